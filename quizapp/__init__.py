@@ -1,0 +1,80 @@
+"""quizapp: online multiple-choice contests. ``create_app`` is the only way an app comes to life."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from quizapp import config
+from quizapp.extensions import cache, csrf, db, limiter, migrate
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Build an app: configuration, extensions, blueprints, CLI and error handlers.
+
+    Reads the environment here and nowhere else; touches neither the database nor the network.
+    ``overrides`` (tests, tools) win over the environment.
+    """
+    app = Flask(__name__, instance_path=os.environ.get("QUIZAPP_INSTANCE_PATH") or None,
+                instance_relative_config=True)
+    app.config.from_object(config.Defaults)
+    os.makedirs(app.instance_path, exist_ok=True)
+    environ = dict(os.environ)
+    if overrides and "SECRET_KEY" in overrides:
+        environ["SECRET_KEY"] = overrides["SECRET_KEY"]
+    app.config.update(config.from_environment(environ, app.instance_path))
+    if overrides:
+        app.config.update(overrides)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from quizapp import cli, errors, i18n
+
+    i18n.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from quizapp import auth, models  # noqa: F401  (models register their tables on the metadata)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    cache.init_app(app)
+    auth.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        _tune_sqlite(app)
+
+
+def _tune_sqlite(app: Flask) -> None:
+    """WAL and a busy timeout let readers and one writer share the file; foreign keys are off by default in SQLite."""
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # pragma: no cover - exercised by every SQLite test
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from quizapp.views import api, auth, main, organizer
+
+    app.register_blueprint(main.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(organizer.bp)
+    app.register_blueprint(api.bp)

@@ -1,0 +1,151 @@
+"""The ``quizapp`` command: a Flask CLI group over the app factory. Each command calls services and commits once."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from quizapp.domain.banks import BankFileError, ImportLimits
+from quizapp.extensions import db
+from quizapp.models import Role
+from quizapp.models.types import utcnow
+
+
+def main() -> None:
+    from quizapp import create_app
+
+    group = FlaskGroup(create_app=lambda: create_app(), help="quizapp: online multiple-choice contests.")
+    group.main(prog_name="quizapp")
+
+
+def import_limits() -> ImportLimits:
+    return ImportLimits(max_bytes=current_app.config["QUIZAPP_IMPORT_MAX_BYTES"],
+                        max_questions=current_app.config["QUIZAPP_IMPORT_MAX_QUESTIONS"])
+
+
+def fail_with_problems(error: BankFileError, filename: str) -> None:
+    """Roll back, print every problem on stderr, exit 1."""
+    from quizapp.problem_messages import describe
+
+    db.session.rollback()
+    click.echo(f"{filename}: {len(error.problems)} lỗi, không có gì được lưu.", err=True)
+    for problem in error.problems:
+        click.echo(f"  - {describe(problem)}", err=True)
+    sys.exit(1)
+
+
+def read_file(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as error:
+        raise click.ClickException(f"không đọc được tệp {path}: {error.strerror}") from None
+
+
+users_cli = click.Group("users", help="Accounts.")
+banks_cli = click.Group("banks", help="Question banks.")
+units_cli = click.Group("units", help="The unit tree.")
+
+
+@users_cli.command("create")
+@click.option("--role", type=click.Choice(["admin", "organizer", "judge"]), required=True)
+@click.option("--email", required=True)
+@click.option("--password", required=True)
+@click.option("--name", "full_name", default=None, help="Full name shown in the interface.")
+@with_appcontext
+def users_create(role: str, email: str, password: str, full_name: str | None) -> None:
+    """Create a staff account."""
+    from quizapp.services.accounts import AccountError, create_staff
+    from quizapp.views.messages import account_error_message
+
+    try:
+        user = create_staff(role=Role(role), email=email, password=password, full_name=full_name, actor=None,
+                            now=utcnow())
+    except AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(account_error_message(error)) from None
+    db.session.commit()
+    click.echo(f"user {user.id} created: {user.email} ({user.role.value})")
+
+
+@banks_cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--bank", "bank_name", default=None, help="Bank name (default: the file name without extension).")
+@click.option("--topic", default=None, help="Topic for questions whose file gives none.")
+@with_appcontext
+def banks_import(file: str, bank_name: str | None, topic: str | None) -> None:
+    """Import a question bank file (.xlsx, .csv, Aiken .txt, GIFT .gift): all of it or nothing."""
+    from quizapp.services.banks import import_bank
+
+    data = read_file(file)
+    name = bank_name or Path(file).stem
+    try:
+        result = import_bank(bank_name=name, filename=Path(file).name, data=data, actor=None, now=utcnow(),
+                             limits=import_limits(), default_topic=topic)
+    except BankFileError as error:
+        fail_with_problems(error, file)
+    db.session.commit()
+    click.echo(f'{result.bank.name}: {result.added} câu hỏi mới, {result.unchanged} câu đã có '
+               f'(ngân hàng {result.bank.id}).')
+
+
+@banks_cli.command("export")
+@click.argument("bank")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@with_appcontext
+def banks_export(bank: str, output: str) -> None:
+    """Export a bank (by name or id) to .xlsx in the import layout."""
+    from quizapp.models import Bank
+    from quizapp.services.banks import export_bank_xlsx, find_bank
+
+    found = db.session.get(Bank, int(bank)) if bank.isdigit() else None
+    found = found or find_bank(bank)
+    if found is None:
+        raise click.ClickException(f"không có ngân hàng câu hỏi nào tên là {bank!r}")
+    if not output.lower().endswith(".xlsx"):
+        raise click.ClickException("tệp xuất phải có đuôi .xlsx")
+    Path(output).write_bytes(export_bank_xlsx(found))
+    click.echo(f"{found.name}: đã xuất ra {output}")
+
+
+@units_cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@with_appcontext
+def units_import(file: str) -> None:
+    """Import the unit tree (.xlsx or .csv: code, name, parent_code, member_count)."""
+    from quizapp.services.units import import_units
+
+    data = read_file(file)
+    try:
+        result = import_units(filename=Path(file).name, data=data, actor=None, now=utcnow(),
+                              limits=import_limits())
+    except BankFileError as error:
+        fail_with_problems(error, file)
+    db.session.commit()
+    click.echo(f"{result.added} đơn vị mới, {result.updated} đơn vị cập nhật, tổng {result.total} đơn vị.")
+
+
+@click.command("demo")
+@click.option("--banks-dir", type=click.Path(file_okay=False), default=None,
+              help="Folder of sample banks (default: question_banks/ beside the package).")
+@with_appcontext
+def demo(banks_dir: str | None) -> None:
+    """Load the sample banks, the demo unit tree and demo accounts; running it again changes nothing."""
+    from quizapp.services.demo import load_demo
+
+    folder = Path(banks_dir) if banks_dir else Path(__file__).resolve().parent.parent / "question_banks"
+    try:
+        report = load_demo(folder, now=utcnow(), limits=import_limits())
+    except BankFileError as error:
+        fail_with_problems(error, str(folder))
+    db.session.commit()
+    for line in report:
+        click.echo(line)
+
+
+def init_app(app: Flask) -> None:
+    for command in (users_cli, banks_cli, units_cli, demo):
+        app.cli.add_command(command)

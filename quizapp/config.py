@@ -1,0 +1,93 @@
+"""Configuration defaults and the reading of the environment (called from ``create_app`` only)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+
+class Defaults:
+    """Values every deployment starts from; the environment and ``create_app(overrides)`` change them."""
+
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    LANGUAGES = ("vi", "en")
+    WTF_CSRF_TIME_LIMIT = None  # a participant may keep a page open for a whole round
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # a little above the import limit so the import can say "too large" itself
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_STRATEGY = "moving-window"
+    QUIZAPP_IMPORT_MAX_BYTES = 10 * 1024 * 1024
+    QUIZAPP_IMPORT_MAX_QUESTIONS = 20_000
+    QUIZAPP_LOGIN_LIMIT = "10 per minute"
+    QUIZAPP_REGISTER_LIMIT = "5 per minute"
+    QUIZAPP_API_TOKEN_MAX_AGE = 24 * 3600
+    QUIZAPP_PAGE_SIZE = 50
+    QUIZAPP_CLI_LOCALE = "vi"
+    # Argon2id, OWASP's first recommended setting (19 MiB, 2 passes, 1 lane): about 20 ms a hash on this class of
+    # machine, so two cores still verify ~100 sign-ins a second when a round opens.
+    QUIZAPP_ARGON2_TIME_COST = 2
+    QUIZAPP_ARGON2_MEMORY_KIB = 19 * 1024
+    QUIZAPP_ARGON2_PARALLELISM = 1
+
+
+def _int_env(environ: Mapping[str, str], name: str) -> int | None:
+    raw = environ.get(name)
+    return int(raw) if raw not in (None, "") else None
+
+
+def database_url(environ: Mapping[str, str], instance_path: str) -> str:
+    """``DATABASE_URL`` normalised to SQLAlchemy's psycopg 3 dialect, else a SQLite file in the instance folder."""
+    url = environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return "sqlite:///" + str(Path(instance_path) / "quizapp.sqlite3")
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def secret_key(environ: Mapping[str, str], instance_path: str) -> str:
+    """``SECRET_KEY`` from the environment, else the one kept in the instance folder (created on first use)."""
+    if environ.get("SECRET_KEY"):
+        return environ["SECRET_KEY"]
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def from_environment(environ: Mapping[str, str], instance_path: str) -> dict[str, Any]:
+    """Settings that come from the environment: DATABASE_URL, REDIS_URL, SECRET_KEY and QUIZAPP_* overrides."""
+    settings: dict[str, Any] = {
+        "SQLALCHEMY_DATABASE_URI": database_url(environ, instance_path),
+        "SECRET_KEY": secret_key(environ, instance_path),
+    }
+    redis_url = environ.get("REDIS_URL", "").strip()
+    if redis_url:
+        settings.update(
+            RATELIMIT_STORAGE_URI=redis_url,
+            CACHE_TYPE="RedisCache",
+            CACHE_REDIS_URL=redis_url,
+        )
+    else:
+        settings.update(RATELIMIT_STORAGE_URI="memory://", CACHE_TYPE="SimpleCache")
+    for name in ("QUIZAPP_IMPORT_MAX_BYTES", "QUIZAPP_IMPORT_MAX_QUESTIONS"):
+        value = _int_env(environ, name)
+        if value is not None:
+            settings[name] = value
+    for name in ("QUIZAPP_LOGIN_LIMIT", "QUIZAPP_REGISTER_LIMIT"):
+        if environ.get(name):
+            settings[name] = environ[name]
+    return settings

@@ -1,0 +1,238 @@
+"""Unit-tree files (.xlsx, .csv): the organization's units, one per row, each naming its parent by code.
+
+Read with the same spreadsheet readers and the same all-or-nothing rule as question banks. A parent code
+that is not in the file is not an error here: it may name a unit already stored. The service calls
+``check_tree`` with the codes it has, which reports the parents found in neither place.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from quizapp.domain.banks.draft import Spot
+from quizapp.domain.banks.headers import (
+    Columns,
+    HeaderSpec,
+    build_aliases,
+    find_header_row,
+    formula_problems,
+    map_columns,
+)
+from quizapp.domain.banks.model import (
+    DEFAULT_LIMITS,
+    ImportFileError,
+    ImportLimits,
+    Problem,
+    Refused,
+    capped,
+)
+from quizapp.domain.banks.sheets import Sheet, read_sheets
+
+MAX_CODE_LENGTH = 64
+MAX_NAME_LENGTH = 255
+
+UNIT_HEADERS = HeaderSpec(
+    aliases=build_aliases(
+        {
+            "number": ("STT", "TT", "No"),
+            "code": ("Mã", "Mã đơn vị", "Mã ĐV", "Code", "Unit code"),
+            "name": ("Tên đơn vị", "Tên", "Tên ĐV", "Name", "Unit name"),
+            "parent_code": ("Mã cấp trên", "Mã đơn vị cấp trên", "Mã ĐV cấp trên", "Parent code", "Parent"),
+            "member_count": (
+                *("Số thành viên", "Số lượng", "Số cán bộ", "Số đảng viên", "Số hội viên", "Số đoàn viên"),
+                *("Member count", "Members"),
+            ),
+        }
+    ),
+    anchor="code",
+    required=("code", "name"),
+)
+# "1200", "1.200", "1,200", "1 200" (one separator throughout), and "1200.0" / "1200,0".
+_WHOLE = re.compile(r"[0-9]+")
+_GROUPED = re.compile(r"[0-9]{1,3}([., ])[0-9]{3}(?:\1[0-9]{3})*")
+_ZERO_FRACTION = re.compile(r"([0-9]+)[.,]0+")
+
+
+class UnitFileError(ImportFileError):
+    """A unit-tree file was refused; nothing from it may be saved."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedUnit:
+    """A valid unit read from a file. ``member_count`` is 0 when the cell (or the column) is empty."""
+
+    line: int
+    code: str
+    name: str
+    parent_code: str | None
+    member_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    unit: ParsedUnit
+    spot: Spot
+    parent_heading: str | None
+
+
+def parse_units(filename: str, data: bytes, *, limits: ImportLimits = DEFAULT_LIMITS) -> list[ParsedUnit]:
+    """Parse a unit-tree file, parents before children (depth first, file order), or raise ``UnitFileError``.
+
+    Codes are required and unique in the file, names required, member counts whole numbers ≥ 0 ("1.200" and
+    "1 200" are 1200). A parent code must not lead back to the unit (each unit of a cycle is reported). Units
+    whose parent is not in the file are returned as roots of the order; see ``check_tree``.
+    """
+    try:
+        sheets = read_sheets(filename, data, limits, UNIT_HEADERS.score)
+        rows, problems = _read(sheets)
+        if len(rows) > limits.max_units:
+            raise Refused([Problem("too_many_units", data={"count": len(rows), "limit": limits.max_units})])
+        if not rows and not problems:
+            raise Refused([Problem("no_units")])
+        ordered, cycles = _tree_order(rows)
+        if problems or cycles:
+            raise Refused(_in_file_order(problems + cycles, sheets))
+        return ordered
+    except Refused as refused:
+        raise UnitFileError(capped(refused.problems)) from None
+
+
+def check_tree(units: Iterable[ParsedUnit], known_codes: set[str]) -> list[Problem]:
+    """``unknown_parent`` for each unit whose parent code is neither in ``units`` nor in ``known_codes``
+    (the codes already stored)."""
+    units = list(units)
+    codes = {unit.code for unit in units} | known_codes
+    return [
+        Problem("unknown_parent", line=unit.line, data={"parent_code": unit.parent_code})
+        for unit in units
+        if unit.parent_code is not None and unit.parent_code not in codes
+    ]
+
+
+def _read(sheets: list[Sheet]) -> tuple[list[_Row], list[Problem]]:
+    rows: list[_Row] = []
+    problems: list[Problem] = []
+    first_lines: dict[str, Spot] = {}
+    for sheet in sheets:
+        header_index = find_header_row(sheet, UNIT_HEADERS)
+        if header_index is None:
+            if not sheet.is_empty():
+                problems.append(Problem("no_header", data={"sheet": sheet.name, "anchor": "code"}))
+            continue
+        columns, found = map_columns(sheet, header_index, UNIT_HEADERS)
+        problems += found + formula_problems(sheet, columns, header_index + 1, skip_number=False)
+        if any(problem.code == "missing_header" for problem in found):
+            continue
+        for index in range(header_index + 1, len(sheet.rows)):
+            row, row_problems = _unit(sheet, columns, index, first_lines)
+            problems += row_problems
+            if row is not None:
+                rows.append(row)
+    return rows, problems
+
+
+def _unit(
+    sheet: Sheet, columns: Columns, index: int, first_lines: dict[str, Spot]
+) -> tuple[_Row | None, list[Problem]]:
+    line = index + 1
+    values = columns.values(sheet.rows[index])
+    problems = formula_problems(sheet, columns, line, skip_number=True)
+    if not any(value for name, value in values.items() if name != "number"):
+        return None, problems
+    spot = Spot(line, sheet.label, sheet.name)
+    code, name = values["code"], values["name"]
+    heading = columns.heading_of
+    if not code:
+        problems.append(spot.problem("missing_code", heading("code")))
+    elif first_lines.setdefault(code, spot) is not spot:
+        first = first_lines[code]
+        problems.append(spot.problem("duplicate_code", heading("code"), code=code, first_line=first.line))
+    if not name:
+        problems.append(spot.problem("missing_name", heading("name")))
+    for text, key, limit in ((code, "code", MAX_CODE_LENGTH), (name, "name", MAX_NAME_LENGTH)):
+        if len(text) > limit:
+            problems.append(spot.problem("text_too_long", heading(key), length=len(text), limit=limit))
+    count = member_count(values.get("member_count", ""))
+    if count is None:
+        value = values["member_count"]
+        problems.append(spot.problem("bad_member_count", heading("member_count"), value=value))
+    if problems or count is None:
+        return None, problems
+    unit = ParsedUnit(line, code, name, values.get("parent_code") or None, count)
+    return _Row(unit, spot, heading("parent_code")), []
+
+
+def member_count(value: str) -> int | None:
+    """A count from a cell: "" -> 0; "1200", "1.200", "1,200", "1 200", "1200.0" -> 1200; else None."""
+    text = value.replace("\u00a0", " ").strip()
+    if not text:
+        return 0
+    if _WHOLE.fullmatch(text):
+        return int(text)
+    if _GROUPED.fullmatch(text):
+        return int(re.sub(r"[., ]", "", text))
+    zero_fraction = _ZERO_FRACTION.fullmatch(text)
+    return int(zero_fraction.group(1)) if zero_fraction else None
+
+
+def _tree_order(rows: list[_Row]) -> tuple[list[ParsedUnit], list[Problem]]:
+    """Units depth first from the roots, children in file order; a problem for each unit on a parent cycle."""
+    by_code = {row.unit.code: row for row in rows}
+    children: dict[str, list[_Row]] = defaultdict(list)
+    roots: list[_Row] = []
+    for row in rows:
+        parent = row.unit.parent_code
+        if parent in by_code:
+            children[parent].append(row)
+        else:
+            roots.append(row)
+    ordered: list[ParsedUnit] = []
+    stack = list(reversed(roots))
+    while stack:
+        row = stack.pop()
+        ordered.append(row.unit)
+        stack.extend(reversed(children[row.unit.code]))
+    # Every unit not reached from a root hangs from a cycle (or sits on one).
+    reached = {unit.code for unit in ordered}
+    cycles = _cycle_problems([row for row in rows if row.unit.code not in reached], by_code)
+    return ordered, cycles
+
+
+def _cycle_problems(unreached: list[_Row], by_code: dict[str, _Row]) -> list[Problem]:
+    on_cycle: set[str] = set()
+    for row in unreached:
+        path: list[str] = []
+        code = row.unit.code
+        while code not in path and code not in on_cycle:
+            path.append(code)
+            code = by_code[code].unit.parent_code or ""
+        if code in path:
+            on_cycle.update(path[path.index(code) :])
+    problems = []
+    for row in unreached:
+        if row.unit.code in on_cycle:
+            cycle = _cycle_text(row.unit.code, by_code)
+            problems.append(row.spot.problem("parent_cycle", row.parent_heading, cycle=cycle))
+    return problems
+
+
+def _cycle_text(start: str, by_code: dict[str, _Row]) -> str:
+    codes, code = [start], by_code[start].unit.parent_code
+    while code != start and code is not None:
+        codes.append(code)
+        code = by_code[code].unit.parent_code
+    return " → ".join([*codes, start])
+
+
+def _in_file_order(problems: list[Problem], sheets: list[Sheet]) -> list[Problem]:
+    # Cycles are only known once the whole file is read; put them back among the row problems.
+    positions: dict[object, int] = {sheet.name: sheet.position for sheet in sheets}
+    positions[None] = 0  # problems on the first sheet do not name it
+
+    def key(problem: Problem) -> tuple[int, int]:
+        return positions.get(problem.data.get("sheet"), 0), problem.line or 0
+
+    return sorted(problems, key=key)

@@ -1,0 +1,26 @@
+"""SQLAlchemy models, one module per area; importing this package registers them all on ``db.metadata``."""
+
+from quizapp.models.accounts import Role, User
+from quizapp.models.attempts import Attempt, AttemptQuestion, AttemptStatus
+from quizapp.models.audit import AuditEntry
+from quizapp.models.banks import Bank, BankImport, Option, Question
+from quizapp.models.contests import (
+    CollectiveMetric,
+    Contest,
+    DrawRule,
+    PredictionAnswer,
+    PrizeKind,
+    PrizeTier,
+    Review,
+    Round,
+    TimeExtension,
+)
+from quizapp.models.results import CollectiveResult, Disqualification, RoundResult
+from quizapp.models.units import Unit, UnitAncestor
+
+__all__ = [
+    "Attempt", "AttemptQuestion", "AttemptStatus", "AuditEntry", "Bank", "BankImport", "CollectiveMetric",
+    "CollectiveResult", "Contest", "Disqualification", "DrawRule", "Option", "PredictionAnswer", "PrizeKind",
+    "PrizeTier", "Question", "Review", "Role", "Round", "RoundResult", "TimeExtension", "Unit", "UnitAncestor",
+    "User",
+]

@@ -1,0 +1,69 @@
+"""Accounts: staff (admin, organizer, judge) and participants share one table, told apart by role."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from quizapp.extensions import db
+from quizapp.models.types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from quizapp.models.units import Unit
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    ORGANIZER = "organizer"
+    JUDGE = "judge"
+    PARTICIPANT = "participant"
+
+
+class User(UserMixin, db.Model):
+    """A person who signs in. Personal data (phone, email, birth date, citizen ID) is masked wherever public."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("email IS NOT NULL OR phone IS NOT NULL", name="has_login"),
+        CheckConstraint("token_version >= 0", name="token_version_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, name="role", native_enum=False, create_constraint=True, length=20,
+             values_callable=lambda e: [m.value for m in e]),
+        default=Role.PARTICIPANT, index=True,
+    )
+    full_name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200), index=True, default="")
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(15), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    birth_date: Mapped[date | None]
+    id_number: Mapped[str | None] = mapped_column(String(12), unique=True)
+    category: Mapped[str | None] = mapped_column(String(50), index=True)
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    active: Mapped[bool] = mapped_column(default=True)
+    hidden: Mapped[bool] = mapped_column(default=False)
+    token_version: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    unit: Mapped[Unit | None] = relationship(lazy="raise_on_sql")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active and self.erased_at is None
+
+    def get_id(self) -> str:  # Flask-Login: a password change signs out every session
+        return f"{self.id}:{self.token_version}"
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles or self.role is Role.ADMIN

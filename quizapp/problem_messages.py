@@ -1,0 +1,196 @@
+"""Problems found in uploaded files (question banks, unit trees), in words for the organizer.
+
+The domain reports a problem as a code, a place and values; this module, at the edge, writes the sentence.
+Source strings are Vietnamese (the default locale and the msgid language); other languages come from the
+translation catalog. Every message is one msgid with named placeholders; ``N_`` marks them for
+``pybabel extract`` (one of its default keywords) without translating at import time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask_babel import format_decimal, gettext
+
+from quizapp.domain.banks import Problem
+
+
+def N_(msgid: str) -> str:
+    """Mark ``msgid`` for extraction; it is translated later, when a message is written."""
+    return msgid
+
+
+#: code -> untranslated message (the reason; ``describe`` puts the place in front of it).
+MESSAGES: dict[str, str] = {
+    "file_too_large": N_(
+        "tệp nặng %(size_mb)s MB, vượt quá giới hạn %(limit_mb)s MB. Hãy chia thành nhiều tệp nhỏ hơn."
+    ),
+    "unsupported_format": N_(
+        "không nhận tệp “%(extension)s”; hãy dùng một trong các định dạng: %(supported)s."
+    ),
+    "legacy_xls": N_(
+        "đây là tệp Excel 97–2003 (.xls), định dạng cũ không được hỗ trợ. "
+        "Hãy mở tệp bằng Excel, chọn Lưu thành (Save As) → Sổ làm việc Excel (.xlsx) rồi tải lên lại."
+    ),
+    "encrypted_file": N_("tệp Excel được đặt mật khẩu nên không đọc được. Hãy gỡ mật khẩu rồi tải lên lại."),
+    "not_a_spreadsheet": N_(
+        "tệp có đuôi “%(extension)s” nhưng không phải là bảng tính Excel đọc được "
+        "(tệp hỏng hoặc bị đổi đuôi)."
+    ),
+    "wrong_file_type": N_(
+        "tệp có đuôi “%(extension)s” nhưng nội dung là %(detected)s. Hãy lưu lại đúng định dạng rồi tải lên."
+    ),
+    "unsafe_file": N_(
+        "tệp bị từ chối vì cấu trúc bất thường, có thể gây hại "
+        "(nén quá mức hoặc có khai báo XML không được phép). "
+        "Hãy mở tệp bằng Excel, lưu thành tệp mới rồi tải lên lại."
+    ),
+    "sheet_too_large": N_(
+        "trang tính “%(sheet)s” có dữ liệu trải đến ô %(cell)s, quá rộng để đọc. "
+        "Hãy xoá các ô thừa nằm xa vùng dữ liệu."
+    ),
+    "bad_encoding": N_(
+        "có ký tự không đọc được (sai bảng mã). Hãy lưu tệp với bảng mã UTF-8 (Excel: CSV UTF-8)."
+    ),
+    "unreadable_row": N_("không đọc được dòng này (có thể thiếu dấu ngoặc kép đóng, hoặc ô quá dài)."),
+    "no_questions": N_("tệp không có câu hỏi nào."),
+    "too_many_questions": N_("tệp có %(count)s câu hỏi, vượt quá giới hạn %(limit)s câu mỗi lần nhập."),
+    "too_many_problems": N_("còn nhiều lỗi khác: chỉ liệt kê %(limit)s trong tổng số %(total)s lỗi."),
+    "no_header": N_(
+        "trang tính “%(sheet)s” có dữ liệu nhưng không có dòng tiêu đề "
+        "(dòng có cột “%(anchor)s”) trong 10 dòng đầu."
+    ),
+    "unknown_header": N_("không nhận ra tiêu đề cột này. Hãy sửa lại cho đúng mẫu hoặc xoá cột."),
+    "missing_header": N_("thiếu cột “%(field)s”."),
+    "duplicate_header": N_("cột này trùng với cột “%(first_column)s”."),
+    "empty_text": N_("nội dung câu hỏi để trống."),
+    "too_few_options": N_("câu hỏi có %(count)s phương án; cần ít nhất 2."),
+    "too_many_options": N_("câu hỏi có %(count)s phương án; nhiều nhất là %(limit)s."),
+    "missing_option": N_("thiếu phương án %(letter)s trong khi đã có phương án sau nó."),
+    "missing_answer": N_("chưa có đáp án đúng."),
+    "answer_not_an_option": N_("đáp án “%(answer)s” không nằm trong các phương án đã cho (%(letters)s)."),
+    "multiple_answers": N_("đáp án “%(answer)s” gồm nhiều phương án; mỗi câu hỏi chỉ có một đáp án đúng."),
+    "duplicate_option": N_("phương án %(letter)s trùng với phương án %(first_letter)s."),
+    "duplicate_question": N_("câu hỏi trùng với câu ở dòng %(first_line)s."),
+    "formula_cell": N_("ô %(cell)s chứa công thức. Hãy thay bằng giá trị (Dán đặc biệt → Giá trị)."),
+    "text_too_long": N_("nội dung dài %(length)s ký tự, vượt quá giới hạn %(limit)s ký tự."),
+    "unknown_difficulty": N_("mức độ “%(value)s” không hợp lệ; hãy dùng Dễ, Trung bình hoặc Khó."),
+    "option_out_of_sequence": N_(
+        "phương án này phải là “%(expected)s” nhưng tệp ghi “%(found)s”; "
+        "các phương án đi theo thứ tự A, B, C…"
+    ),
+    "unexpected_line": N_(
+        "dòng “%(text)s” không phải phương án (A. …) cũng không phải dòng ANSWER:. "
+        "Giữa hai câu hỏi cần một dòng trống."
+    ),
+    "unsupported_question_type": N_(
+        "câu hỏi dạng %(kind)s chưa được hỗ trợ; chỉ nhận câu hỏi nhiều lựa chọn có đúng một đáp án đúng."
+    ),
+    "unclosed_brace": N_("thiếu dấu “}” đóng phần đáp án."),
+    "no_units": N_("tệp không có đơn vị nào."),
+    "too_many_units": N_("tệp có %(count)s đơn vị, vượt quá giới hạn %(limit)s đơn vị."),
+    "missing_code": N_("thiếu mã đơn vị."),
+    "duplicate_code": N_("mã đơn vị “%(code)s” trùng với dòng %(first_line)s."),
+    "missing_name": N_("thiếu tên đơn vị."),
+    "bad_member_count": N_("số thành viên “%(value)s” không phải là số nguyên không âm."),
+    "parent_cycle": N_("quan hệ cấp trên tạo thành vòng lặp: %(cycle)s."),
+    "unknown_parent": N_("mã cấp trên “%(parent_code)s” không có trong tệp và cũng chưa có trong hệ thống."),
+}
+_DUPLICATE_ON_OTHER_SHEET = N_(
+    "câu hỏi trùng với câu ở dòng %(first_line)s của trang tính “%(first_sheet)s”."
+)
+_UNKNOWN_CODE = N_("lỗi không xác định (%(code)s).")
+_NO_EXTENSION = N_("(không có đuôi)")
+
+#: the columns a file should have, by field name (``missing_header``, ``no_header``)
+FIELD_LABELS: dict[str, str] = {
+    "number": N_("STT"),
+    "question": N_("Câu hỏi"),
+    "answer": N_("Đáp án"),
+    "topic": N_("Chủ đề"),
+    "difficulty": N_("Mức độ"),
+    "explanation": N_("Giải thích"),
+    "source": N_("Nguồn"),
+    "code": N_("Mã"),
+    "name": N_("Tên đơn vị"),
+    "parent_code": N_("Mã cấp trên"),
+    "member_count": N_("Số thành viên"),
+}
+#: GIFT question types that are refused (``unsupported_question_type``)
+KIND_LABELS: dict[str, str] = {
+    "true_false": N_("đúng/sai"),
+    "short_answer": N_("trả lời ngắn"),
+    "matching": N_("ghép đôi"),
+    "numerical": N_("trả lời bằng số"),
+    "essay": N_("tự luận"),
+    "multiple_correct": N_("nhiều đáp án đúng"),
+    "weighted": N_("đáp án có trọng số điểm (%)"),
+    "missing_word": N_("điền vào chỗ trống giữa câu"),
+    "cloze": N_("nhiều chỗ trống"),
+    "description": N_("mô tả (không có phần đáp án {…})"),
+    "unknown": N_("không xác định"),
+}
+_COUNTS = ("count", "limit", "total", "length", "size_mb", "limit_mb")
+_COLUMNLESS = frozenset({"missing_option", "duplicate_option"})  # the letter is already in the sentence
+
+
+class _Values(dict[str, object]):
+    """Placeholder values; a missing one shows as "?" instead of breaking the page that lists the problems."""
+
+    def __missing__(self, key: str) -> object:
+        return "?"
+
+
+def describe(problem: Problem) -> str:
+    """One sentence for ``problem`` in the current locale, place first:
+    'Dòng 7, cột Đáp án: đáp án “E” không nằm trong các phương án đã cho (A–D).'"""
+    values = _values(problem)
+    if problem.code == "duplicate_question" and "first_sheet" in problem.data:
+        reason = gettext(_DUPLICATE_ON_OTHER_SHEET) % values
+    elif problem.code in MESSAGES:
+        reason = gettext(MESSAGES[problem.code]) % values
+    else:
+        reason = gettext(_UNKNOWN_CODE) % values
+    place = _place(problem, values)
+    if place is None:
+        return reason[:1].upper() + reason[1:]
+    return gettext("%(place)s: %(reason)s", place=place, reason=reason)
+
+
+def describe_all(problems: list[Problem]) -> list[str]:
+    """``describe`` for each problem, in order."""
+    return [describe(problem) for problem in problems]
+
+
+def _values(problem: Problem) -> _Values:
+    values = _Values(problem.data)
+    values["code"] = problem.code
+    values["line"] = problem.line
+    values["column"] = problem.column
+    for key in _COUNTS:
+        if isinstance(values.get(key), int | float):
+            values[key] = format_decimal(values[key])
+    for key, labels in (("field", FIELD_LABELS), ("anchor", FIELD_LABELS), ("kind", KIND_LABELS)):
+        name = problem.data.get(key)
+        if isinstance(name, str):
+            values[key] = gettext(labels[name]) if name in labels else name
+    if problem.data.get("extension") == "":
+        values["extension"] = gettext(_NO_EXTENSION)
+    return values
+
+
+def _place(problem: Problem, values: Mapping[str, object]) -> str | None:
+    """Where the problem is: sheet (not the first), line, and column or offending line; None: whole file."""
+    if problem.line is None:
+        return None
+    sheet = problem.data.get("sheet")
+    column = problem.column if problem.code not in _COLUMNLESS else None
+    if "at_line" in problem.data and problem.data["at_line"] != problem.line:
+        return gettext("Câu hỏi bắt đầu ở dòng %(line)s, dòng %(at_line)s", **values)
+    if sheet is not None and column:
+        return gettext("Trang tính “%(sheet)s”, dòng %(line)s, cột %(column)s", **values)
+    if sheet is not None:
+        return gettext("Trang tính “%(sheet)s”, dòng %(line)s", **values)
+    if column:
+        return gettext("Dòng %(line)s, cột %(column)s", **values)
+    return gettext("Dòng %(line)s", **values)

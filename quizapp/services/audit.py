@@ -1,0 +1,18 @@
+"""Writing to the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from quizapp.extensions import db
+from quizapp.models import AuditEntry, User
+
+
+def record(*, actor: User | None, action: str, object_type: str, object_id: int | None, now: datetime,
+           reason: str | None = None, details: dict[str, Any] | None = None) -> AuditEntry:
+    """Add one audit entry (who, when, what, why) to the session."""
+    entry = AuditEntry(at=now, actor_id=actor.id if actor else None, action=action, object_type=object_type,
+                       object_id=object_id, reason=reason, details=details or {})
+    db.session.add(entry)
+    return entry

@@ -1,0 +1,296 @@
+"""Question banks: preview and import a file, list and search, edit, retire, export."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import xlsxwriter
+from sqlalchemy import func, insert, or_, select
+
+from quizapp.domain.bank_export import ExportQuestion, export_header, export_rows
+from quizapp.domain.banks import (
+    BankFileError,
+    ImportLimits,
+    ParsedQuestion,
+    Problem,
+    fingerprint,
+    parse_bank,
+)
+from quizapp.domain.text import clean, escape_like, fold, question_key
+from quizapp.extensions import db
+from quizapp.models import AttemptQuestion, Bank, BankImport, Option, Question, User
+from quizapp.services import audit
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """What importing a file into a bank would do; ``problems`` empty means it can be confirmed."""
+
+    questions: list[ParsedQuestion]
+    new: list[ParsedQuestion]
+    unchanged: int
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def by_topic(self) -> list[tuple[str, int]]:
+        return sorted(Counter(q.topic or "" for q in self.new).items())
+
+    @property
+    def by_difficulty(self) -> list[tuple[str, int]]:
+        return sorted(Counter(q.difficulty or "" for q in self.new).items())
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    bank: Bank
+    added: int
+    unchanged: int
+    by_topic: list[tuple[str, int]]
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(question_key(text).encode()).hexdigest()
+
+
+def search_key(text: str, options: Sequence[str]) -> str:
+    """What the bank search matches: the question and its options, accent- and case-folded."""
+    return fold(" ".join([text, *options]))
+
+
+def find_bank(name: str) -> Bank | None:
+    return db.session.scalar(select(Bank).where(Bank.name == clean(name)))
+
+
+def plan_import(bank: Bank | None, filename: str, data: bytes, *, limits: ImportLimits,
+                default_topic: str | None = None) -> ImportPlan:
+    """Parse ``data`` and compare it with ``bank``: which questions are new, which already there unchanged.
+
+    A question whose text is already in the bank with other options, answer or tags is a problem (the organizer
+    edits it in the bank instead), so that an import never silently rewrites what attempts may have used.
+    Raises BankFileError with every problem of the file itself.
+    """
+    questions = parse_bank(filename, data, limits=limits, default_topic=clean(default_topic) or None)
+    if bank is None or bank.id is None:
+        return ImportPlan(questions=questions, new=list(questions), unchanged=0)
+    existing = _existing_fingerprints(bank.id, {text_hash(q.text) for q in questions})
+    new: list[ParsedQuestion] = []
+    unchanged = 0
+    problems: list[Problem] = []
+    for question in questions:
+        found = existing.get(text_hash(question.text))
+        if found is None:
+            new.append(question)
+        elif found[1] == fingerprint(question):
+            unchanged += 1
+        else:
+            problems.append(Problem("conflicts_with_bank", line=question.line, column=None,
+                                    data={"question_id": found[0], "bank": bank.name}))
+    return ImportPlan(questions=questions, new=new, unchanged=unchanged, problems=problems)
+
+
+def _existing_fingerprints(bank_id: int, hashes: set[str]) -> dict[str, tuple[int, str]]:
+    """text_hash → (question id, fingerprint) for the bank's questions with those hashes; two queries in all."""
+    rows = db.session.execute(select(Question.id, Question.text_hash).where(Question.bank_id == bank_id)).all()
+    wanted = {row.id: row.text_hash for row in rows if row.text_hash in hashes}
+    if not wanted:
+        return {}
+    questions = db.session.scalars(select(Question).where(Question.id.in_(list(wanted)))).all()
+    return {q.text_hash: (q.id, fingerprint(to_parsed(q))) for q in questions}
+
+
+def to_parsed(question: Question) -> ParsedQuestion:
+    options = tuple(o.text for o in question.options)
+    correct = next((i for i, o in enumerate(question.options) if o.is_correct), 0)
+    return ParsedQuestion(line=0, text=question.text, options=options, correct_index=correct, topic=question.topic,
+                          difficulty=question.difficulty, explanation=question.explanation,
+                          source=question.source, number=question.number)
+
+
+def import_bank(*, bank_name: str, filename: str, data: bytes, actor: User | None, now: datetime,
+                limits: ImportLimits, default_topic: str | None = None) -> ImportResult:
+    """Import a whole file into the bank named ``bank_name`` (created if new): all of it, or nothing.
+
+    Questions already in the bank, identical, are left alone, so importing the same file twice adds nothing.
+    Raises BankFileError listing every problem; nothing is written then.
+    """
+    name = clean(bank_name)
+    if not name:
+        raise BankFileError([Problem("missing_bank_name")])
+    bank = find_bank(name)
+    plan = plan_import(bank, filename, data, limits=limits, default_topic=default_topic)
+    if plan.problems:
+        raise BankFileError(plan.problems)
+    if bank is None:
+        bank = Bank(name=name, created_at=now, created_by_id=actor.id if actor else None)
+        db.session.add(bank)
+        db.session.flush()
+    _insert_questions(bank.id, plan.new, now)
+    db.session.add(BankImport(bank_id=bank.id, filename=filename[:255], sha256=hashlib.sha256(data).hexdigest(),
+                              added=len(plan.new), unchanged=plan.unchanged, imported_at=now,
+                              imported_by_id=actor.id if actor else None))
+    audit.record(actor=actor, action="bank.import", object_type="bank", object_id=bank.id, now=now,
+                 details={"filename": filename, "added": len(plan.new), "unchanged": plan.unchanged})
+    db.session.flush()
+    return ImportResult(bank=bank, added=len(plan.new), unchanged=plan.unchanged, by_topic=plan.by_topic)
+
+
+def _insert_questions(bank_id: int, questions: Sequence[ParsedQuestion], now: datetime) -> None:
+    """Two set-based INSERTs (questions, then options), whatever the number of questions."""
+    if not questions:
+        return
+    ids = db.session.scalars(
+        insert(Question).returning(Question.id, sort_by_parameter_order=True),
+        [
+            {"bank_id": bank_id, "number": q.number, "text": q.text, "text_hash": text_hash(q.text),
+             "search_key": search_key(q.text, q.options), "topic": q.topic, "difficulty": q.difficulty,
+             "explanation": q.explanation, "source": q.source, "created_at": now}
+            for q in questions
+        ],
+    ).all()
+    db.session.execute(
+        insert(Option),
+        [
+            {"question_id": question_id, "position": position, "text": text,
+             "is_correct": position == q.correct_index}
+            for question_id, q in zip(ids, questions, strict=True)
+            for position, text in enumerate(q.options)
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class QuestionFilter:
+    topic: str | None = None
+    difficulty: str | None = None
+    search: str | None = None
+    include_retired: bool = False
+
+
+def bank_questions(bank: Bank, filters: QuestionFilter):
+    """The select() of a bank's questions under ``filters``; search is accent-insensitive on text and options."""
+    query = select(Question).where(Question.bank_id == bank.id)
+    if not filters.include_retired:
+        query = query.where(Question.retired_at.is_(None))
+    if filters.topic:
+        query = query.where(Question.topic == filters.topic)
+    if filters.difficulty:
+        query = query.where(Question.difficulty == filters.difficulty)
+    if filters.search and fold(filters.search):
+        needle = f"%{escape_like(fold(filters.search))}%"
+        query = query.where(or_(Question.search_key.like(needle, escape="\\"),
+                                Question.number == clean(filters.search)))
+    return query.order_by(Question.id)
+
+
+def bank_topics(bank: Bank) -> list[tuple[str | None, int]]:
+    return list(db.session.execute(
+        select(Question.topic, func.count()).where(Question.bank_id == bank.id, Question.retired_at.is_(None))
+        .group_by(Question.topic).order_by(Question.topic)
+    ).tuples())
+
+
+def list_banks() -> list[tuple[Bank, int, int]]:
+    """Every bank with its count of active and retired questions."""
+    active = func.count(Question.id).filter(Question.retired_at.is_(None))
+    retired = func.count(Question.id).filter(Question.retired_at.is_not(None))
+    rows = db.session.execute(
+        select(Bank, active, retired).outerjoin(Question, Question.bank_id == Bank.id).group_by(Bank.id)
+        .order_by(Bank.name)
+    ).tuples()
+    return list(rows)
+
+
+@dataclass(frozen=True)
+class QuestionEdit:
+    text: str
+    options: list[str]
+    correct_index: int
+    topic: str | None
+    difficulty: str | None
+    explanation: str | None
+    source: str | None
+
+
+def was_used(question: Question) -> bool:
+    return bool(db.session.scalar(select(func.count()).select_from(AttemptQuestion)
+                                  .where(AttemptQuestion.question_id == question.id)))
+
+
+def edit_question(question: Question, edit: QuestionEdit, *, actor: User | None, now: datetime) -> None:
+    """Change a question in place. Options keep their ids by position, so saved answers stay attached."""
+    question.text = clean(edit.text)
+    question.text_hash = text_hash(question.text)
+    question.topic = clean(edit.topic) or None
+    question.difficulty = edit.difficulty or None
+    question.explanation = clean(edit.explanation) or None
+    question.source = clean(edit.source) or None
+    question.updated_at = now
+    texts = [clean(t) for t in edit.options]
+    for option in list(question.options):
+        if option.position >= len(texts):
+            question.options.remove(option)
+    # Clear the old correct flag first: the database allows one correct option at a time.
+    for option in question.options:
+        option.is_correct = False
+    db.session.flush()
+    for position, option_text in enumerate(texts):
+        if position < len(question.options):
+            question.options[position].text = option_text
+        else:
+            question.options.append(Option(position=position, text=option_text))
+    db.session.flush()
+    question.options[edit.correct_index].is_correct = True
+    question.search_key = search_key(question.text, texts)
+    audit.record(actor=actor, action="question.edit", object_type="question", object_id=question.id, now=now)
+    db.session.flush()
+
+
+def retire_question(question: Question, *, actor: User | None, now: datetime, reason: str | None = None) -> None:
+    """Take a question out of future draws. Rows stay, so past attempts remain reproducible."""
+    if question.retired_at is None:
+        question.retired_at = now
+        audit.record(actor=actor, action="question.retire", object_type="question", object_id=question.id,
+                     now=now, reason=reason)
+
+
+def restore_question(question: Question, *, actor: User | None, now: datetime) -> None:
+    if question.retired_at is not None:
+        question.retired_at = None
+        audit.record(actor=actor, action="question.restore", object_type="question", object_id=question.id,
+                     now=now)
+
+
+def export_bank_xlsx(bank: Bank) -> bytes:
+    """The bank's active questions as an .xlsx in the import layout (constant memory while writing)."""
+    questions = db.session.scalars(bank_questions(bank, QuestionFilter())).all()
+    width = max((len(q.options) for q in questions), default=4)
+    items = (
+        ExportQuestion(number=q.number, text=q.text, options=[o.text for o in q.options],
+                       correct_index=next((i for i, o in enumerate(q.options) if o.is_correct), 0),
+                       topic=q.topic, difficulty=q.difficulty, explanation=q.explanation, source=q.source)
+        for q in questions
+    )
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                            "strings_to_numbers": False, "strings_to_urls": False})
+    sheet = workbook.add_worksheet("Câu hỏi")
+    bold = workbook.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
+    wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
+    header = export_header(width)
+    sheet.write_row(0, 0, header, bold)
+    for row_index, row in enumerate(export_rows(items, width), start=1):
+        for col, value in enumerate(row):
+            sheet.write_string(row_index, col, value, wrap)
+    sheet.freeze_panes(1, 0)
+    sheet.set_column(0, 0, 6)
+    sheet.set_column(1, 1, 60)
+    sheet.set_column(2, 1 + width, 28)
+    sheet.set_column(2 + width, 2 + width, 8)
+    sheet.set_column(3 + width, len(header) - 1, 24)
+    workbook.close()
+    return buffer.getvalue()

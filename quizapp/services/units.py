@@ -1,0 +1,108 @@
+"""The unit tree: import from a file, search, and the closure table behind collective rankings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, insert, or_, select, update
+
+from quizapp.domain.banks import BankFileError, ImportLimits
+from quizapp.domain.text import escape_like, fold
+from quizapp.domain.units import check_tree, parse_units
+from quizapp.extensions import db
+from quizapp.models import Unit, UnitAncestor, User
+from quizapp.services import audit
+
+
+@dataclass(frozen=True)
+class UnitImportResult:
+    added: int
+    updated: int
+    total: int
+
+
+def import_units(*, filename: str, data: bytes, actor: User | None, now: datetime,
+                 limits: ImportLimits) -> UnitImportResult:
+    """Add new units and update existing ones (matched by code) from a file: all of it, or nothing.
+
+    A parent may be in the file or already stored. Raises the parser's error with every problem found.
+    """
+    parsed = parse_units(filename, data, limits=limits)
+    id_of = dict(db.session.execute(select(Unit.code, Unit.id)).tuples().all())
+    problems = check_tree(parsed, set(id_of))
+    if problems:
+        raise BankFileError(problems)
+    new = [item for item in parsed if item.code not in id_of]
+    if new:
+        ids = db.session.scalars(
+            insert(Unit).returning(Unit.id, sort_by_parameter_order=True),
+            [{"code": item.code, "name": item.name, "name_key": fold(item.name), "member_count": item.member_count,
+              "depth": 1, "created_at": now} for item in new],
+        ).all()
+        id_of.update(zip((item.code for item in new), ids, strict=True))
+    db.session.execute(update(Unit), [
+        {"id": id_of[item.code], "name": item.name, "name_key": fold(item.name), "member_count": item.member_count,
+         "parent_id": id_of[item.parent_code] if item.parent_code else None}
+        for item in parsed
+    ])
+    added, updated = len(new), len(parsed) - len(new)
+    rebuild_tree()
+    audit.record(actor=actor, action="units.import", object_type="unit", object_id=None, now=now,
+                 details={"filename": filename, "added": added, "updated": updated})
+    return UnitImportResult(added=added, updated=updated, total=len(id_of))
+
+
+def rebuild_tree() -> None:
+    """Recompute every unit's depth and the ancestor closure table from parent links (a few set-based writes)."""
+    rows = db.session.execute(select(Unit.id, Unit.parent_id)).all()
+    parent_of = {row.id: row.parent_id for row in rows}
+    chains: dict[int, list[int]] = {}
+
+    def chain(unit_id: int) -> list[int]:
+        if unit_id not in chains:
+            parent = parent_of[unit_id]
+            chains[unit_id] = ([] if parent is None else chain(parent)) + [unit_id]
+        return chains[unit_id]
+
+    for unit_id in parent_of:
+        chain(unit_id)
+    db.session.execute(delete(UnitAncestor))
+    closure = [
+        {"ancestor_id": ancestor, "descendant_id": unit_id, "ancestor_depth": depth}
+        for unit_id, path in chains.items()
+        for depth, ancestor in enumerate(path, start=1)
+    ]
+    if closure:
+        db.session.execute(insert(UnitAncestor), closure)
+    depths = [{"id": unit_id, "depth": len(path)} for unit_id, path in chains.items()]
+    if depths:
+        db.session.execute(update(Unit), depths)
+
+
+def search_units(query: str, *, limit: int = 20) -> list[Unit]:
+    """Units whose code or name matches ``query``, accent-insensitive ("ha noi" finds "Hà Nội")."""
+    needle = escape_like(fold(query))
+    if not needle:
+        return []
+    return list(db.session.scalars(
+        select(Unit).where(or_(Unit.name_key.like(f"%{needle}%", escape="\\"),
+                               Unit.code.ilike(f"{escape_like(query.strip())}%", escape="\\")))
+        .order_by(Unit.depth, Unit.name_key).limit(limit)
+    ))
+
+
+def unit_paths(unit_ids: list[int], separator: str = " › ") -> dict[int, str]:
+    """unit id → "Root › … › Unit" names, for all ``unit_ids`` in one query over the closure table."""
+    if not unit_ids:
+        return {}
+    rows = db.session.execute(
+        select(UnitAncestor.descendant_id, Unit.name)
+        .join(Unit, Unit.id == UnitAncestor.ancestor_id)
+        .where(UnitAncestor.descendant_id.in_(unit_ids))
+        .order_by(UnitAncestor.descendant_id, UnitAncestor.ancestor_depth)
+    ).all()
+    paths: dict[int, list[str]] = {}
+    for descendant_id, name in rows:
+        paths.setdefault(descendant_id, []).append(name)
+    return {unit_id: separator.join(names) for unit_id, names in paths.items()}

@@ -1,0 +1,68 @@
+"""Registration and bearer tokens."""
+
+from __future__ import annotations
+
+from flask import current_app, jsonify
+from flask_babel import gettext as _
+
+from quizapp.auth import issue_token
+from quizapp.domain.registration import RegistrationError, check_registration
+from quizapp.extensions import db, limiter
+from quizapp.models.types import utcnow
+from quizapp.services.accounts import authenticate
+from quizapp.services.participants import register
+from quizapp.views.api import bp
+from quizapp.views.api.common import APIError, json_body
+from quizapp.views.messages import field_label, registration_message
+
+REGISTRATION_FIELDS = ("full_name", "phone", "password", "unit_code", "email", "birth_date", "id_number", "category")
+
+
+def _register_limit() -> str:
+    return current_app.config["QUIZAPP_REGISTER_LIMIT"]
+
+
+def _login_limit() -> str:
+    return current_app.config["QUIZAPP_LOGIN_LIMIT"]
+
+
+def _registration_error(error: RegistrationError) -> APIError:
+    fields = {name: registration_message(code) for name, code in error.problems.items()}
+    only_taken = all(code.endswith("_taken") for code in error.problems.values())
+    summary = "; ".join(f"{field_label(name)}: {text}" for name, text in fields.items())
+    if only_taken:
+        return APIError(409, "already_registered", summary, fields=fields)
+    return APIError(422, "invalid_registration", summary, fields=fields)
+
+
+@bp.post("/auth/register")
+@limiter.limit(_register_limit)
+def register_participant():
+    data = json_body()
+    for name in REGISTRATION_FIELDS:
+        value = data.get(name)
+        if value is not None and not isinstance(value, str):
+            raise APIError(422, "invalid_field", _("Trường %(field)s phải là chuỗi ký tự.", field=name), field=name)
+    now = utcnow()
+    try:
+        registration = check_registration(data, today=now.date())
+        user = register(registration, now=now)
+    except RegistrationError as error:
+        db.session.rollback()
+        raise _registration_error(error) from None
+    db.session.commit()
+    return jsonify({"participant_id": user.id}), 201
+
+
+@bp.post("/auth/token")
+@limiter.limit(_login_limit)
+def token():
+    data = json_body()
+    login, password = data.get("login"), data.get("password")
+    if not isinstance(login, str) or not isinstance(password, str) or not login or not password:
+        raise APIError(422, "missing_credentials", _("Cần gửi login (số điện thoại hoặc email) và password."))
+    user = authenticate(login, password, now=utcnow())
+    if user is None:
+        raise APIError(401, "invalid_credentials", _("Số điện thoại/email hoặc mật khẩu không đúng."))
+    db.session.commit()
+    return jsonify({"token": issue_token(user)})

@@ -1,0 +1,52 @@
+"""Public pages and the language switch."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from quizapp.i18n import LANG_COOKIE
+from quizapp.models import Role
+
+bp = Blueprint("main", __name__)
+
+
+def difficulty_label(level: str | None) -> str:
+    labels = {"easy": _("Dễ"), "medium": _("Trung bình"), "hard": _("Khó")}
+    return labels.get(level or "", _("(không ghi)"))
+
+
+@bp.app_context_processor
+def _globals() -> dict[str, object]:
+    return {"Role": Role, "current_locale": lambda: str(get_locale() or "vi"), "difficulty_label": difficulty_label}
+
+
+@bp.get("/")
+def index():
+    return render_template("main/index.html")
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only same-site relative paths are followed after a redirect."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+@bp.get("/lang/<code>")
+def set_language(code: str):
+    response = make_response(redirect(safe_next(request.args.get("next"), url_for("main.index"))))
+    if code in ("vi", "en"):
+        response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response
+
+
+@bp.get("/healthz")
+def health():
+    return {"status": "ok"}

@@ -1,0 +1,19 @@
+"""Organizer screens: question banks (and, later, contests, units and participants)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from quizapp.auth import roles_required
+from quizapp.models import Role
+
+bp = Blueprint("organizer", __name__, url_prefix="/organizer")
+
+
+@bp.before_request
+@roles_required(Role.ORGANIZER)
+def _guard() -> None:
+    """Every organizer page needs an organizer (or admin) account."""
+
+
+from quizapp.views.organizer import banks  # noqa: E402,F401  (registers the routes)

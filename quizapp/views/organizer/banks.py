@@ -1,0 +1,198 @@
+"""Question banks: upload with preview and confirmation, browse, edit, retire, export."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import time
+from pathlib import Path
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from quizapp.domain.bank_export import LETTERS
+from quizapp.domain.banks import BankFileError, ImportLimits
+from quizapp.extensions import db
+from quizapp.models import Bank, Question
+from quizapp.models.types import utcnow
+from quizapp.problem_messages import describe
+from quizapp.services import banks as bank_service
+from quizapp.views.main import safe_next
+from quizapp.views.organizer import bp
+from quizapp.views.organizer.forms import (
+    ActionForm,
+    ConfirmImportForm,
+    QuestionFilterForm,
+    QuestionForm,
+    UploadBankForm,
+)
+
+STAGING_MAX_AGE_SECONDS = 24 * 3600
+
+
+def _limits() -> ImportLimits:
+    return ImportLimits(max_bytes=current_app.config["QUIZAPP_IMPORT_MAX_BYTES"],
+                        max_questions=current_app.config["QUIZAPP_IMPORT_MAX_QUESTIONS"])
+
+
+def _staging_dir() -> Path:
+    path = Path(current_app.instance_path) / "uploads"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _stage(data: bytes) -> str:
+    """Keep an uploaded file until it is confirmed; the token is its SHA-256. Old staged files are swept here."""
+    folder = _staging_dir()
+    cutoff = time.time() - STAGING_MAX_AGE_SECONDS
+    for old in folder.glob("*.upload"):
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
+    token = hashlib.sha256(data).hexdigest()
+    (folder / f"{token}.upload").write_bytes(data)
+    return token
+
+
+def _staged(token: str) -> bytes | None:
+    if not re.fullmatch(r"[0-9a-f]{64}", token or ""):
+        return None
+    path = _staging_dir() / f"{token}.upload"
+    return path.read_bytes() if path.exists() else None
+
+
+def _get_bank(bank_id: int) -> Bank:
+    return db.session.get(Bank, bank_id) or abort(404)
+
+
+@bp.get("/banks")
+def banks():
+    return render_template("organizer/banks.html", banks=bank_service.list_banks(), form=UploadBankForm())
+
+
+@bp.post("/banks/upload")
+def upload_bank():
+    form = UploadBankForm()
+    if not form.validate_on_submit():
+        return render_template("organizer/banks.html", banks=bank_service.list_banks(), form=form), 400
+    upload = form.file.data
+    filename = Path(upload.filename or "upload").name
+    data = upload.read(current_app.config["QUIZAPP_IMPORT_MAX_BYTES"] + 1)
+    bank = bank_service.find_bank(form.bank.data)
+    try:
+        plan = bank_service.plan_import(bank, filename, data, limits=_limits(), default_topic=form.topic.data)
+    except BankFileError as error:
+        problems = [describe(p) for p in error.problems]
+        return render_template("organizer/preview.html", filename=filename, bank_name=form.bank.data,
+                               plan=None, problems=problems, confirm=None), 422
+    problems = [describe(p) for p in plan.problems]
+    confirm = None
+    if not problems:
+        confirm = ConfirmImportForm(token=_stage(data), filename=filename, bank=form.bank.data,
+                                    topic=form.topic.data or "")
+    return render_template("organizer/preview.html", filename=filename, bank_name=form.bank.data, plan=plan,
+                           problems=problems, confirm=confirm), (422 if problems else 200)
+
+
+@bp.post("/banks/confirm")
+def confirm_import():
+    form = ConfirmImportForm()
+    data = _staged(form.token.data) if form.validate_on_submit() else None
+    if data is None:
+        flash(_("Tệp tải lên đã hết hạn hoặc không còn. Vui lòng tải lên lại."), "error")
+        return redirect(url_for("organizer.banks"))
+    try:
+        result = bank_service.import_bank(bank_name=form.bank.data, filename=form.filename.data, data=data,
+                                          actor=current_user, now=utcnow(), limits=_limits(),
+                                          default_topic=form.topic.data)
+    except BankFileError as error:
+        db.session.rollback()
+        problems = [describe(p) for p in error.problems]
+        return render_template("organizer/preview.html", filename=form.filename.data, bank_name=form.bank.data,
+                               plan=None, problems=problems, confirm=None), 422
+    db.session.commit()
+    (_staging_dir() / f"{form.token.data}.upload").unlink(missing_ok=True)
+    flash(_("Đã nhập %(added)d câu hỏi mới vào «%(bank)s» (%(unchanged)d câu đã có từ trước).",
+            added=result.added, bank=result.bank.name, unchanged=result.unchanged), "success")
+    return redirect(url_for("organizer.bank", bank_id=result.bank.id))
+
+
+@bp.get("/banks/<int:bank_id>")
+def bank(bank_id: int):
+    found = _get_bank(bank_id)
+    topics = bank_service.bank_topics(found)
+    form = QuestionFilterForm(request.args)
+    form.topic.choices = [("", _("Tất cả"))] + [(t or "", t or _("(không có chủ đề)")) for t, _n in topics]
+    show_retired = request.args.get("retired") == "1"
+    filters = bank_service.QuestionFilter(topic=form.topic.data or None, difficulty=form.difficulty.data or None,
+                                          search=form.q.data or None, include_retired=show_retired)
+    page = db.paginate(bank_service.bank_questions(found, filters), per_page=current_app.config["QUIZAPP_PAGE_SIZE"],
+                       error_out=False)
+    return render_template("organizer/bank.html", bank=found, topics=topics, form=form, page=page,
+                           letters=LETTERS, show_retired=show_retired)
+
+
+@bp.get("/banks/<int:bank_id>/export.xlsx")
+def export_bank(bank_id: int):
+    found = _get_bank(bank_id)
+    data = bank_service.export_bank_xlsx(found)
+    safe_name = re.sub(r"[^\w\-]+", "_", found.name, flags=re.UNICODE).strip("_") or f"bank_{found.id}"
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=f"{safe_name}.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _question(question_id: int) -> Question:
+    return db.session.get(Question, question_id) or abort(404)
+
+
+@bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])
+def edit_question(question_id: int):
+    question = _question(question_id)
+    form = QuestionForm()
+    if request.method == "GET":
+        form.text.data = question.text
+        for field, option in zip(form.option_fields(), question.options, strict=False):
+            field.data = option.text
+        correct = next((i for i, o in enumerate(question.options) if o.is_correct), 0)
+        form.answer.data = LETTERS[correct]
+        form.topic.data = question.topic or ""
+        form.difficulty.data = question.difficulty or ""
+        form.explanation.data = question.explanation or ""
+        form.source.data = question.source or ""
+    elif form.validate_on_submit():
+        edit = bank_service.QuestionEdit(
+            text=form.text.data, options=form.filled_options(), correct_index=LETTERS.index(form.answer.data),
+            topic=form.topic.data, difficulty=form.difficulty.data or None, explanation=form.explanation.data,
+            source=form.source.data)
+        bank_service.edit_question(question, edit, actor=current_user, now=utcnow())
+        db.session.commit()
+        flash(_("Đã lưu câu hỏi."), "success")
+        return redirect(url_for("organizer.bank", bank_id=question.bank_id))
+    used = bank_service.was_used(question)
+    status = 400 if form.errors else 200
+    return render_template("organizer/question_edit.html", question=question, form=form, used=used), status
+
+
+@bp.post("/questions/<int:question_id>/retire")
+def retire_question(question_id: int):
+    question = _question(question_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    bank_service.retire_question(question, actor=current_user, now=utcnow())
+    db.session.commit()
+    flash(_("Đã ngừng dùng câu hỏi. Các lượt thi đã dùng câu này vẫn giữ nguyên."), "success")
+    return redirect(safe_next(request.form.get("next"), url_for("organizer.bank", bank_id=question.bank_id)))
+
+
+@bp.post("/questions/<int:question_id>/restore")
+def restore_question(question_id: int):
+    question = _question(question_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    bank_service.restore_question(question, actor=current_user, now=utcnow())
+    db.session.commit()
+    flash(_("Đã dùng lại câu hỏi."), "success")
+    return redirect(safe_next(request.form.get("next"), url_for("organizer.bank", bank_id=question.bank_id)))

@@ -1,0 +1,34 @@
+import os
+import stat
+
+from quizapp import config
+
+
+def test_postgres_urls_use_psycopg3():
+    assert config.database_url({"DATABASE_URL": "postgres://u@h/db"}, "/x") == "postgresql+psycopg://u@h/db"
+    assert config.database_url({"DATABASE_URL": "postgresql://u@h/db"}, "/x") == "postgresql+psycopg://u@h/db"
+
+
+def test_default_database_is_sqlite_in_the_instance_folder(tmp_path):
+    assert config.database_url({}, str(tmp_path)) == f"sqlite:///{tmp_path}/quizapp.sqlite3"
+
+
+def test_secret_key_is_generated_once_into_the_instance_folder(tmp_path):
+    first = config.secret_key({}, str(tmp_path))
+    second = config.secret_key({}, str(tmp_path))
+    assert first == second and len(first) >= 40
+    mode = stat.S_IMODE(os.stat(tmp_path / "secret_key").st_mode)
+    assert mode == 0o600
+
+
+def test_secret_key_from_environment_wins(tmp_path):
+    assert config.secret_key({"SECRET_KEY": "abc"}, str(tmp_path)) == "abc"
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_redis_url_switches_limiter_and_cache_to_redis(tmp_path):
+    settings = config.from_environment({"REDIS_URL": "redis://127.0.0.1:6379/0", "SECRET_KEY": "k"}, str(tmp_path))
+    assert settings["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
+    assert settings["CACHE_TYPE"] == "RedisCache"
+    local = config.from_environment({"SECRET_KEY": "k"}, str(tmp_path))
+    assert local["RATELIMIT_STORAGE_URI"] == "memory://" and local["CACHE_TYPE"] == "SimpleCache"
