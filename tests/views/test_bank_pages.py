@@ -1,0 +1,187 @@
+"""The organizer's bank screens: upload → preview → confirm, browse and filter, edit, retire, download."""
+
+import io
+import re
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+
+from quizapp.extensions import db
+from quizapp.models import Attempt, AttemptQuestion, AuditEntry, Bank, Question
+from quizapp.models.types import utcnow
+
+HEADER = "STT,Câu hỏi,A,B,C,D,Đáp án,Chủ đề,Mức độ,Giải thích,Nguồn\n"
+CSV = HEADER + (
+    "1,Chủ tịch Hồ Chí Minh sinh năm nào?,1890,1891,1901,1911,A,Tiểu sử,Dễ,,Biên niên tiểu sử\n"
+    "2,Bản Tuyên ngôn Độc lập được đọc ở đâu?,Quảng trường Ba Đình,Tân Trào,Pác Bó,Việt Bắc,A,Tác phẩm,Khó,,"
+    "Tuyên ngôn Độc lập\n"
+    "3,Hội Việt Nam Cách mạng Thanh niên thành lập năm nào?,1923,1925,1927,1930,B,Tiểu sử,Trung bình,,Toàn tập\n"
+)
+
+
+def upload(client, content: str | bytes, name="bank.csv", bank="Ngân hàng thử", topic=""):
+    data = content.encode() if isinstance(content, str) else content
+    return client.post("/organizer/banks/upload", data={"file": (io.BytesIO(data), name), "bank": bank,
+                                                         "topic": topic}, content_type="multipart/form-data")
+
+
+def confirm_token(page: str) -> dict[str, str]:
+    fields = dict(re.findall(r'name="(token|filename|bank|topic)"[^>]*value="([^"]*)"', page))
+    fields.update({k: v for v, k in re.findall(r'value="([^"]*)"[^>]*name="(token|filename|bank|topic)"', page)})
+    return fields
+
+
+def import_csv(client, content=CSV, bank="Ngân hàng thử"):
+    preview = upload(client, content, bank=bank)
+    assert preview.status_code == 200, preview.get_data(as_text=True)
+    return client.post("/organizer/banks/confirm", data=confirm_token(preview.get_data(as_text=True)))
+
+
+def count_questions() -> int:
+    return db.session.scalar(select(func.count()).select_from(Question))
+
+
+def test_preview_shows_counts_per_topic_and_difficulty_and_saves_nothing(organizer_client):
+    page = upload(organizer_client, CSV).get_data(as_text=True)
+    assert "3" in page and "Tiểu sử" in page and "Tác phẩm" in page and "Trung bình" in page
+    assert "Xác nhận nhập 3 câu" in page
+    assert count_questions() == 0
+
+
+def test_confirm_imports_and_lands_on_the_bank(organizer_client):
+    response = import_csv(organizer_client)
+    assert response.status_code == 302
+    assert count_questions() == 3
+    page = organizer_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Đã nhập 3 câu hỏi mới" in page and "Quảng trường Ba Đình" in page
+
+
+def test_bad_file_lists_every_problem_with_its_row_and_offers_no_confirm(organizer_client):
+    bad = HEADER + "1,,a,b,c,d,A,,,,\n2,Câu hai?,a,b,c,d,G,,,,\n"
+    response = upload(organizer_client, bad)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Dòng 2" in page and "Dòng 3" in page
+    assert "Xác nhận" not in page
+    assert count_questions() == 0 and db.session.scalar(select(func.count()).select_from(Bank)) == 0
+
+
+def test_not_a_spreadsheet_is_named(organizer_client):
+    response = upload(organizer_client, b"%PDF-1.4 not really", name="de-thi.xlsx")
+    assert response.status_code == 422
+    assert "PDF" in response.get_data(as_text=True)
+
+
+class TestSmallLimit:
+    @pytest.fixture
+    def settings(self, settings):
+        return {**settings, "QUIZAPP_IMPORT_MAX_BYTES": 200}
+
+    def test_file_too_large_is_refused_with_the_limit(self, organizer_client):
+        response = upload(organizer_client, CSV * 3)
+        assert response.status_code == 422
+        assert count_questions() == 0
+
+
+def test_reimport_via_browser_is_a_no_op(organizer_client):
+    import_csv(organizer_client)
+    page = upload(organizer_client, CSV).get_data(as_text=True)
+    assert "Xác nhận nhập 0 câu" in page
+    import_csv(organizer_client)
+    assert count_questions() == 3
+
+
+def test_filters_topic_difficulty_and_accent_insensitive_search(organizer_client):
+    import_csv(organizer_client)
+    bank = db.session.scalar(select(Bank))
+    url = f"/organizer/banks/{bank.id}"
+    assert "Quảng trường" in organizer_client.get(url, query_string={"q": "quang truong"}).get_data(as_text=True)
+    searched = organizer_client.get(url, query_string={"q": "tuyen ngon"}).get_data(as_text=True)
+    assert "1 câu hỏi phù hợp" in searched
+    by_topic = organizer_client.get(url, query_string={"topic": "Tiểu sử"}).get_data(as_text=True)
+    assert "2 câu hỏi phù hợp" in by_topic and "Quảng trường" not in by_topic
+    hard = organizer_client.get(url, query_string={"difficulty": "hard"}).get_data(as_text=True)
+    assert "1 câu hỏi phù hợp" in hard
+
+
+def test_edit_question_keeps_option_ids_and_is_audited(organizer_client):
+    import_csv(organizer_client)
+    question = db.session.scalar(select(Question).where(Question.number == "3"))
+    option_ids = [o.id for o in question.options]
+    response = organizer_client.post(f"/organizer/questions/{question.id}/edit", data={
+        "text": "Hội Việt Nam Cách mạng Thanh niên được thành lập vào năm nào?", "option_a": "1923",
+        "option_b": "1925", "option_c": "1927", "option_d": "1930", "answer": "B", "topic": "Tiểu sử",
+        "difficulty": "medium", "explanation": "Tháng 6/1925, tại Quảng Châu.", "source": "Toàn tập"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    question = db.session.get(Question, question.id)
+    assert question.text.endswith("vào năm nào?") and [o.id for o in question.options] == option_ids
+    assert question.explanation == "Tháng 6/1925, tại Quảng Châu."
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "question.edit")) is not None
+
+
+def test_edit_with_answer_outside_options_is_refused_and_nothing_changes(organizer_client):
+    import_csv(organizer_client)
+    question = db.session.scalar(select(Question).where(Question.number == "1"))
+    response = organizer_client.post(f"/organizer/questions/{question.id}/edit", data={
+        "text": "Sửa?", "option_a": "x", "option_b": "y", "answer": "D", "difficulty": ""})
+    assert response.status_code == 400
+    assert "không nằm trong các phương án" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Question, question.id).text == "Chủ tịch Hồ Chí Minh sinh năm nào?"
+
+
+def test_retired_question_leaves_the_list_but_not_the_database(organizer_client, make_user, app):
+    import_csv(organizer_client)
+    question = db.session.scalar(select(Question).where(Question.number == "1"))
+    response = organizer_client.post(f"/organizer/questions/{question.id}/retire")
+    assert response.status_code == 302
+    page = organizer_client.get(f"/organizer/banks/{question.bank_id}").get_data(as_text=True)
+    assert "2 câu hỏi phù hợp" in page and "sinh năm nào" not in page
+    assert db.session.get(Question, question.id).retired_at is not None
+    organizer_client.post(f"/organizer/questions/{question.id}/restore")
+    db.session.expire_all()
+    assert db.session.get(Question, question.id).retired_at is None
+
+
+def test_used_question_warns_before_editing(organizer_client, make_user):
+    from datetime import timedelta
+
+    from quizapp.models import Contest, Round
+
+    import_csv(organizer_client)
+    question = db.session.scalar(select(Question).where(Question.number == "1"))
+    now = utcnow()
+    contest = Contest(title="C", rules="")
+    round_ = Round(contest=contest, position=1, name="Tuần 1", opens_at=now - timedelta(days=1),
+                   closes_at=now + timedelta(days=1), question_count=1, time_limit_seconds=60)
+    participant = make_user()
+    db.session.add_all([contest, round_])
+    db.session.flush()
+    attempt = Attempt(round_id=round_.id, user_id=participant.id, number=1, started_at=now,
+                      deadline_at=now + timedelta(minutes=1), question_count=1)
+    db.session.add(attempt)
+    db.session.flush()
+    db.session.add(AttemptQuestion(attempt_id=attempt.id, position=0, question_id=question.id,
+                                   option_order=",".join(str(o.id) for o in question.options)))
+    db.session.commit()
+    page = organizer_client.get(f"/organizer/questions/{question.id}/edit").get_data(as_text=True)
+    assert "đã xuất hiện trong các lượt thi" in page
+
+
+def test_download_is_an_xlsx_in_the_import_layout(organizer_client):
+    import_csv(organizer_client)
+    bank = db.session.scalar(select(Bank))
+    response = organizer_client.get(f"/organizer/banks/{bank.id}/export.xlsx")
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:7] == ("STT", "Câu hỏi", "A", "B", "C", "D", "Đáp án")
+    assert len(rows) == 4 and rows[1][6] == "A" and rows[3][6] == "B"
+    again = upload(organizer_client, response.data, name="export.xlsx", bank=bank.name)
+    assert "Xác nhận nhập 0 câu" in again.get_data(as_text=True)
+
+
+def test_missing_bank_is_404(organizer_client):
+    assert organizer_client.get("/organizer/banks/999").status_code == 404
