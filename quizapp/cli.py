@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -141,11 +142,46 @@ def demo(banks_dir: str | None) -> None:
         report = load_demo(folder, now=utcnow(), limits=import_limits())
     except BankFileError as error:
         fail_with_problems(error, str(folder))
+    except FileNotFoundError as error:
+        db.session.rollback()
+        raise click.ClickException(f"thiếu tệp mẫu: {error.filename}") from None
     db.session.commit()
     for line in report:
         click.echo(line)
 
 
+contests_cli = click.Group("contests", help="Contests and their rounds.")
+
+
+@contests_cli.command("create")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True,
+              help='Print one JSON object: {"contest_id": N, "rounds": [{"id": N, "name": "..."}]}.')
+@with_appcontext
+def contests_create(file: str, as_json: bool) -> None:
+    """Create a contest and its rounds from a TOML file: all of it, or nothing and every problem on stderr."""
+    from quizapp.domain.contests import ContestSpecError, decode_contest_file, parse_contest
+    from quizapp.services.contests import create_contest
+    from quizapp.views.contests import describe_spec_problem
+
+    try:
+        contest = create_contest(parse_contest(decode_contest_file(read_file(file))), actor=None, now=utcnow())
+    except ContestSpecError as error:
+        db.session.rollback()
+        click.echo(f"{file}: {len(error.problems)} lỗi, không có gì được lưu.", err=True)
+        for problem in error.problems:
+            click.echo(f"  - {describe_spec_problem(problem)}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    rounds = [{"id": r.id, "name": r.name} for r in contest.rounds]
+    if as_json:
+        click.echo(json.dumps({"contest_id": contest.id, "rounds": rounds}, ensure_ascii=False))
+        return
+    click.echo(f"Cuộc thi {contest.id}: {contest.title}")
+    for entry in rounds:
+        click.echo(f"  đợt {entry['id']}: {entry['name']}")
+
+
 def init_app(app: Flask) -> None:
-    for command in (users_cli, banks_cli, units_cli, demo):
+    for command in (users_cli, banks_cli, units_cli, contests_cli, demo):
         app.cli.add_command(command)
