@@ -20,6 +20,22 @@ def clean(value: str | None) -> str:
     return "\n".join(lines).strip()
 
 
+def _fold_table() -> dict[int, str | None]:
+    """Every precomposed Latin letter mapped to its base letter, and combining marks dropped (one str.translate)."""
+    table: dict[int, str | None] = {ord("đ"): "d", ord("Đ"): "D"}
+    for code in range(0x00C0, 0x2000):
+        char = chr(code)
+        base = "".join(c for c in unicodedata.normalize("NFD", char) if unicodedata.category(c) != "Mn")
+        if unicodedata.category(char) == "Mn":
+            table[code] = None
+        elif base != char and base.isascii():
+            table[code] = base
+    return table
+
+
+_FOLD = _fold_table()
+
+
 def fold(value: str | None) -> str:
     """Return a search key: lower case, without Vietnamese diacritics, single-spaced.
 
@@ -27,9 +43,8 @@ def fold(value: str | None) -> str:
     """
     if not value:
         return ""
-    decomposed = unicodedata.normalize("NFD", str(value).replace("đ", "d").replace("Đ", "D"))
-    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    return _SPACES.sub(" ", stripped.casefold()).strip()
+    composed = unicodedata.normalize("NFC", str(value))
+    return _SPACES.sub(" ", composed.translate(_FOLD).casefold()).strip()
 
 
 def question_key(text: str) -> str:
