@@ -72,9 +72,10 @@ def _tune_sqlite(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from quizapp.views import api, auth, main, organizer
+    from quizapp.views import api, auth, contests, main, organizer
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(organizer.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(contests.bp)

@@ -182,6 +182,43 @@ def contests_create(file: str, as_json: bool) -> None:
         click.echo(f"  đợt {entry['id']}: {entry['name']}")
 
 
+rounds_cli = click.Group("rounds", help="Rounds: close.")
+attempts_cli = click.Group("attempts", help="Attempts: the deadline sweep.")
+
+
+@rounds_cli.command("close")
+@click.argument("round_id")
+@with_appcontext
+def rounds_close(round_id: str) -> None:
+    """End a round now: no new attempt; attempts in progress are closed and scored with their saved answers."""
+    from zoneinfo import ZoneInfo
+
+    from quizapp.models import Round
+    from quizapp.services.attempt_closing import close_round
+
+    found = db.session.get(Round, int(round_id)) if round_id.isascii() and round_id.isdigit() \
+        and len(round_id) < 19 else None
+    if found is None:
+        raise click.ClickException(f"không có đợt thi nào có mã {round_id!r}")
+    closing = close_round(found, actor=None, now=utcnow())
+    db.session.commit()
+    when = closing.closed_at.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).isoformat(timespec="seconds")
+    state = "đã đóng từ trước, lúc" if closing.already_closed else "đã đóng lúc"
+    click.echo(f"Đợt thi {found.id} ({found.name}) {state} {when}; {closing.closed_attempts} lượt thi đang làm "
+               f"đã được đóng và chấm với các câu trả lời đã lưu.")
+
+
+@attempts_cli.command("sweep")
+@with_appcontext
+def attempts_sweep() -> None:
+    """Close every attempt past its deadline and grace, scoring the answers saved by then (run it every minute)."""
+    from quizapp.services.attempt_closing import close_expired
+
+    closed = close_expired(utcnow())
+    db.session.commit()
+    click.echo(f"{closed} lượt thi quá hạn đã được đóng và chấm điểm.")
+
+
 def init_app(app: Flask) -> None:
-    for command in (users_cli, banks_cli, units_cli, contests_cli, demo):
+    for command in (users_cli, banks_cli, units_cli, contests_cli, rounds_cli, attempts_cli, demo):
         app.cli.add_command(command)

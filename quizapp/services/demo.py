@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import tomllib
-from datetime import datetime
+from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
 from sqlalchemy import select
 
 from quizapp.domain.banks import ImportLimits
+from quizapp.domain.contests import ContestSpec, DrawSpec, PrizeSpec, RoundSpec
 from quizapp.extensions import db
-from quizapp.models import Role, User
+from quizapp.models import Contest, Role, User
 from quizapp.services.accounts import create_staff
 from quizapp.services.banks import import_bank
+from quizapp.services.contests import VIETNAM, create_contest, question_cells
 from quizapp.services.units import import_units
 
 # Invented accounts for trying the product; never use these passwords outside a demo.
@@ -42,5 +44,72 @@ def load_demo(banks_dir: Path, *, now: datetime, limits: ImportLimits) -> list[s
         if not exists:
             create_staff(role=role, email=email, password=DEMO_PASSWORD, full_name=name, actor=None, now=now)
         report.append(f"Tài khoản {role.value}: {email} / {DEMO_PASSWORD}")
+    report.append(load_demo_contest(now=now))
     db.session.flush()
     return report
+
+
+DEMO_CONTEST_TITLE = "Tìm hiểu tư tưởng, đạo đức, phong cách Hồ Chí Minh (cuộc thi mẫu)"
+DEMO_OPEN_TOPICS = ("Tiểu sử Hồ Chí Minh", "Tác phẩm Hồ Chí Minh", "Tư tưởng Hồ Chí Minh",
+                    "Đạo đức, phong cách Hồ Chí Minh", "Chuyên đề năm 2025")
+DEMO_NEXT_TOPICS = tuple(f"Chuyên đề năm {year}" for year in range(2021, 2026))
+DEMO_RULES = """I. ĐỐI TƯỢNG DỰ THI
+Cán bộ, đảng viên, công chức, viên chức, người lao động, đoàn viên, hội viên và Nhân dân đang sinh sống, \
+học tập, công tác trên địa bàn; trừ thành viên Ban Tổ chức, Ban Giám khảo và Tổ Thư ký.
+
+II. HÌNH THỨC THI
+Thi trắc nghiệm trực tuyến trên điện thoại hoặc máy tính. Mỗi lượt thi gồm 10 câu hỏi được rút ngẫu nhiên \
+từ ngân hàng câu hỏi và 01 câu hỏi dự đoán; thời gian làm bài 10 phút.
+Mỗi người được thi tối đa 03 lượt trong mỗi đợt, lấy kết quả cao nhất.
+
+III. XẾP GIẢI
+Người có nhiều câu trả lời đúng hơn xếp trên; nếu bằng nhau, xét câu trả lời dự đoán gần đúng hơn, rồi \
+thời gian làm bài ngắn hơn, rồi thời điểm nộp bài sớm hơn.
+
+IV. CƠ CẤU GIẢI THƯỞNG MỖI ĐỢT
+01 giải Nhất, 02 giải Nhì, 03 giải Ba và 05 giải Khuyến khích. Giải tập thể được trao cho các đơn vị \
+có tỷ lệ cán bộ, đảng viên tham gia cao nhất.
+
+Đây là cuộc thi mẫu để dùng thử hệ thống; kết quả không có giá trị khen thưởng."""
+
+
+def load_demo_contest(*, now: datetime) -> str:
+    """Create the demo contest once (found by its title): a round open from a day before ``now`` for 30 days,
+    then an upcoming round; 10 questions spread over the sample topics the banks really hold."""
+    existing = db.session.scalar(select(Contest.id).where(Contest.title == DEMO_CONTEST_TITLE))
+    if existing:
+        return f"Cuộc thi mẫu (cuộc thi {existing}): đã có."
+    available: dict[str, int] = {}
+    for cell in question_cells()[0]:
+        available[cell.topic or ""] = available.get(cell.topic or "", 0) + cell.count
+    if sum(available.values()) < 10:
+        return "Cuộc thi mẫu: chưa tạo vì các ngân hàng chưa có đủ 10 câu hỏi."
+    start = now.astimezone(VIETNAM).replace(minute=0, second=0, microsecond=0)
+    prizes = (PrizeSpec("Giải Nhất", 1), PrizeSpec("Giải Nhì", 2), PrizeSpec("Giải Ba", 3),
+              PrizeSpec("Giải Khuyến khích", 5))
+    common = {"question_count": 10, "time_limit_seconds": 600, "max_attempts": 3, "prizes": prizes,
+              "prediction_question": "Dự đoán có bao nhiêu người trả lời đúng tất cả các câu hỏi của đợt này?"}
+    rounds = (
+        RoundSpec(name="Đợt 1", opens_at=start - timedelta(days=1), closes_at=start + timedelta(days=30),
+                  draw=_spread(10, DEMO_OPEN_TOPICS, available), **common),
+        RoundSpec(name="Đợt 2", opens_at=start + timedelta(days=30), closes_at=start + timedelta(days=37),
+                  draw=_spread(10, DEMO_NEXT_TOPICS, available), **common),
+    )
+    spec = ContestSpec(title=DEMO_CONTEST_TITLE, rules=DEMO_RULES, rounds=rounds,
+                       collective_prizes=(PrizeSpec("Giải Nhất tập thể", 1), PrizeSpec("Giải Nhì tập thể", 2),
+                                          PrizeSpec("Giải Ba tập thể", 3)))
+    contest = create_contest(spec, actor=None, now=now)
+    return f"Cuộc thi mẫu (cuộc thi {contest.id}): đợt «Đợt 1» đang mở, đợt «Đợt 2» sắp mở."
+
+
+def _spread(total: int, topics: tuple[str, ...], available: dict[str, int]) -> tuple[DrawSpec, ...]:
+    """``total`` questions shared out one at a time over the topics that have questions; no draw (any active
+    question) when those topics together hold too few."""
+    counts = {topic: 0 for topic in topics if available.get(topic)}
+    while sum(counts.values()) < total and any(counts[t] < available[t] for t in counts):
+        for topic in counts:
+            if counts[topic] < available[topic] and sum(counts.values()) < total:
+                counts[topic] += 1
+    if sum(counts.values()) < total:
+        return ()
+    return tuple(DrawSpec(count=count, topic=topic) for topic, count in counts.items() if count)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask import Blueprint, make_response, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask import Blueprint, make_response, redirect, request, url_for
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 
 from quizapp.i18n import LANG_COOKIE
@@ -19,6 +20,12 @@ def difficulty_label(level: str | None) -> str:
     return labels.get(level or "", _("(không ghi)"))
 
 
+@bp.app_template_filter("vn_datetime")
+def vn_datetime(moment: datetime | None) -> str:
+    """A moment as people in Vietnam read it: ``08:30 23/11/2026`` (Asia/Ho_Chi_Minh)."""
+    return format_datetime(moment, "HH:mm dd/MM/yyyy") if moment else ""
+
+
 @bp.app_context_processor
 def _globals() -> dict[str, object]:
     return {"Role": Role, "current_locale": lambda: str(get_locale() or "vi"), "difficulty_label": difficulty_label}
@@ -26,7 +33,10 @@ def _globals() -> dict[str, object]:
 
 @bp.get("/")
 def index():
-    return render_template("main/index.html")
+    """The home page is the list of contests."""
+    from quizapp.views.contests import index as contest_list
+
+    return contest_list()
 
 
 def safe_next(target: str | None, default: str) -> str:

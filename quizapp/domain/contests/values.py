@@ -1,0 +1,179 @@
+"""Reading single values of the contest TOML (text, integers, choices, date-times, tables), each problem
+named by its TOML path; ``quizapp.domain.contests.parse`` reads the document's structure with them."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, time
+from typing import Any
+
+from quizapp.domain.contests.spec import SpecProblem
+from quizapp.domain.text import clean
+
+
+def kind_of(value: object) -> str:
+    """The TOML kind of a parsed value, as named in problems."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "float"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, datetime):
+        return "datetime"
+    if isinstance(value, date):
+        return "date"
+    if isinstance(value, time):
+        return "time"
+    if isinstance(value, list):
+        return "list"
+    return "table"
+
+
+def join_key(prefix: str, name: str) -> str:
+    """``contest`` + ``title`` → ``contest.title``; the top level has no prefix."""
+    return f"{prefix}.{name}" if prefix else name
+
+
+class ValueReader:
+    """Collects problems; a reading method returns None for a bad value (and records why)."""
+
+    def __init__(self) -> None:
+        self.problems: list[SpecProblem] = []
+        self.round_name: str | None = None
+
+    def add(self, code: str, key: str, **data: object) -> None:
+        """Record a problem; one inside a round carries the round's name (``round_name``, while it is read)."""
+        if self.round_name is not None and key.startswith("rounds["):
+            data.setdefault("round", self.round_name)
+        self.problems.append(SpecProblem(code, key, data))
+
+    def known_keys(self, table: Mapping[str, Any], prefix: str, allowed: Iterable[str],
+                   elsewhere: Mapping[str, Iterable[str]]) -> None:
+        allowed = tuple(allowed)
+        for name in table:
+            if name in allowed:
+                continue
+            belongs_to = next((place for place, names in elsewhere.items() if name in names), None)
+            close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+            self.add("unknown_key", join_key(prefix, name), name=name, suggestion=close[0] if close else None,
+                     belongs_to=belongs_to)
+
+    def table(self, parent: Mapping[str, Any], name: str, prefix: str,
+              required: bool = False) -> Mapping[str, Any] | None:
+        if name not in parent:
+            if required:
+                self.add("missing_key", join_key(prefix, name))
+            return None
+        value = parent[name]
+        if not isinstance(value, dict):
+            self.add("wrong_type", join_key(prefix, name), expected="table", found=kind_of(value))
+            return None
+        return value
+
+    def tables(self, parent: Mapping[str, Any], name: str, prefix: str,
+               required: bool = False) -> list[Mapping[str, Any]] | None:
+        """A list of tables (``[[rounds]]``, ``draw = [{...}]``); absent and optional gives an empty list."""
+        key = join_key(prefix, name)
+        if name not in parent:
+            if required:
+                self.add("missing_key", key)
+                return None
+            return []
+        value = parent[name]
+        if not isinstance(value, list):
+            self.add("wrong_type", key, expected="list_of_tables", found=kind_of(value))
+            return None
+        wrong = [i for i, item in enumerate(value) if not isinstance(item, dict)]
+        for i in wrong:
+            self.add("wrong_type", f"{key}[{i}]", expected="table", found=kind_of(value[i]))
+        return None if wrong else value
+
+    def text(self, table: Mapping[str, Any], name: str, prefix: str, *, required: bool = False, limit: int,
+             allow_empty: bool = True) -> str | None:
+        """Cleaned text (NFC, trimmed). Missing optional text gives ''; empty required text is a problem."""
+        key = join_key(prefix, name)
+        if name not in table:
+            if required:
+                self.add("missing_key", key)
+                return None
+            return ""
+        value = table[name]
+        if not isinstance(value, str):
+            self.add("wrong_type", key, expected="text", found=kind_of(value))
+            return None
+        text = clean(value)
+        if not text and (required or not allow_empty):
+            self.add("empty_text", key)
+            return None
+        if len(text) > limit:
+            self.add("text_too_long", key, length=len(text), limit=limit)
+            return None
+        return text
+
+    def integer(self, table: Mapping[str, Any], name: str, prefix: str, *, required: bool = False,
+                default: int | None = None, minimum: int, maximum: int) -> int | None:
+        key = join_key(prefix, name)
+        if name not in table:
+            if required:
+                self.add("missing_key", key)
+            return default
+        value = table[name]
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.add("wrong_type", key, expected="integer", found=kind_of(value))
+            return None
+        if not minimum <= value <= maximum:
+            self.add("out_of_range", key, value=value, minimum=minimum, maximum=maximum)
+            return None
+        return value
+
+    def boolean(self, table: Mapping[str, Any], name: str, prefix: str, *, default: bool) -> bool | None:
+        if name not in table:
+            return default
+        value = table[name]
+        if not isinstance(value, bool):
+            self.add("wrong_type", join_key(prefix, name), expected="boolean", found=kind_of(value))
+            return None
+        return value
+
+    def choice(self, table: Mapping[str, Any], name: str, prefix: str, allowed: tuple[str, ...], *,
+               default: str) -> str | None:
+        key = join_key(prefix, name)
+        if name not in table:
+            return default
+        value = table[name]
+        if not isinstance(value, str):
+            self.add("wrong_type", key, expected="text", found=kind_of(value))
+            return None
+        normalized = value.strip().lower()
+        if normalized not in allowed:
+            self.add("not_allowed", key, value=value, allowed=allowed)
+            return None
+        return normalized
+
+    def moment(self, table: Mapping[str, Any], name: str, prefix: str) -> datetime | None:
+        """A required date-time with an offset: a TOML date-time, or ISO 8601 text in quotes."""
+        key = join_key(prefix, name)
+        if name not in table:
+            self.add("missing_key", key)
+            return None
+        value = table[name]
+        if isinstance(value, str):
+            try:
+                value = datetime.fromisoformat(value.strip())
+            except ValueError:
+                self.add("not_a_datetime", key, value=table[name])
+                return None
+        if not isinstance(value, datetime):
+            if isinstance(value, date | time):
+                self.add("not_a_datetime", key, value=value.isoformat())
+            else:
+                self.add("wrong_type", key, expected="datetime", found=kind_of(value))
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            self.add("naive_time", key, value=value.isoformat())
+            return None
+        return value
