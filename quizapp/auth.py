@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Flask, abort, current_app
+from flask import Flask, abort, current_app, g
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -35,6 +35,12 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = _l("Vui lòng đăng nhập để tiếp tục.")
     login_manager.login_message_category = "info"
     login_manager.user_loader(_load_user)
+
+    @app.before_request
+    def _forget_previous_user() -> None:
+        # A request runs inside an app context that may already be pushed (tests, embedded servers); Flask-Login
+        # caches the user on ``g`` there, so drop it: every request identifies its own user.
+        g.pop("_login_user", None)
 
 
 def _passwords() -> PasswordHasher:

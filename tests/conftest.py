@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from quizapp import create_app
+from quizapp.domain.text import fold
 from quizapp.extensions import db
 from quizapp.models import Role, User
 from quizapp.models.types import utcnow
@@ -109,7 +110,7 @@ def make_user(app: Flask) -> Callable[..., User]:
         n = next(_serial)
         if email is None and phone is None:
             email = f"user{n}@example.test"
-        user = User(role=role, email=email, phone=phone, full_name=full_name, name_key=full_name.lower(),
+        user = User(role=role, email=email, phone=phone, full_name=full_name, name_key=fold(full_name),
                     password_hash=hash_password(password), created_at=utcnow(), **extra)
         db.session.add(user)
         db.session.commit()

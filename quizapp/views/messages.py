@@ -42,3 +42,31 @@ def field_label(name: str) -> str:
         "id_number": _("Số căn cước công dân"), "category": _("Đối tượng"),
     }
     return labels.get(name, name)
+
+
+def attempt_error_message(code: str, data: dict) -> str:
+    """The sentence for an AttemptError code (start, save, submit, extension)."""
+    messages = {
+        "round_not_open": _("Đợt thi chưa mở."),
+        "round_closed": _("Đợt thi đã kết thúc."),
+        "attempt_cap_reached": _("Bạn đã dùng hết %(n)s lượt thi của đợt này.", n=data.get("max_attempts", "")),
+        "pool_too_small": _("Ngân hàng không còn đủ câu hỏi cho đợt thi này. Vui lòng báo ban tổ chức."),
+        "attempt_conflict": _("Hệ thống đang bận. Vui lòng thử lại."),
+        "not_your_attempt": _("Lượt thi này không phải của bạn."),
+        "attempt_closed": _("Lượt thi đã kết thúc; các câu trả lời đã lưu trước đó vẫn được giữ."),
+        "unknown_question": _("Câu hỏi %(id)s không thuộc lượt thi này.", id=data.get("question_id", "")),
+        "unknown_option": _("Phương án %(id)s không thuộc câu hỏi %(q)s.", id=data.get("option_id", ""),
+                            q=data.get("question_id", "")),
+        "invalid_prediction": _("Số dự đoán phải là số nguyên không âm."),
+        "invalid_extension": _("Số giây gia hạn không hợp lệ (tối đa %(n)s giây).", n=data.get("max_seconds", "")),
+        "reason_required": _("Cần ghi lý do."),
+    }
+    return messages.get(code, code)
+
+
+# The HTTP status of each refusal, shared by the API and the attempt pages.
+ATTEMPT_ERROR_STATUS = {
+    "round_not_open": 403, "round_closed": 409, "attempt_cap_reached": 409, "pool_too_small": 409,
+    "attempt_conflict": 409, "not_your_attempt": 403, "attempt_closed": 409, "unknown_question": 422,
+    "unknown_option": 422, "invalid_prediction": 422, "invalid_extension": 422, "reason_required": 422,
+}

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from quizapp.domain.bank_export import LETTERS
 
@@ -78,3 +78,15 @@ class QuestionForm(FlaskForm):
     def validate_answer(self, field) -> None:
         if LETTERS.index(field.data) >= len(self.filled_options()):
             raise ValidationError(_l("Đáp án %(letter)s không nằm trong các phương án đã nhập.", letter=field.data))
+
+
+class PasswordResetForm(FlaskForm):
+    password = StringField(_l("Mật khẩu mới"), validators=[DataRequired(), Length(min=8, max=200)],
+                           render_kw={"autocomplete": "new-password"})
+
+
+class ExtensionForm(FlaskForm):
+    round_id = SelectField(_l("Đợt thi"), coerce=int, choices=[])
+    minutes = IntegerField(_l("Số phút gia hạn"), validators=[DataRequired(), NumberRange(min=1, max=1440)])
+    reason = TextAreaField(_l("Lý do"), validators=[DataRequired(), Length(max=1000)],
+                           render_kw={"placeholder": _l("Ví dụ: thí sinh khiếm thị; sự cố mất điện tại điểm thi")})

@@ -1,0 +1,34 @@
+"""Scoring an attempt, and the typed error every attempt operation raises.
+
+A question counts as correct when the option saved for it is the question's correct option; an unanswered
+question is not correct. The score of an attempt is its number of correct questions (``correct_count``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+def is_correct(chosen_option_id: int | None, correct_option_id: int | None) -> bool:
+    """True when an option was chosen and it is the correct one."""
+    return chosen_option_id is not None and chosen_option_id == correct_option_id
+
+
+def count_correct(chosen: Mapping[int, int | None], correct: Mapping[int, int]) -> int:
+    """How many questions of ``chosen`` ({question id: option id}) were answered with their correct option."""
+    return sum(1 for question_id, option_id in chosen.items()
+               if is_correct(option_id, correct.get(question_id)))
+
+
+class AttemptError(Exception):
+    """A refusal of an attempt operation: ``code`` (e.g. ``round_closed``, ``attempt_cap_reached``,
+    ``unknown_option``) and ``data`` naming what it is about. Views turn it into words and a status."""
+
+    def __init__(self, code: str, data: dict[str, Any] | None = None) -> None:
+        super().__init__(code, data or {})
+        self.code = code
+        self.data: dict[str, Any] = data or {}
+
+    def __repr__(self) -> str:
+        return f"AttemptError({self.code!r}, {self.data!r})"

@@ -1,0 +1,64 @@
+"""The clock of an attempt (rule 1 of the contest). The server owns it; ``now`` is always an argument.
+
+- An attempt's deadline is ``started_at + time limit + the participant's extension``, but never later than the
+  round's close: nobody answers after the round has closed. The close is the effective one when the attempt
+  starts (the scheduled close, or an organizer's earlier manual close).
+- Answers are accepted up to ``deadline + grace`` inclusive (the grace absorbs network delay); one millisecond
+  later they are refused. An attempt left open is closed once it no longer accepts answers, as of its
+  deadline, with the answers saved by then.
+- The duration is measured by the server in whole milliseconds: ``min(submitted_at, deadline) − started_at``,
+  rounded down, so it never exceeds the time limit plus the extension.
+- Start times are kept to the millisecond, so that a deadline and a duration are exact in milliseconds.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+MILLISECOND = timedelta(milliseconds=1)
+
+
+def to_millisecond(now: datetime) -> datetime:
+    """``now`` truncated to the millisecond: how an attempt's start (and a manual close) is stored."""
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+def attempt_deadline(started_at: datetime, *, time_limit_seconds: int, extension_seconds: int,
+                     round_close: datetime) -> datetime:
+    """``started_at + time limit + extension``, capped by the round's (effective) close."""
+    return min(started_at + timedelta(seconds=time_limit_seconds + extension_seconds), round_close)
+
+
+def answer_cutoff(deadline: datetime, grace_seconds: int) -> datetime:
+    """The last moment an answer is accepted: the deadline plus the network grace."""
+    return deadline + timedelta(seconds=grace_seconds)
+
+
+def accepts_answers(deadline: datetime, grace_seconds: int, now: datetime) -> bool:
+    """True while answers are accepted: up to and including ``deadline + grace``."""
+    return now <= answer_cutoff(deadline, grace_seconds)
+
+
+def closing_moment(deadline: datetime, now: datetime) -> datetime:
+    """When an attempt closed at ``now`` counts as submitted: ``now``, or its deadline if that came first."""
+    return min(deadline, now)
+
+
+def duration_ms(started_at: datetime, deadline: datetime, submitted_at: datetime) -> int:
+    """Milliseconds from start to submission, counted at most up to the deadline (rounded down)."""
+    return max(0, (closing_moment(deadline, submitted_at) - started_at) // MILLISECOND)
+
+
+def review_open(review: str, *, attempt_finished: bool, round_close: datetime, grace_seconds: int,
+                now: datetime) -> bool:
+    """Whether a participant may see the correct answers of a finished attempt (rule 2).
+
+    ``review`` is the round's setting: ``never``; ``after_submit`` (as soon as the attempt is submitted or
+    closed); ``after_close`` (once the round has closed and the grace of its last attempts has run out, so
+    that nobody still answering can be told the answers). Never while the attempt is in progress.
+    """
+    if not attempt_finished or review == "never":
+        return False
+    if review == "after_submit":
+        return True
+    return now > answer_cutoff(round_close, grace_seconds)
