@@ -19,7 +19,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 class APIError(Exception):
     """An answer with a status, a stable machine code, words for people, and optional details."""
 
-    def __init__(self, status: int, code: str, message: str, **details: Any) -> None:
+    def __init__(self, status: int, code: str, message: str, /, **details: Any) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.details = status, code, message, details
 
