@@ -94,6 +94,11 @@ MESSAGES: dict[str, str] = {
     "missing_name": N_("thiếu tên đơn vị."),
     "bad_member_count": N_("số thành viên “%(value)s” không phải là số nguyên không âm."),
     "parent_cycle": N_("quan hệ cấp trên tạo thành vòng lặp: %(cycle)s."),
+    "missing_bank_name": N_("chưa đặt tên ngân hàng câu hỏi."),
+    "conflicts_with_bank": N_(
+        "câu hỏi này đã có trong ngân hàng “%(bank)s” (mã %(question_id)s) với phương án, đáp án hoặc thông tin "
+        "khác; hãy sửa câu hỏi ngay trong ngân hàng thay vì nhập lại."
+    ),
     "unknown_parent": N_("mã cấp trên “%(parent_code)s” không có trong tệp và cũng chưa có trong hệ thống."),
 }
 _DUPLICATE_ON_OTHER_SHEET = N_(
@@ -124,7 +129,7 @@ KIND_LABELS: dict[str, str] = {
     "numerical": N_("trả lời bằng số"),
     "essay": N_("tự luận"),
     "multiple_correct": N_("nhiều đáp án đúng"),
-    "weighted": N_("đáp án có trọng số điểm (%)"),
+    "weighted": N_("đáp án tính điểm theo phần trăm"),
     "missing_word": N_("điền vào chỗ trống giữa câu"),
     "cloze": N_("nhiều chỗ trống"),
     "description": N_("mô tả (không có phần đáp án {…})"),

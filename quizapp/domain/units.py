@@ -23,7 +23,7 @@ from quizapp.domain.banks.headers import (
 )
 from quizapp.domain.banks.model import (
     DEFAULT_LIMITS,
-    ImportFileError,
+    BankFileError,
     ImportLimits,
     Problem,
     Refused,
@@ -56,8 +56,12 @@ _GROUPED = re.compile(r"[0-9]{1,3}([., ])[0-9]{3}(?:\1[0-9]{3})*")
 _ZERO_FRACTION = re.compile(r"([0-9]+)[.,]0+")
 
 
-class UnitFileError(ImportFileError):
-    """A unit-tree file was refused; nothing from it may be saved."""
+class UnitFileError(BankFileError):
+    """A unit-tree file was refused; nothing from it may be saved.
+
+    A kind of ``BankFileError`` so that the callers (CLI, views) that list a refused upload's problems catch
+    both with one ``except``.
+    """
 
 
 @dataclass(frozen=True, slots=True)

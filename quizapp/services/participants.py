@@ -40,11 +40,12 @@ def register(registration: Registration, *, now: datetime) -> User:
 
 def _taken(registration: Registration) -> dict[str, str]:
     """Which of phone, email and citizen ID already belong to someone (one query)."""
-    rows = db.session.execute(select(User.phone, User.email, User.id_number).where(or_(
-        User.phone == registration.phone,
-        User.email == (registration.email or "\x00"),
-        User.id_number == (registration.id_number or "\x00"),
-    ))).all()
+    conditions = [User.phone == registration.phone]
+    if registration.email:
+        conditions.append(User.email == registration.email)
+    if registration.id_number:
+        conditions.append(User.id_number == registration.id_number)
+    rows = db.session.execute(select(User.phone, User.email, User.id_number).where(or_(*conditions))).all()
     taken: dict[str, str] = {}
     for phone, email, id_number in rows:
         if phone == registration.phone:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from quizapp.domain.banks.model import (
     MAX_OPTIONS,
@@ -42,7 +43,7 @@ class Spot:
     label: str | None = None
     sheet: str | None = None
 
-    def problem(self, code: str, column: str | None = None, **data: object) -> Problem:
+    def problem(self, code: str, column: str | None = None, /, **data: object) -> Problem:
         return Problem(code, line=self.line, column=column, data=on_sheet(self.label, **data))
 
 
@@ -103,7 +104,7 @@ def finish(
     problems += _option_problems(draft)
     correct_index, answer_problems = _answer(draft)
     problems += answer_problems
-    difficulty = DIFFICULTIES.get(fold(draft.difficulty)) if draft.difficulty else None
+    difficulty = _difficulty(draft.difficulty) if draft.difficulty else None
     if draft.difficulty and difficulty is None:
         value = _excerpt(draft.difficulty)
         problems.append(spot.problem("unknown_difficulty", columns.get("difficulty"), value=value))
@@ -172,19 +173,25 @@ def _answer(draft: Draft) -> tuple[int | None, list[Problem]]:
     return None, [spot.problem("answer_not_an_option", column, **data)]
 
 
-def answer_letters(value: str) -> list[str]:
-    """Letters an answer cell names: "b", " B. ", "Đáp án B", "(B)" -> ["B"]; "A, C" -> ["A", "C"]."""
+@lru_cache(maxsize=256)
+def _difficulty(value: str) -> str | None:
+    return DIFFICULTIES.get(fold(value))
+
+
+@lru_cache(maxsize=256)  # a bank repeats a handful of answer spellings thousands of times
+def answer_letters(value: str) -> tuple[str, ...]:
+    """Letters an answer cell names: "b", " B. ", "Đáp án B", "(B)" -> ("B",); "A, C" -> ("A", "C")."""
     body = fold(value)
     prefix = _ANSWER_PREFIX.match(body)
     if prefix and prefix.end() < len(body):
         body = body[prefix.end() :]
     single = _SINGLE_ANSWER.fullmatch(body)
     if single:
-        return [single.group(1).upper()]
+        return (single.group(1).upper(),)
     body = _CONNECTOR.sub(",", body)
     if _SEVERAL_ANSWERS.fullmatch(body):
-        return sorted({letter.upper() for letter in re.findall(r"[a-f]", body)})
-    return []
+        return tuple(sorted({letter.upper() for letter in re.findall(r"[a-f]", body)}))
+    return ()
 
 
 def letters_label(letters: Sequence[str]) -> str:

@@ -13,6 +13,7 @@ import zipfile
 from pathlib import PurePath
 
 from quizapp.domain.banks.model import ImportLimits, Problem, Refused
+from quizapp.domain.banks.package import directory_danger
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
@@ -58,9 +59,11 @@ def detect_binary(data: bytes) -> str | None:
 
 
 def _zip_kind(data: bytes) -> str:
+    if directory_danger(data):
+        return "ZIP"
     try:
         names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
         return "ZIP"
     if any(name.startswith("xl/") for name in names):
         return XLSX_LABEL
@@ -74,6 +77,9 @@ def _zip_kind(data: bytes) -> str:
 
 def check_workbook(data: bytes, ext: str) -> None:
     """Refuse ``data`` uploaded as a spreadsheet (.xlsx/.xls) unless it is an .xlsx package underneath."""
+    danger = directory_danger(data)
+    if danger:
+        raise Refused([Problem("unsafe_file", data={"reason": danger})])
     kind = detect_binary(data)
     if kind == XLSX_LABEL:
         return

@@ -102,11 +102,13 @@ def _question(spot: Spot, body: str, topic: str | None) -> Problem | Draft:
     kind = _block_kind(block)
     if kind is not None:
         return spot.problem("unsupported_question_type", kind=kind)
-    answers, general_feedback = _answers(block)
+    marker = _FORMAT.match(stem)
+    html_format = bool(marker) and marker.group(1).lower() == "html"  # the answers share the question's format
+    answers, general_feedback = _answers(block, html_format)
     kind = _answers_kind(answers)
     if kind is not None:
         return spot.problem("unsupported_question_type", kind=kind)
-    return _draft(spot, _text(stem) + clean(_unescape(tail)), answers, general_feedback, topic)
+    return _draft(spot, _text(stem, html_format) + clean(_unescape(tail)), answers, general_feedback, topic)
 
 
 def _draft(spot: Spot, text: str, answers: list[_Answer], general_feedback: str, topic: str | None) -> Draft:
@@ -157,10 +159,10 @@ def _answers_kind(answers: list[_Answer]) -> str | None:
     return None
 
 
-def _answers(block: str) -> tuple[list[_Answer], str]:
+def _answers(block: str, html_format: bool) -> tuple[list[_Answer], str]:
     """Split ``{=right ~wrong ...}`` into answers; the text after ``####`` is the general feedback."""
     general = _find(block, "####")
-    feedback = _text(block[general + 4 :]) if general >= 0 else ""
+    feedback = _text(block[general + 4 :], html_format) if general >= 0 else ""
     block = block[:general] if general >= 0 else block
     answers: list[_Answer] = []
     for marker, piece in _pieces(block):
@@ -169,7 +171,9 @@ def _answers(block: str) -> tuple[list[_Answer], str]:
         weight = _WEIGHT.match(text)
         if weight:
             text = text[weight.end() :]
-        answers.append(_Answer(marker == "=", _text(text), _text(note), weight is not None))
+        answers.append(
+            _Answer(marker == "=", _text(text, html_format), _text(note, html_format), weight is not None)
+        )
     return answers, feedback
 
 
@@ -210,13 +214,14 @@ def _strip_title(body: str) -> str:
     return body[end + 2 :] if end >= 0 else body
 
 
-def _text(raw: str) -> str:
+def _text(raw: str, html_format: bool) -> str:
     """Plain text of a GIFT piece: format marker removed, HTML reduced to its text, escapes resolved."""
     marker = _FORMAT.match(raw)
     if marker:
         raw = raw[marker.end() :]
+        html_format = marker.group(1).lower() == "html"
     text = _unescape(raw)
-    if marker and marker.group(1).lower() == "html":
+    if html_format:
         text = html.unescape(_TAG.sub("", _LINE_BREAK_TAG.sub("\n", text)))
     return clean(text)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -14,6 +15,24 @@ from quizapp.domain.text import clean, fold
 HEADER_SEARCH_ROWS = 10
 _REQUIRED_MARK = re.compile(r"\(\s*\*\s*\)|\*")
 _BRACKETS = re.compile(r"[()\[\]]")
+
+
+def tidy(value: str) -> str:
+    """``text.clean(value)``, without its cost for the common one-line cell that is already clean."""
+    if not value:
+        return ""
+    if (
+        value[0].isspace()
+        or value[-1].isspace()
+        or "  " in value
+        or "\n" in value
+        or "\r" in value
+        or "\t" in value
+        or "\u00a0" in value
+        or not unicodedata.is_normalized("NFC", value)
+    ):
+        return clean(value)
+    return value
 
 
 def normalise_heading(value: str) -> str:
@@ -57,17 +76,18 @@ class Columns:
     header_index: int  # 0-based index of the header row in ``Sheet.rows``
     fields: dict[str, int]  # field -> 0-based column
     headings: dict[int, str]  # column -> heading as written
+    field_headings: dict[str, str]  # field -> heading as written
 
     def heading(self, column: int) -> str:
         return self.headings.get(column) or column_letter(column)
 
     def heading_of(self, name: str) -> str | None:
-        column = self.fields.get(name)
-        return None if column is None else self.heading(column)
+        return self.field_headings.get(name)
 
     def values(self, row: Sequence[str]) -> dict[str, str]:
         """The cleaned cell of every mapped field ('' for a short row)."""
-        return {name: clean(row[column]) if column < len(row) else "" for name, column in self.fields.items()}
+        width = len(row)
+        return {name: tidy(row[column]) if column < width else "" for name, column in self.fields.items()}
 
 
 def find_header_row(sheet: Sheet, spec: HeaderSpec) -> int | None:
@@ -106,7 +126,8 @@ def map_columns(sheet: Sheet, header_index: int, spec: HeaderSpec) -> tuple[Colu
         for name in spec.required
         if name not in fields
     ]
-    return Columns(header_index, fields, headings), problems
+    field_headings = {name: headings[column] for name, column in fields.items()}
+    return Columns(header_index, fields, headings, field_headings), problems
 
 
 def _column_has_data(sheet: Sheet, header_index: int, column: int) -> bool:
@@ -118,6 +139,8 @@ def formula_problems(sheet: Sheet, columns: Columns, line: int, *, skip_number: 
 
     ``skip_number`` exempts the STT column of data rows: "=ROW()-1" numbering is common and harmless.
     """
+    if line not in sheet.formulas:
+        return []
     mapped = set(columns.fields.values())
     number = columns.fields.get("number")
     return [

@@ -67,6 +67,9 @@ PROBLEM_CODES: Mapping[str, tuple[str, ...]] = {
     "bad_member_count": ("value",),
     "parent_cycle": ("cycle",),
     "unknown_parent": ("parent_code",),
+    # raised by the services with the same error type, worded by the same edge
+    "missing_bank_name": (),
+    "conflicts_with_bank": ("question_id", "bank"),
 }
 
 

@@ -15,6 +15,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import IO
 
 from defusedxml import ElementTree as SafeTree
@@ -22,25 +23,53 @@ from defusedxml import ElementTree as SafeTree
 from quizapp.domain.banks.model import ImportLimits, Problem, Refused
 
 MAX_MEMBERS = 10_000
+MAX_DIRECTORY_BYTES = MAX_MEMBERS * 512  # far above any real workbook's central directory
 MAX_RATIO = 100
 RATIO_FLOOR = 1024 * 1024
 PROLOG_LIMIT = 1024 * 1024
 CHUNK = 64 * 1024
 _LOCAL_HEADER_SIGNATURE = b"PK\x03\x04"
+_END_OF_DIRECTORY = b"PK\x05\x06"
+_ZIP64_LOCATOR = b"PK\x06\x07"
+_ZIP64_END_OF_DIRECTORY = b"PK\x06\x06"
 _OFFICE_DOCUMENT = "/officeDocument"
 
 
 def open_package(data: bytes, limits: ImportLimits) -> zipfile.ZipFile:
     """Open ``data`` as a zip, refusing it (``unsafe_file``) when reading it could exhaust memory or time."""
+    reason = directory_danger(data)
+    if reason:
+        raise Refused([Problem("unsafe_file", data={"reason": reason})])
     try:
         package = zipfile.ZipFile(io.BytesIO(data))
         infos = package.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError):
         raise Refused([Problem("not_a_spreadsheet", data={"extension": ".xlsx"})]) from None
     reason = _declared_danger(infos, limits) or _inflated_danger(data, infos)
+    if reason == "corrupt_part":  # damaged, not hostile
+        raise Refused([Problem("not_a_spreadsheet", data={"extension": ".xlsx"})])
     if reason:
         raise Refused([Problem("unsafe_file", data={"reason": reason})])
     return package
+
+
+def directory_danger(data: bytes) -> str | None:
+    """Why the zip's central directory is too big to even list ("too_many_parts"), judged from its end record.
+
+    ``zipfile`` reads the whole directory into objects when it opens a file; 10 MB can hold 130,000 entries.
+    """
+    end = data.rfind(_END_OF_DIRECTORY, max(0, len(data) - 65_557))
+    if end < 0 or end + 22 > len(data):
+        return None  # not a zip: opening it will say so
+    entries, directory_size = struct.unpack_from("<HI", data, end + 10)
+    locator = end - 20
+    if locator >= 0 and data[locator : locator + 4] == _ZIP64_LOCATOR:
+        (zip64_end,) = struct.unpack_from("<Q", data, locator + 8)
+        if data[zip64_end : zip64_end + 4] == _ZIP64_END_OF_DIRECTORY:
+            entries, directory_size = struct.unpack_from("<QQ", data, zip64_end + 32)
+    if entries > MAX_MEMBERS or directory_size > MAX_DIRECTORY_BYTES:
+        return "too_many_parts"
+    return None
 
 
 def _declared_danger(infos: list[zipfile.ZipInfo], limits: ImportLimits) -> str | None:
@@ -165,7 +194,7 @@ def sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
         if _local(element.tag) == "sheet":
             relation = next((v for k, v in element.attrib.items() if _local(k) == "id"), None)
             name = element.get("name")
-            if name is not None and relation in targets:
+            if name is not None and targets.get(relation) in package.NameToInfo:
                 parts[name] = targets[relation]
     return parts
 
@@ -218,15 +247,19 @@ class SheetScan:
         return f"{column_letter(self.last_column - 1)}{self.last_row}"
 
 
-# <row ...>, <c ...>, <f ...>, with or without a namespace prefix; XML text never holds a raw "<".
-_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.\-]*:)?(row|c|f)(?=[\s/>])([^>]*)>")
-_R_ATTRIBUTE = re.compile(rb"""(?:^|\s)r\s*=\s*["']([A-Za-z]*)(\d*)["']""")
+# An opening <row>, <c> or <f> tag (any namespace prefix), its r="B7" reference if any, and a "/" when it is
+# self-closing. XML text never holds a raw "<", so this cannot match inside cell text.
+_TAG = re.compile(
+    rb"<(?:[A-Za-z_][\w.\-]*:)?(row|c|f)(?=[\s/>])[^>]*?"
+    rb"""(?:\sr\s*=\s*["']([A-Za-z]*)(\d*)["'][^>]*?)?(/?)>"""
+)
 
 
 def scan_sheet(package: zipfile.ZipFile, part: str) -> SheetScan:
     """Stream a sheet part once: the last row and column holding a value, the (row, column) of each formula.
 
-    Rows are numbered as Excel shows them (1-based), columns from 0 (A).
+    Rows are numbered as Excel shows them (1-based), columns from 0 (A). Cells without a reference follow the
+    previous one, as readers place them.
     """
     with package.open(part) as stream:
         return _SheetScanner().run(stream)
@@ -254,35 +287,29 @@ class _SheetScanner:
         return SheetScan(self.last_row, self.last_column, frozenset(self.formulas))
 
     def _tokens(self, text: bytes) -> None:
-        for closing, name, attributes in _TAG.findall(text):
-            if closing:
-                if name == b"c":
-                    self.cell = None
+        # One pass over maybe a hundred thousand cells: kept flat on purpose.
+        for name, letters, digits, self_closing in _TAG.findall(text):
+            if name == b"c":
+                self.column = _column_index(letters) if letters else self.column + 1
+                if digits:
+                    self.row = int(digits)
+                if self_closing:
+                    self.cell = None  # an empty, styled cell: readers skip it
+                    continue
+                self.cell = (self.row, self.column)
+                self.last_row = max(self.last_row, self.row)
+                self.last_column = max(self.last_column, self.column + 1)
             elif name == b"row":
-                _, digits = _reference(attributes)
                 self.row = int(digits) if digits else self.row + 1
                 self.column = -1
-            elif name == b"c":
-                self._cell(attributes)
+                self.cell = None
             elif self.cell is not None:
                 self.formulas.add(self.cell)
 
-    def _cell(self, attributes: bytes) -> None:
-        letters, digits = _reference(attributes)
-        self.column = column_index(letters.decode()) if letters else self.column + 1
-        if digits:
-            self.row = int(digits)
-        if attributes.rstrip().endswith(b"/"):
-            self.cell = None  # an empty, styled cell: the reader skips it
-            return
-        self.cell = (self.row, self.column)
-        self.last_row = max(self.last_row, self.row)
-        self.last_column = max(self.last_column, self.column + 1)
 
-
-def _reference(attributes: bytes) -> tuple[bytes, bytes]:
-    match = _R_ATTRIBUTE.search(attributes)
-    return (match.group(1), match.group(2)) if match else (b"", b"")
+@lru_cache(maxsize=1024)
+def _column_index(letters: bytes) -> int:
+    return column_index(letters.decode("ascii"))
 
 
 def column_index(letters: str) -> int:

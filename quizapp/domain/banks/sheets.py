@@ -10,6 +10,8 @@ import csv
 import datetime as dt
 import io
 import re
+import zipfile
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
@@ -28,6 +30,19 @@ _SNIFF_ROWS = 10
 _CSV_FORMULA = re.compile(r"=\s*(?:[A-Za-z_][\w.]*\s*\(|\$?[A-Za-z]{1,3}\$?\d+\b|[-+]?\d[\d.,]*\s*[-+*/^&])")
 
 HeaderScore = Callable[[Sequence[str]], int]
+# What a damaged package raises somewhere between zipfile, zlib, defusedxml (ParseError is a SyntaxError)
+# and calamine; each means the same to the organizer: this is not a workbook we can read.
+_UNREADABLE = (
+    CalamineError,
+    zipfile.BadZipFile,
+    zlib.error,
+    ValueError,
+    KeyError,
+    SyntaxError,
+    EOFError,
+    OSError,
+    NotImplementedError,  # zipfile: "zip file version 19.1"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,15 +87,18 @@ def read_workbook(data: bytes, limits: ImportLimits) -> list[Sheet]:
     """
     package = open_package(data, limits)
     try:
-        parts = sheet_parts(package)
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        return _visible_sheets(package, data, limits)
     except PasswordError:
         raise Refused([Problem("encrypted_file")]) from None
-    except (CalamineError, ValueError, KeyError, SyntaxError):  # defusedxml raises ParseError (a SyntaxError)
+    except _UNREADABLE:
         raise Refused([Problem("not_a_spreadsheet", data={"extension": ".xlsx"})]) from None
+
+
+def _visible_sheets(package: zipfile.ZipFile, data: bytes, limits: ImportLimits) -> list[Sheet]:
+    parts = sheet_parts(package)
     sheets: list[Sheet] = []
     problems: list[Problem] = []
-    with workbook:
+    with CalamineWorkbook.from_filelike(io.BytesIO(data)) as workbook:
         for meta in workbook.sheets_metadata:
             if meta.typ != SheetTypeEnum.WorkSheet or meta.visible != SheetVisibleEnum.Visible:
                 continue

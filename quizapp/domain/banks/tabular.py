@@ -80,26 +80,26 @@ def _row_items(sheet: Sheet, columns: Columns, index: int) -> list[Problem | Dra
     row, line = sheet.rows[index], index + 1
     values = columns.values(row)
     is_empty = not any(value for name, value in values.items() if name != "number")
-    formulas: list[Problem | Draft] = list(formula_problems(sheet, columns, line, skip_number=True))
+    formulas = formula_problems(sheet, columns, line, skip_number=True)
     if is_empty:
-        return formulas  # template rows numbered in advance, trailing blank rows
+        return [*formulas]  # template rows numbered in advance, trailing blank rows
     spot = Spot(line, sheet.label, sheet.name)
     draft = Draft(
         spot=spot,
         text=values.get("question", ""),
         options=_options(values, columns),
         answer=values.get("answer", ""),
-        columns={name: columns.heading(column) for name, column in columns.fields.items()},
+        columns=columns.field_headings,
         **{name: values.get(name, "") for name in _PLAIN_FIELDS},
     )
-    draft.problems += [item for item in formulas if isinstance(item, Problem)]
+    draft.problems += formulas
     draft.problems += _gaps(spot, values)
     return [draft]
 
 
 def _options(values: dict[str, str], columns: Columns) -> list[DraftOption]:
     return [
-        DraftOption(letter, values[letter], columns.heading_of(letter))
+        DraftOption(letter, values[letter], columns.field_headings.get(letter))
         for letter in OPTION_LETTERS
         if values.get(letter)
     ]
