@@ -174,25 +174,19 @@ def edit_question(question_id: int):
     return render_template("organizer/question_edit.html", question=question, form=form, used=used), status
 
 
-@bp.post("/questions/<int:question_id>/retire")
-def retire_question(question_id: int):
+@bp.post("/questions/<int:question_id>/retire", defaults={"action": "retire"}, endpoint="retire_question")
+@bp.post("/questions/<int:question_id>/restore", defaults={"action": "restore"}, endpoint="restore_question")
+def change_question_use(question_id: int, action: str):
+    """Retire a question from future draws, or restore it; past attempts keep it either way."""
     question = _question(question_id)
-    form = ActionForm()
-    if not form.validate_on_submit():
+    if not ActionForm().validate_on_submit():
         abort(400)
-    bank_service.retire_question(question, actor=current_user, now=utcnow())
+    if action == "retire":
+        bank_service.retire_question(question, actor=current_user, now=utcnow())
+        message = _("Đã ngừng dùng câu hỏi. Các lượt thi đã dùng câu này vẫn giữ nguyên.")
+    else:
+        bank_service.restore_question(question, actor=current_user, now=utcnow())
+        message = _("Đã dùng lại câu hỏi.")
     db.session.commit()
-    flash(_("Đã ngừng dùng câu hỏi. Các lượt thi đã dùng câu này vẫn giữ nguyên."), "success")
-    return redirect(safe_next(request.form.get("next"), url_for("organizer.bank", bank_id=question.bank_id)))
-
-
-@bp.post("/questions/<int:question_id>/restore")
-def restore_question(question_id: int):
-    question = _question(question_id)
-    form = ActionForm()
-    if not form.validate_on_submit():
-        abort(400)
-    bank_service.restore_question(question, actor=current_user, now=utcnow())
-    db.session.commit()
-    flash(_("Đã dùng lại câu hỏi."), "success")
+    flash(message, "success")
     return redirect(safe_next(request.form.get("next"), url_for("organizer.bank", bank_id=question.bank_id)))
