@@ -199,3 +199,13 @@ def test_users_create(cli):
     assert duplicate.exit_code == 1 and "đã được dùng" in duplicate.output
     short = cli.invoke(args=["users", "create", "--role", "admin", "--email", "a@example.test", "--password", "x"])
     assert short.exit_code == 1 and "8 ký tự" in short.output
+
+
+def test_units_import_that_would_loop_through_stored_units_is_refused(cli, tmp_path):
+    assert cli.invoke(args=["units", "import", write(tmp_path, "u.csv", UNITS)]).exit_code == 0
+    looping = "Mã,Tên đơn vị,Mã cấp trên,Số thành viên\nHN,Hà Nội,CB1,1000\n"
+    result = cli.invoke(args=["units", "import", write(tmp_path, "loop.csv", looping)])
+    assert result.exit_code == 1
+    assert "HN" in result.output and "CB1" in result.output
+    depth = dict(db.session.execute(select(Unit.code, Unit.depth)).tuples().all())
+    assert depth == {"HN": 1, "BD": 2, "CB1": 3}

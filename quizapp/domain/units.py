@@ -82,12 +82,14 @@ class _Row:
     parent_heading: str | None
 
 
-def parse_units(filename: str, data: bytes, *, limits: ImportLimits = DEFAULT_LIMITS) -> list[ParsedUnit]:
+def parse_units(filename: str, data: bytes, *, limits: ImportLimits = DEFAULT_LIMITS,
+                known_codes: set[str] | None = None) -> list[ParsedUnit]:
     """Parse a unit-tree file, parents before children (depth first, file order), or raise ``UnitFileError``.
 
     Codes are required and unique in the file, names required, member counts whole numbers ≥ 0 ("1.200" and
-    "1 200" are 1200). A parent code must not lead back to the unit (each unit of a cycle is reported). Units
-    whose parent is not in the file are returned as roots of the order; see ``check_tree``.
+    "1 200" are 1200). A parent code must not lead back to the unit (each unit of a cycle is reported). With
+    ``known_codes`` (the codes already stored), a parent found neither in the file nor there is reported in the
+    same pass as every other problem; without it, such units are returned as roots (see ``check_tree``).
     """
     try:
         sheets = read_sheets(filename, data, limits, UNIT_HEADERS.score)
@@ -97,6 +99,8 @@ def parse_units(filename: str, data: bytes, *, limits: ImportLimits = DEFAULT_LI
         if not rows and not problems:
             raise Refused([Problem("no_units")])
         ordered, cycles = _tree_order(rows)
+        if known_codes is not None:
+            problems += check_tree([row.unit for row in rows], known_codes)
         if problems or cycles:
             raise Refused(_in_file_order(problems + cycles, sheets))
         return ordered

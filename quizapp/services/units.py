@@ -7,9 +7,9 @@ from datetime import datetime
 
 from sqlalchemy import delete, insert, or_, select, update
 
-from quizapp.domain.banks import BankFileError, ImportLimits
+from quizapp.domain.banks import BankFileError, ImportLimits, Problem
 from quizapp.domain.text import escape_like, fold
-from quizapp.domain.units import check_tree, parse_units
+from quizapp.domain.units import parse_units
 from quizapp.extensions import db
 from quizapp.models import Unit, UnitAncestor, User
 from quizapp.services import audit
@@ -28,11 +28,8 @@ def import_units(*, filename: str, data: bytes, actor: User | None, now: datetim
 
     A parent may be in the file or already stored. Raises the parser's error with every problem found.
     """
-    parsed = parse_units(filename, data, limits=limits)
     id_of = dict(db.session.execute(select(Unit.code, Unit.id)).tuples().all())
-    problems = check_tree(parsed, set(id_of))
-    if problems:
-        raise BankFileError(problems)
+    parsed = parse_units(filename, data, limits=limits, known_codes=set(id_of))
     new = [item for item in parsed if item.code not in id_of]
     if new:
         ids = db.session.scalars(
@@ -54,19 +51,28 @@ def import_units(*, filename: str, data: bytes, actor: User | None, now: datetim
 
 
 def rebuild_tree() -> None:
-    """Recompute every unit's depth and the ancestor closure table from parent links (a few set-based writes)."""
-    rows = db.session.execute(select(Unit.id, Unit.parent_id)).all()
+    """Recompute every unit's depth and the ancestor closure table from parent links (a few set-based writes).
+
+    Refuses (``parent_cycle``) a tree whose stored links now loop, e.g. a file that moved a unit under one of
+    its own descendants already stored.
+    """
+    rows = db.session.execute(select(Unit.id, Unit.parent_id, Unit.code)).all()
     parent_of = {row.id: row.parent_id for row in rows}
+    code_of = {row.id: row.code for row in rows}
     chains: dict[int, list[int]] = {}
-
-    def chain(unit_id: int) -> list[int]:
-        if unit_id not in chains:
-            parent = parent_of[unit_id]
-            chains[unit_id] = ([] if parent is None else chain(parent)) + [unit_id]
-        return chains[unit_id]
-
-    for unit_id in parent_of:
-        chain(unit_id)
+    for start in parent_of:
+        path: list[int] = []
+        node: int | None = start
+        while node is not None and node not in chains:
+            if node in path:
+                cycle = " → ".join(code_of[unit] for unit in path[path.index(node):] + [node])
+                raise BankFileError([Problem("parent_cycle", data={"cycle": cycle})])
+            path.append(node)
+            node = parent_of[node]
+        prefix = chains[node] if node is not None else []
+        for unit in reversed(path):
+            prefix = prefix + [unit]
+            chains[unit] = prefix
     db.session.execute(delete(UnitAncestor))
     closure = [
         {"ancestor_id": ancestor, "descendant_id": unit_id, "ancestor_depth": depth}

@@ -90,3 +90,8 @@ class ExtensionForm(FlaskForm):
     minutes = IntegerField(_l("Số phút gia hạn"), validators=[DataRequired(), NumberRange(min=1, max=1440)])
     reason = TextAreaField(_l("Lý do"), validators=[DataRequired(), Length(max=1000)],
                            render_kw={"placeholder": _l("Ví dụ: thí sinh khiếm thị; sự cố mất điện tại điểm thi")})
+
+
+class UploadUnitsForm(FlaskForm):
+    file = FileField(_l("Tệp cây đơn vị (.xlsx hoặc .csv)"), validators=[FileRequired(_l("Hãy chọn một tệp."))],
+                     render_kw={"accept": ".xlsx,.csv"})
