@@ -1,0 +1,14 @@
+"""The participant's pages: registration, and the timed attempt (start, answer, submit, result).
+
+Everything works without JavaScript (plain forms, server-rendered time and answers); ``static/unit-picker.js``
+adds the accent-insensitive unit search and ``static/attempt.js`` the countdown, the instant saving of each answer
+(with an offline queue) and the submit confirmation.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("play", __name__)
+
+from quizapp.views.play import attempt, register  # noqa: E402,F401  (registers the routes)
