@@ -224,8 +224,12 @@ class _State:
     offered: dict[int, frozenset[int]]  # question id -> the option ids shown with it
 
 
-def save_answers(attempt: Attempt, answers: Mapping[Any, Any], *, user: User, now: datetime) -> int:
+def save_answers(attempt: Attempt, answers: Mapping[Any, Any], *, user: User, now: datetime,
+                 prediction: int | None = None) -> int:
     """Save some or all answers ({question id: option id, or None to clear}); returns how many were given.
+
+    A ``prediction`` given here is kept with the attempt too, so that an attempt closed at its deadline without a
+    submit still ranks with the prediction its participant typed.
 
     Only the owner (``not_your_attempt``); only while the attempt accepts answers (deadline + grace): later, the
     attempt is closed with what was saved before and ``attempt_closed`` is raised (keep the closing by committing,
@@ -235,10 +239,14 @@ def save_answers(attempt: Attempt, answers: Mapping[Any, Any], *, user: User, no
     Two statements: one read (locking the attempt row) and one executemany UPDATE (plus a check on SQLite).
     """
     _check_owner(attempt, user)
+    _check_prediction(prediction)
     state = _load_state(attempt)
     _check_accepting(attempt, state, now)
     choices = _checked_choices(state, answers)
     _write_choices(attempt.id, choices, now, only_in_progress=True)
+    if prediction is not None:
+        db.session.execute(update(Attempt).where(Attempt.id == attempt.id, Attempt.status == IN_PROGRESS)
+                           .values(prediction=prediction).execution_options(synchronize_session=False))
     if choices and db.session.get_bind().dialect.name == "sqlite":
         # SQLite has no row lock: the read above may predate a submit. This transaction now holds the write
         # lock, so a second look is current; the write above saved nothing if the attempt has closed since.
@@ -260,9 +268,7 @@ def submit(attempt: Attempt, *, user: User, answers: Mapping[Any, Any] | None = 
     is written.
     """
     _check_owner(attempt, user)
-    if prediction is not None and (isinstance(prediction, bool) or not isinstance(prediction, int)
-                                   or not 0 <= prediction <= MAX_PREDICTION):
-        raise AttemptError("invalid_prediction", {"max": MAX_PREDICTION})
+    _check_prediction(prediction)
     state = _load_state(attempt)
     if state.status is not IN_PROGRESS:
         return attempt_result(attempt)
@@ -272,7 +278,8 @@ def submit(attempt: Attempt, *, user: User, answers: Mapping[Any, Any] | None = 
     choices = _checked_choices(state, answers or {})
     claimed = db.session.execute(
         update(Attempt).where(Attempt.id == attempt.id, Attempt.status == IN_PROGRESS)
-        .values(status=AttemptStatus.SUBMITTED, submitted_at=now, prediction=prediction,
+        .values(status=AttemptStatus.SUBMITTED, submitted_at=now,
+                prediction=Attempt.prediction if prediction is None else prediction,
                 duration_ms=timing.duration_ms(attempt.started_at, state.deadline_at, now))
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -280,6 +287,12 @@ def submit(attempt: Attempt, *, user: User, answers: Mapping[Any, Any] | None = 
         _write_choices(attempt.id, choices, now, only_in_progress=False)
         score_closed_attempts([Attempt.id == attempt.id])
     return attempt_result(attempt)
+
+
+def _check_prediction(prediction: int | None) -> None:
+    if prediction is not None and (isinstance(prediction, bool) or not isinstance(prediction, int)
+                                   or not 0 <= prediction <= MAX_PREDICTION):
+        raise AttemptError("invalid_prediction", {"max": MAX_PREDICTION})
 
 
 def attempt_result(attempt: Attempt) -> SubmitResult:

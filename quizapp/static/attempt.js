@@ -40,6 +40,7 @@
   var retryTimer = null;
   var problem = null;       // "session" | "closed" | null: a state that retrying alone cannot fix
   var submitting = false;
+  var predictionPending = false;  // a typed prediction not yet confirmed saved (it rides with the next save)
 
   function text(name, values) {
     var value = root.getAttribute("data-text-" + name) || "";
@@ -120,13 +121,19 @@
     retryTimer = window.setTimeout(flush, delay + Math.floor(Math.random() * 500));
   }
 
+  function currentPrediction() {
+    if (!prediction || !/^\d{1,10}$/.test(prediction.value)) { return null; }
+    var value = parseInt(prediction.value, 10);
+    return value <= 2147483647 ? value : null;
+  }
+
   function send(batch) {
     var controller = window.AbortController ? new AbortController() : null;
     var timeout = controller ? window.setTimeout(function () { controller.abort(); }, REQUEST_TIMEOUT_MS) : null;
     return fetch(saveUrl, {
       method: "PUT", credentials: "same-origin", signal: controller ? controller.signal : undefined,
       headers: {"Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrfToken},
-      body: JSON.stringify({answers: batch})
+      body: JSON.stringify(withPrediction({answers: batch}))
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (body) {
         return {status: response.status, body: body};
@@ -134,7 +141,14 @@
     }).finally(function () { window.clearTimeout(timeout); });
   }
 
+  function withPrediction(body) {
+    var value = currentPrediction();
+    if (value !== null) { body.prediction = value; }
+    return body;
+  }
+
   function onSaved(batch, body) {
+    predictionPending = false;
     Object.keys(batch).forEach(function (questionId) {
       if (pending[questionId] === batch[questionId]) {  // not changed again while the request was away
         delete pending[questionId];
@@ -174,7 +188,7 @@
     retryTimer = null;
     if (problem === "closed") { return; }
     var ids = Object.keys(pending);
-    if (!ids.length) { showGlobalState(); return; }
+    if (!ids.length && !predictionPending) { showGlobalState(); return; }
     if (inFlight) { sendAgain = true; return; }
     var batch = {};
     ids.forEach(function (id) { batch[id] = pending[id]; });
@@ -196,7 +210,7 @@
       inFlight = false;
       writeStore();
       showGlobalState();
-      if ((goOn || sendAgain) && Object.keys(pending).length && !retryTimer) { flush(); }
+      if ((goOn || sendAgain) && (Object.keys(pending).length || predictionPending) && !retryTimer) { flush(); }
     });
   }
 
@@ -213,7 +227,9 @@
     if (input.type === "radio" && /^q\d+$/.test(input.name) && input.checked) {
       choose(input.name.slice(1), parseInt(input.value, 10));
     } else if (input === prediction) {
+      predictionPending = currentPrediction() !== null;
       writeStore();
+      flush();
     }
   });
   if (prediction) { prediction.addEventListener("input", writeStore); }
@@ -227,7 +243,7 @@
     try {
       fetch(saveUrl, {method: "PUT", credentials: "same-origin", keepalive: true,
         headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken},
-        body: JSON.stringify({answers: pending})});
+        body: JSON.stringify(withPrediction({answers: pending}))});
     } catch (error) { /* the queue will be sent when the page is opened again */ }
   });
 
@@ -330,7 +346,10 @@
       showQuestionState(questionId, "unsaved");
       markNavigator(questionId);
     });
-    if (prediction && prediction.value === "" && stored.prediction) { prediction.value = stored.prediction; }
+    if (prediction && prediction.value === "" && stored.prediction) {
+      prediction.value = stored.prediction;
+      predictionPending = currentPrediction() !== null;
+    }
   }
 
   var saveButton = form.querySelector("[data-nojs-save]");

@@ -155,3 +155,28 @@ def test_contests_listing_shows_rounds_with_status(client, world):
     rounds = {r["name"]: r["status"] for c in contests for r in c["rounds"]}
     assert rounds == {"Đang mở": "open", "Sắp mở": "upcoming", "Đã đóng": "closed"}
     assert db.session.scalar(select(Contest.title)) == "Cuộc thi API"
+
+
+def test_prediction_saved_during_the_attempt_survives_the_deadline(client, world):
+    auth = token_for(client)
+    attempt = client.post(f"/api/v1/rounds/{world['open'].id}/attempts", headers=auth).get_json()
+    saved = client.put(f"/api/v1/attempts/{attempt['attempt_id']}/answers", headers=auth, json={"prediction": 42})
+    assert saved.status_code == 200
+    stored = db.session.get(Attempt, attempt["attempt_id"])
+    stored.started_at = utcnow() - timedelta(minutes=30)
+    stored.deadline_at = utcnow() - timedelta(minutes=20)
+    db.session.commit()
+    late = client.post(f"/api/v1/attempts/{attempt['attempt_id']}/submit", headers=auth, json={})
+    assert late.status_code == 200
+    db.session.expire_all()
+    closed = db.session.get(Attempt, attempt["attempt_id"])
+    assert closed.status is AttemptStatus.EXPIRED and closed.prediction == 42
+
+
+def test_submit_without_prediction_keeps_the_saved_one(client, world):
+    auth = token_for(client)
+    attempt = client.post(f"/api/v1/rounds/{world['open'].id}/attempts", headers=auth).get_json()
+    client.put(f"/api/v1/attempts/{attempt['attempt_id']}/answers", headers=auth, json={"prediction": 5})
+    client.post(f"/api/v1/attempts/{attempt['attempt_id']}/submit", headers=auth, json={})
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt["attempt_id"]).prediction == 5

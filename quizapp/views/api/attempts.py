@@ -80,10 +80,13 @@ def get_attempt(attempt_id: int):
 @bp.put("/attempts/<int:attempt_id>/answers")
 @token_required(Role.PARTICIPANT)
 def save_answers(attempt_id: int):
-    answers = _answers(json_body(), required=True)
+    data = json_body()
+    answers = _answers(data, required="prediction" not in data) or {}
+    prediction = int_field(data, "prediction")
     attempt = _attempt(attempt_id)
     try:
-        saved = attempt_service.save_answers(attempt, answers or {}, user=current_api_user(), now=utcnow())
+        saved = attempt_service.save_answers(attempt, answers, user=current_api_user(), now=utcnow(),
+                                             prediction=prediction)
     except AttemptError as error:
         if error.code == "attempt_closed":
             db.session.commit()  # keep the closing of the expired attempt

@@ -227,13 +227,16 @@ def save_json(attempt_id: int):
     if attempt is None:
         return _json_error(404, "attempt_not_found", _("Không có lượt thi %(id)d của bạn.", id=attempt_id))
     body = request.get_json(silent=True)
-    answers = body.get("answers") if isinstance(body, dict) else None
+    wanted = isinstance(body, dict) and ("answers" in body or "prediction" in body)
+    answers = body.get("answers", {}) if wanted else None
     if not isinstance(answers, dict):
         return _json_error(422, "invalid_answers",
                            _("Trường answers phải là đối tượng {\"id câu hỏi\": id phương án}."))
+    prediction = body.get("prediction")
     now = utcnow()
     try:
-        saved = attempt_service.save_answers(attempt, answers, user=current_user, now=now)
+        saved = attempt_service.save_answers(attempt, answers, user=current_user, now=now,
+                                             prediction=prediction if prediction not in ("", None) else None)
     except AttemptError as error:
         if error.code == "attempt_closed":
             db.session.commit()  # keep the closing of the expired attempt
