@@ -72,10 +72,14 @@ def _tune_sqlite(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from quizapp.views import api, auth, contests, main, organizer
+    from quizapp.views import api, auth, contests, judge, main, organizer, play, results
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(organizer.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(contests.bp)
+    app.register_blueprint(play.bp)
+    app.register_blueprint(results.bp)
+    app.register_blueprint(judge.bp)
+    app.register_blueprint(judge.public_bp)

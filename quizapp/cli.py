@@ -182,7 +182,7 @@ def contests_create(file: str, as_json: bool) -> None:
         click.echo(f"  đợt {entry['id']}: {entry['name']}")
 
 
-rounds_cli = click.Group("rounds", help="Rounds: close.")
+rounds_cli = click.Group("rounds", help="Rounds: close, finalize.")
 attempts_cli = click.Group("attempts", help="Attempts: the deadline sweep.")
 
 
@@ -208,6 +208,145 @@ def rounds_close(round_id: str) -> None:
                f"đã được đóng và chấm với các câu trả lời đã lưu.")
 
 
+@rounds_cli.command("finalize")
+@click.argument("round_id")
+@with_appcontext
+def rounds_finalize(round_id: str) -> None:
+    """Freeze a round's results: prediction answer (if automatic), ranking and prizes; prints a summary."""
+    from quizapp.services.results import ResultsError, finalize_round
+    from quizapp.views.results import forget_round, results_error_message
+
+    found = _round_or_exit(round_id)
+    try:
+        standings = finalize_round(found, actor=None, now=utcnow())
+    except ResultsError as error:
+        db.session.rollback()
+        raise click.ClickException(results_error_message(error)) from None
+    db.session.commit()
+    forget_round(found.id)
+    click.echo(f"Đợt thi {found.id} ({found.name}) đã được chốt kết quả: {len(standings.frame)} người được xếp "
+               f"hạng, {len(standings.excluded)} người bị loại khỏi xếp hạng (bị loại hoặc tài khoản ẩn).")
+    answer = "không có câu hỏi dự đoán" if standings.prediction_actual is None else standings.prediction_actual
+    click.echo(f"  Đáp án câu hỏi dự đoán: {answer}")
+    for tier, given in standings.prize_counts():
+        click.echo(f"  {tier}: {given} giải")
+
+
+def _round_or_exit(round_id: str):
+    from quizapp.models import Round
+
+    found = db.session.get(Round, int(round_id)) if round_id.isascii() and round_id.isdigit() \
+        and len(round_id) < 19 else None
+    if found is None:
+        raise click.ClickException(f"không có đợt thi nào có mã {round_id!r}")
+    return found
+
+
+def _export_target(output: str) -> str:
+    suffix = Path(output).suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise click.ClickException(f"tệp xuất phải có đuôi .csv hoặc .xlsx (đang là {suffix or 'không có đuôi'!r})")
+    return suffix
+
+
+def _write_atomically(output: str, write) -> None:
+    """Write through a temporary file beside ``output``, renamed at the end: never a half-written export."""
+    import os
+    import tempfile
+
+    target = Path(output)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=".quizapp-", suffix=target.suffix, dir=target.parent or ".")
+    except OSError as error:
+        raise click.ClickException(f"không ghi được tệp {output}: {error.strerror}") from None
+    os.close(handle)
+    try:
+        write(temporary)
+        os.replace(temporary, target)
+    except OSError as error:
+        raise click.ClickException(f"không ghi được tệp {output}: {error.strerror}") from None
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+results_cli = click.Group("results", help="Results: exports of rankings and collectives.")
+
+
+@results_cli.command("export")
+@click.argument("round_id")
+@click.option("--winners/--all", "winners_only", default=None,
+              help="--winners: prize winners only; --all: every ranked participant.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="FILE.csv or FILE.xlsx")
+@with_appcontext
+def results_export(round_id: str, winners_only: bool | None, output: str) -> None:
+    """Export a round's ranking (best attempt per participant): CSV for machines, .xlsx for people."""
+    from quizapp.services.exports import write_round_csv, write_round_xlsx
+    from quizapp.services.standings import round_standings
+
+    if winners_only is None:
+        raise click.UsageError("cần chọn --winners (chỉ người đoạt giải) hoặc --all (tất cả người được xếp hạng)")
+    suffix = _export_target(output)
+    found = _round_or_exit(round_id)
+    now = utcnow()
+    standings = round_standings(found, now=now)
+
+    def write(path: str) -> None:
+        if suffix == ".csv":
+            with open(path, "w", encoding="utf-8", newline="") as stream:
+                write_round_csv(standings, stream, winners_only=winners_only)
+        else:
+            write_round_xlsx(standings, path, winners_only=winners_only, title=found.contest.title, now=now)
+
+    _write_atomically(output, write)
+    rows = len(standings.winners) if winners_only else len(standings.frame)
+    state = "kết quả chính thức" if standings.frozen else "TẠM THỜI: đợt thi chưa được chốt"
+    who = "người đoạt giải" if winners_only else "người được xếp hạng"
+    click.echo(f"Đợt thi {found.id} ({found.name}): đã xuất {rows} {who} ra {output} ({state}).")
+
+
+@results_cli.command("collectives")
+@click.argument("contest_id")
+@click.option("--round", "round_id", default=None, help="One round (default: the whole contest).")
+@click.option("--level", type=click.IntRange(min=1), default=None,
+              help="Depth in the unit tree (root = 1); default: the contest's collective level.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="FILE.csv or FILE.xlsx")
+@with_appcontext
+def results_collectives(contest_id: str, round_id: str | None, level: int | None, output: str) -> None:
+    """Export the collective ranking of a contest (or one of its rounds) at a level of the unit tree."""
+    from quizapp.domain.export_rows import METRIC_LABELS
+    from quizapp.models import Contest
+    from quizapp.services.collectives import collective_standings
+    from quizapp.services.exports import write_collectives_csv, write_collectives_xlsx
+    from quizapp.services.results import ResultsError
+    from quizapp.views.results import results_error_message
+
+    suffix = _export_target(output)
+    contest = db.session.get(Contest, int(contest_id)) if contest_id.isascii() and contest_id.isdigit() \
+        and len(contest_id) < 19 else None
+    if contest is None:
+        raise click.ClickException(f"không có cuộc thi nào có mã {contest_id!r}")
+    round_ = _round_or_exit(round_id) if round_id is not None else None
+    level = level or contest.collective_level
+    try:
+        frame = collective_standings(contest, level=level, round_=round_, now=utcnow())
+    except ResultsError as error:
+        raise click.ClickException(results_error_message(error)) from None
+    scope = f"đợt thi {round_.name}" if round_ is not None else "cả cuộc thi"
+
+    def write(path: str) -> None:
+        if suffix == ".csv":
+            with open(path, "w", encoding="utf-8", newline="") as stream:
+                write_collectives_csv(frame, stream)
+        else:
+            write_collectives_xlsx(frame, path, title=contest.title,
+                                   lines=[f"Xếp hạng tập thể cấp {level}, {scope}",
+                                          f"Tiêu chí xếp hạng: {METRIC_LABELS[contest.collective_metric.value]}"])
+
+    _write_atomically(output, write)
+    click.echo(f"Cuộc thi {contest.id}: đã xuất {len(frame)} đơn vị cấp {level} ({scope}) ra {output}.")
+
+
 @attempts_cli.command("sweep")
 @with_appcontext
 def attempts_sweep() -> None:
@@ -220,5 +359,5 @@ def attempts_sweep() -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (users_cli, banks_cli, units_cli, contests_cli, rounds_cli, attempts_cli, demo):
+    for command in (users_cli, banks_cli, units_cli, contests_cli, rounds_cli, attempts_cli, results_cli, demo):
         app.cli.add_command(command)

@@ -29,6 +29,7 @@ class Defaults:
     QUIZAPP_REGISTER_LIMIT = "5 per minute"
     QUIZAPP_API_TOKEN_MAX_AGE = 24 * 3600
     QUIZAPP_PAGE_SIZE = 50
+    QUIZAPP_FAST_SECONDS_PER_QUESTION = 2  # judges' flag: a submitted attempt faster than this per question
     QUIZAPP_CLI_LOCALE = "vi"
     # Argon2id, OWASP's first recommended setting (19 MiB, 2 passes, 1 lane): about 20 ms a hash on this class of
     # machine, so two cores still verify ~100 sign-ins a second when a round opens.

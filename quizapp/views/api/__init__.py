@@ -12,4 +12,11 @@ from quizapp.extensions import csrf
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # no cookies are read here: a bearer token cannot be sent by another site's form
 
-from quizapp.views.api import attempts, auth, common, contests, openapi  # noqa: E402,F401  (registers the routes)
+from quizapp.views.api import (  # noqa: E402,F401  (registers the routes)
+    attempts,
+    auth,
+    common,
+    contests,
+    leaderboard,
+    openapi,
+)

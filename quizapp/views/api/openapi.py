@@ -90,6 +90,21 @@ SCHEMAS: dict[str, Any] = {
             "status": {"enum": ["in_progress", "submitted", "expired"]},
         },
     },
+    "Leaderboard": {
+        "type": "object", "required": ["round_id", "finalized", "updated_at", "prediction_actual", "entries"],
+        "description": "Cached for up to a minute; provisional until finalized.",
+        "properties": {
+            "round_id": ID, "finalized": {"type": "boolean"},
+            "updated_at": {"type": "string", "format": "date-time", "description": "when the ranking was computed"},
+            "prediction_actual": {"type": ["integer", "null"],
+                                  "description": "actual answer of the prediction question (provisional if live)"},
+            "entries": {"type": "array", "items": {"type": "object", "properties": {
+                "rank": {"type": "integer"}, "name": {"type": "string", "examples": ["Nguyễn V. A."]},
+                "unit": {"type": ["string", "null"]}, "correct_count": {"type": "integer"},
+                "question_count": {"type": "integer"}, "duration_ms": {"type": "integer"},
+                "prize": {"type": ["string", "null"]}}}},
+        },
+    },
     "Result": {
         "type": "object", "required": ["correct_count", "question_count", "duration_ms"],
         "properties": {"correct_count": {"type": "integer"}, "question_count": {"type": "integer"},
@@ -143,10 +158,12 @@ def _paths() -> dict[str, Any]:
             "responses": {"200": _json(_ref("Attempt")), "401": _error("No or bad token"),
                           "404": _error("Not one of your attempts")}}},
         "/attempts/{attempt_id}/answers": {"put": {
-            "summary": "Save some or all answers", "tags": ["attempts"], "security": BEARER,
-            "parameters": attempt_id,
+            "summary": "Save some or all answers (and the prediction typed so far)", "tags": ["attempts"],
+            "security": BEARER, "parameters": attempt_id,
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                "type": "object", "required": ["answers"], "properties": {"answers": ANSWERS}}}}},
+                "type": "object", "properties": {"answers": ANSWERS,
+                                                 "prediction": {"type": "integer", "minimum": 0}},
+                "description": "answers, prediction or both"}}}},
             "responses": {"200": _json({"type": "object", "properties": {"saved": {"type": "integer"}}}),
                           "401": _error("No or bad token"), "404": _error("Not one of your attempts"),
                           "409": _error("Attempt closed (deadline and grace passed, or submitted)"),
@@ -164,6 +181,13 @@ def _paths() -> dict[str, Any]:
             "tags": ["attempts"], "security": BEARER, "parameters": attempt_id,
             "responses": {"200": _json({"type": "object"}), "403": _error("Review not available yet"),
                           "404": _error("Not one of your attempts")}}},
+        "/rounds/{round_id}/leaderboard": {"get": {
+            "summary": "Public ranking of a round (live, or frozen once finalized); names masked, no contact data",
+            "tags": ["results"], "parameters": [*round_id, {
+                "name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200,
+                                                           "default": 50}}],
+            "responses": {"200": _json(_ref("Leaderboard")), "404": _error("No such public round"),
+                          "422": _error("Bad limit")}}},
         "/openapi.json": {"get": {"summary": "This document", "tags": ["meta"],
                                   "responses": {"200": _json({"type": "object"})}}},
     }

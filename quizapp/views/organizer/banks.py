@@ -161,14 +161,26 @@ def edit_question(question_id: int):
         form.explanation.data = question.explanation or ""
         form.source.data = question.source or ""
     elif form.validate_on_submit():
-        edit = bank_service.QuestionEdit(
-            text=form.text.data, options=form.filled_options(), correct_index=LETTERS.index(form.answer.data),
-            topic=form.topic.data, difficulty=form.difficulty.data or None, explanation=form.explanation.data,
-            source=form.source.data)
-        bank_service.edit_question(question, edit, actor=current_user, now=utcnow())
-        db.session.commit()
-        flash(_("Đã lưu câu hỏi."), "success")
-        return redirect(url_for("organizer.bank", bank_id=question.bank_id))
+        new_index = LETTERS.index(form.answer.data)
+        current = next((i for i, o in enumerate(question.options) if o.is_correct), new_index)
+        # A new key for a question that attempts used re-scores them: it goes through the regrade preview
+        # (quizapp.views.judge.regrade); the other edits are saved now, with the key kept as it is.
+        regrade = new_index != current and bank_service.was_used(question)
+        if regrade and current >= len(form.filled_options()):
+            form.answer.errors.append(_("Không thể bỏ phương án đang là đáp án đúng của câu hỏi đã được dùng."))
+        else:
+            edit = bank_service.QuestionEdit(
+                text=form.text.data, options=form.filled_options(), correct_index=current if regrade else new_index,
+                topic=form.topic.data, difficulty=form.difficulty.data or None, explanation=form.explanation.data,
+                source=form.source.data)
+            bank_service.edit_question(question, edit, actor=current_user, now=utcnow())
+            db.session.commit()
+            if regrade:
+                flash(_("Đã lưu các thay đổi khác. Đổi đáp án sẽ chấm lại các lượt thi: hãy xem trước ảnh hưởng "
+                        "rồi xác nhận."), "info")
+                return redirect(url_for("judge.regrade_preview", question_id=question.id, answer=form.answer.data))
+            flash(_("Đã lưu câu hỏi."), "success")
+            return redirect(url_for("organizer.bank", bank_id=question.bank_id))
     used = bank_service.was_used(question)
     status = 400 if form.errors else 200
     return render_template("organizer/question_edit.html", question=question, form=form, used=used), status

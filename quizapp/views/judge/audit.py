@@ -1,0 +1,61 @@
+"""The audit log for judges: who did what to results, when and why, filtered by contest or round."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, render_template, request
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import selectinload
+
+from quizapp.extensions import db
+from quizapp.models import AuditEntry, Contest, Round, User
+from quizapp.views.judge import bp
+from quizapp.views.judge.messages import audit_action_label, audit_object_label
+
+
+def _entries_query(contest_id: int | None, round_id: int | None):
+    query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    if round_id:
+        return query.where(AuditEntry.object_type == "round", AuditEntry.object_id == round_id)
+    if contest_id:
+        rounds = select(Round.id).where(Round.contest_id == contest_id)
+        return query.where(or_(and_(AuditEntry.object_type == "round", AuditEntry.object_id.in_(rounds)),
+                               and_(AuditEntry.object_type == "contest", AuditEntry.object_id == contest_id)))
+    return query
+
+
+def _people(entries: list[AuditEntry]) -> dict[int, str]:
+    """Names of the actors and of the participants named in the entries' details (one query)."""
+    ids = {e.actor_id for e in entries if e.actor_id}
+    ids |= {int(e.details["user_id"]) for e in entries if str((e.details or {}).get("user_id", "")).isdigit()}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).tuples().all())
+
+
+def _details(entry: AuditEntry, people: dict[int, str]) -> list[tuple[str, Any]]:
+    shown = []
+    for key, value in sorted((entry.details or {}).items()):
+        if key == "user_id" and isinstance(value, int) and value in people:
+            value = f"{people[value]} (#{value})"
+        shown.append((key, value))
+    return shown
+
+
+@bp.get("/audit")
+def audit_log():
+    contest_id = request.args.get("contest", type=int)
+    round_id = request.args.get("round", type=int)
+    contests = db.session.scalars(select(Contest).options(selectinload(Contest.rounds))
+                                  .order_by(Contest.id.desc())).all()
+    rounds = {r.id: (r, c) for c in contests for r in c.rounds}
+    page = db.paginate(_entries_query(contest_id, round_id), per_page=current_app.config["QUIZAPP_PAGE_SIZE"],
+                       error_out=False)
+    people = _people(page.items)
+    rows = [{"entry": e, "actor": people.get(e.actor_id) if e.actor_id else None,
+             "action": audit_action_label(e.action), "object_type": audit_object_label(e.object_type),
+             "round": rounds.get(e.object_id) if e.object_type == "round" else None,
+             "details": _details(e, people)} for e in page.items]
+    return render_template("judge/audit.html", page=page, rows=rows, contests=contests, contest_id=contest_id,
+                           round_id=round_id)

@@ -1,0 +1,236 @@
+"""The judges' list of contests, a round's ranking, and the decisions on it (disqualify, reinstate, the manual
+prediction answer, finalize, re-open). Decisions redirect back to the ranking with a message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import ceil
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from quizapp.domain.ranking import ResultsInputError
+from quizapp.domain.text import fold
+from quizapp.extensions import db
+from quizapp.models import Contest, PredictionAnswer, Round, Unit, UnitAncestor, User
+from quizapp.models.types import utcnow
+from quizapp.services import results
+from quizapp.services.contests import round_status
+from quizapp.services.standings import Standings, round_standings
+from quizapp.views.judge import bp
+from quizapp.views.judge.forms import (
+    EntryDecisionForm,
+    FinalizeForm,
+    PredictionActualForm,
+    RankingFilterForm,
+    ReopenForm,
+)
+from quizapp.views.judge.messages import exclusion_label, ranking_reason
+from quizapp.views.main import safe_next
+from quizapp.views.results import forget_round, results_error_message
+
+MAX_UNIT_SUGGESTIONS = 300
+
+
+def get_round(round_id: int) -> Round:
+    """The round with its contest and prize tiers, or 404."""
+    found = db.session.scalar(select(Round).where(Round.id == round_id)
+                              .options(selectinload(Round.prize_tiers), selectinload(Round.contest)))
+    return found or abort(404)
+
+
+@bp.get("")
+def index():
+    now = utcnow()
+    contests = db.session.scalars(select(Contest).options(selectinload(Contest.rounds))
+                                  .order_by(Contest.id.desc())).all()
+    statuses = {r.id: round_status(r, now) for c in contests for r in c.rounds}
+    return render_template("judge/index.html", contests=contests, statuses=statuses)
+
+
+@dataclass(frozen=True)
+class EntryPage:
+    """One page of a (filtered) standings frame, as plain dicts (NA as None)."""
+
+    rows: list[dict[str, Any]]
+    number: int
+    pages: int
+    total: int
+
+
+def page_of(frame: pd.DataFrame, number: int, size: int) -> EntryPage:
+    pages = max(1, ceil(len(frame) / size))
+    number = min(max(1, number), pages)
+    chunk = frame.iloc[(number - 1) * size: number * size]
+    rows = chunk.astype(object).where(chunk.notna(), None).to_dict("records")
+    return EntryPage(rows=rows, number=number, pages=pages, total=len(frame))
+
+
+def filter_entries(frame: pd.DataFrame, *, unit: Unit | None, category: str | None, query: str | None) -> pd.DataFrame:
+    """Entries registered under ``unit`` (at any depth below it, by the closure table), of ``category``, whose
+    folded name contains ``query`` or whose phone contains its digits. The order is kept."""
+    mask = np.ones(len(frame), dtype=bool)
+    if unit is not None:
+        below = db.session.scalars(select(UnitAncestor.descendant_id).where(UnitAncestor.ancestor_id == unit.id)).all()
+        mask &= frame["unit_id"].isin(below).fillna(False).to_numpy(dtype=bool)
+    if category:
+        mask &= (frame["category"] == category).to_numpy(dtype=bool)
+    if query:
+        needle = fold(query)
+        names = frame["full_name"].fillna("").map(fold).str.contains(needle, regex=False)
+        digits = "".join(ch for ch in query if ch.isdigit())
+        if digits:
+            names |= frame["phone"].fillna("").str.contains(digits, regex=False)
+        mask &= names.to_numpy(dtype=bool)
+    return frame[mask]
+
+
+def _unit_suggestions(contest: Contest) -> list[Unit]:
+    return list(db.session.scalars(select(Unit).where(Unit.depth <= max(contest.collective_level, 2))
+                                   .order_by(Unit.depth, Unit.code).limit(MAX_UNIT_SUGGESTIONS)))
+
+
+def _categories(standings: Standings) -> list[str]:
+    values = pd.concat([standings.frame["category"], standings.excluded["category"]]).dropna().unique()
+    return sorted(str(v) for v in values)
+
+
+@bp.get("/rounds/<int:round_id>")
+def round_ranking(round_id: int):
+    round_ = get_round(round_id)
+    now = utcnow()
+    standings = round_standings(round_, now=now)
+    form = RankingFilterForm(request.args)
+    form.category.choices = [("", _("Tất cả"))] + [(c, c) for c in _categories(standings)]
+    unit = None
+    if form.unit.data:
+        unit = db.session.scalar(select(Unit).where(Unit.code == form.unit.data.strip()))
+        if unit is None:
+            form.unit.errors = [_("Không có đơn vị mã «%(code)s».", code=form.unit.data.strip())]
+    filtered = filter_entries(standings.frame, unit=unit, category=form.category.data or None,
+                              query=form.q.data or None)
+    if form.unit.errors:
+        filtered = filtered.iloc[0:0]
+    page = page_of(filtered, request.args.get("page", 1, type=int), current_app.config["QUIZAPP_PAGE_SIZE"])
+    excluded = page_of(standings.excluded, 1, max(1, len(standings.excluded))).rows
+    manual = bool(round_.prediction_question) and round_.prediction_answer is PredictionAnswer.MANUAL
+    prediction_form = PredictionActualForm(value=round_.prediction_actual) if manual else None
+    return render_template(
+        "judge/round.html", round=round_, contest=round_.contest, standings=standings, page=page, form=form,
+        unit=unit, excluded=excluded, status=round_status(round_, now), prediction_form=prediction_form,
+        decision_form=EntryDecisionForm(formdata=None), finalize_form=FinalizeForm(formdata=None),
+        reopen_form=ReopenForm(formdata=None), units=_unit_suggestions(round_.contest),
+        ranking_reason=ranking_reason, exclusion_label=exclusion_label, args=request.args.to_dict())
+
+
+# --- decisions -------------------------------------------------------------------------------------------------
+
+def _back(round_: Round, form_next: str | None = None):
+    return redirect(safe_next(form_next, url_for("judge.round_ranking", round_id=round_.id)))
+
+
+def _flash_form_errors(form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            flash(error, "error")
+
+
+def _commit_or_flash(round_: Round, action, success: str) -> bool:
+    """Run ``action``; commit, drop the round's cached public board and flash ``success``, or roll back and flash
+    the service's refusal."""
+    round_id = round_.id
+    try:
+        action()
+    except (results.ResultsError, ResultsInputError) as error:
+        db.session.rollback()
+        flash(results_error_message(error), "error")
+        return False
+    db.session.commit()
+    forget_round(round_id)
+    flash(success, "success")
+    return True
+
+
+def _participant(form: EntryDecisionForm) -> User:
+    user_id = form.user_id.data or ""
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user or abort(404)
+
+
+@bp.post("/rounds/<int:round_id>/disqualify")
+def disqualify(round_id: int):
+    round_ = get_round(round_id)
+    form = EntryDecisionForm()
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return _back(round_, form.next.data)
+    user = _participant(form)
+    _commit_or_flash(round_, lambda: results.disqualify(round_, user, actor=current_user, now=utcnow(),
+                                                reason=form.reason.data),
+                     _("Đã loại %(name)s khỏi «%(round)s».", name=user.full_name, round=round_.name))
+    return _back(round_, form.next.data)
+
+
+@bp.post("/rounds/<int:round_id>/reinstate")
+def reinstate(round_id: int):
+    round_ = get_round(round_id)
+    form = EntryDecisionForm()
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return _back(round_, form.next.data)
+    user = _participant(form)
+    _commit_or_flash(round_, lambda: results.reinstate(round_, user, actor=current_user, now=utcnow(),
+                                               reason=form.reason.data),
+                     _("Đã khôi phục %(name)s vào «%(round)s».", name=user.full_name, round=round_.name))
+    return _back(round_, form.next.data)
+
+
+@bp.post("/rounds/<int:round_id>/prediction")
+def set_prediction(round_id: int):
+    round_ = get_round(round_id)
+    form = PredictionActualForm()
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return _back(round_)
+    _commit_or_flash(round_, lambda: results.set_prediction_actual(round_, form.value.data, actor=current_user,
+                                                           now=utcnow(), reason=form.reason.data),
+                     _("Đã lưu đáp án câu dự đoán: %(value)s.", value=form.value.data))
+    return _back(round_)
+
+
+@bp.post("/rounds/<int:round_id>/finalize")
+def finalize(round_id: int):
+    round_ = get_round(round_id)
+    form = FinalizeForm()
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return _back(round_)
+    outcome: dict[str, Standings] = {}
+
+    def run() -> None:
+        outcome["standings"] = results.finalize_round(round_, actor=current_user, now=utcnow())
+
+    if _commit_or_flash(round_, run, _("Đã chốt kết quả «%(round)s».", round=round_.name)):
+        standings = outcome["standings"]
+        flash(_("%(ranked)s thí sinh được xếp hạng, %(prizes)s giải được trao.", ranked=len(standings.frame),
+                prizes=len(standings.winners)), "info")
+    return _back(round_)
+
+
+@bp.post("/rounds/<int:round_id>/reopen")
+def reopen(round_id: int):
+    round_ = get_round(round_id)
+    form = ReopenForm()
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return _back(round_)
+    _commit_or_flash(round_, lambda: results.reopen_round(round_, actor=current_user, now=utcnow(),
+                                                          reason=form.reason.data),
+                     _("Đã mở lại kết quả «%(round)s». Cần chốt lại sau khi xử lý xong.", round=round_.name))
+    return _back(round_)

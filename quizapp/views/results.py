@@ -1,0 +1,333 @@
+"""Public results: the live leaderboard of a round and, once finalized, its winners (personal data masked).
+
+Both pages and ``GET /api/v1/rounds/<id>/leaderboard`` read one cached :class:`Board` per round, built from the
+one standings computation (``quizapp.services.standings.round_standings``). Under the load of a closing round:
+
+- the board is recomputed at most every :data:`BOARD_FRESH_SECONDS` per cache (one worker with Redis: the
+  others keep serving the previous board while it is rebuilt);
+- a visitor who is not signed in gets a page rendered at most every :data:`PAGE_SECONDS` seconds, without a
+  database query; a request without any cookie is answered by :class:`PublicPageCache` in front of the app
+  with the response Flask produced for the same URL (as a reverse-proxy micro-cache would), without running
+  the framework at all;
+- a signed-in participant's own place is looked up in compact arrays cached beside the board (no ranking).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from flask import Blueprint, abort, current_app, make_response, render_template, request, session
+from flask.sansio.blueprints import BlueprintSetupState
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from quizapp.domain.masking import mask_name
+from quizapp.extensions import cache, db, limiter
+from quizapp.i18n import select_locale
+from quizapp.models import Round
+from quizapp.models.types import utcnow
+from quizapp.services.contests import round_status
+from quizapp.services.results import ResultsError
+from quizapp.services.standings import Standings, round_standings
+
+bp = Blueprint("results", __name__)
+
+#: How long a board is served before it is recomputed (seconds).
+BOARD_FRESH_SECONDS = 45
+#: How long an anonymous page is served as rendered (seconds); the public lag is at most the sum of both.
+PAGE_SECONDS = 15
+#: The most entries a board keeps for the pages and the API (``limit`` is capped at this).
+BOARD_SIZE = 200
+_KEEP_SECONDS = 600  # a stale board is kept this long, to be served while a fresh one is computed
+_LOCK_SECONDS = 120
+
+
+@dataclass(frozen=True)
+class Board:
+    """What the public may see of a round's standings, small enough to cache and unpickle on every request."""
+
+    round_id: int
+    contest_id: int
+    contest_title: str
+    round_name: str
+    status: str
+    finalized: bool
+    updated_at: datetime
+    prediction_actual: int | None
+    ranked: int
+    entries: list[dict[str, Any]]
+    winners: list[tuple[str, list[dict[str, Any]]]]
+    fresh_until: float
+
+
+@dataclass(frozen=True)
+class Places:
+    """Every ranked participant's place, for "my place": user ids sorted, with their row in rank order."""
+
+    sorted_user_ids: np.ndarray
+    rows: np.ndarray
+    correct: np.ndarray
+    question_count: np.ndarray
+    duration_ms: np.ndarray
+    prize: np.ndarray
+    prize_names: list[str]
+
+    def find(self, user_id: int) -> dict[str, Any] | None:
+        at = int(np.searchsorted(self.sorted_user_ids, user_id))
+        if at >= len(self.sorted_user_ids) or self.sorted_user_ids[at] != user_id:
+            return None
+        row = int(self.rows[at])
+        prize = int(self.prize[row])
+        return {"rank": row + 1, "correct_count": int(self.correct[row]),
+                "question_count": int(self.question_count[row]), "duration_ms": int(self.duration_ms[row]),
+                "prize": self.prize_names[prize] if prize >= 0 else None}
+
+
+def public_entries(frame: Any) -> list[dict[str, Any]]:
+    """Rows of a standings frame as the public sees them: masked name, unit name, score, time, prize."""
+    return [
+        {"rank": int(rank), "name": mask_name(name), "unit": unit, "correct_count": int(correct),
+         "question_count": int(questions), "duration_ms": int(duration), "prize": prize}
+        for rank, name, unit, correct, questions, duration, prize in zip(
+            frame["rank"], frame["full_name"], frame["unit_name"], frame["correct_count"], frame["question_count"],
+            frame["duration_ms"], frame["prize_name"], strict=True)
+    ]
+
+
+def build_board(round_: Round, standings: Standings | None, *, now: datetime) -> tuple[Board, Places]:
+    """The public board and the places of a round (``standings`` None: the round has not opened yet)."""
+    frame = standings.frame if standings is not None else None
+    winners: list[tuple[str, list[dict[str, Any]]]] = []
+    if standings is not None and standings.frozen:
+        chosen = standings.winners
+        winners = [(tier.name, public_entries(chosen[chosen["prize_name"] == tier.name]))
+                   for tier in round_.prize_tiers]
+    board = Board(
+        round_id=round_.id, contest_id=round_.contest_id, contest_title=round_.contest.title,
+        round_name=round_.name, status=round_status(round_, now), finalized=round_.finalized_at is not None,
+        updated_at=now, prediction_actual=standings.prediction_actual if standings else None,
+        ranked=len(frame) if frame is not None else 0,
+        entries=public_entries(frame.head(BOARD_SIZE)) if frame is not None else [],
+        winners=winners, fresh_until=time.time() + BOARD_FRESH_SECONDS)
+    return board, _places(frame)
+
+
+def _places(frame: Any) -> Places:
+    if frame is None or frame.empty:
+        empty = np.zeros(0, dtype=np.int64)
+        return Places(empty, empty, empty, empty, empty, empty, [])
+    users = frame["user_id"].to_numpy(dtype=np.int64)
+    order = np.argsort(users, kind="stable")
+    names = frame["prize_name"]
+    prize_names = sorted({name for name in names.dropna().unique()})
+    codes = np.full(len(frame), -1, dtype=np.int8)
+    for index, name in enumerate(prize_names):
+        codes[(names == name).to_numpy()] = index
+    return Places(sorted_user_ids=users[order], rows=order.astype(np.int32),
+                  correct=frame["correct_count"].to_numpy(dtype=np.int16),
+                  question_count=frame["question_count"].to_numpy(dtype=np.int16),
+                  duration_ms=frame["duration_ms"].to_numpy(dtype=np.int32), prize=codes, prize_names=prize_names)
+
+
+def _keys(round_id: int) -> tuple[str, str, str]:
+    return f"results:board:{round_id}", f"results:places:{round_id}", f"results:lock:{round_id}"
+
+
+def cached_board(round_id: int, *, with_places: bool = False) -> tuple[Board, Places | None] | None:
+    """The round's board (and places when asked) from the cache, recomputed when stale; None when no such
+    public round. While one request recomputes a stale board, the others serve the stale one."""
+    board_key, places_key, lock_key = _keys(round_id)
+    board: Board | None = cache.get(board_key)
+    places = cache.get(places_key) if with_places and board is not None else None
+    stale = board is None or board.fresh_until < time.time() or (with_places and places is None)
+    if stale and (board is None or cache.add(lock_key, 1, timeout=_LOCK_SECONDS)):
+        try:
+            fresh = _compute(round_id)
+        finally:
+            cache.delete(lock_key)
+        if fresh is None:
+            return None
+        board, places = fresh
+        cache.set(board_key, board, timeout=_KEEP_SECONDS)
+        cache.set(places_key, places, timeout=_KEEP_SECONDS)
+    return (board, places) if board is not None else None
+
+
+def _compute(round_id: int) -> tuple[Board, Places] | None:
+    round_ = db.session.get(Round, round_id)
+    if round_ is None or not round_.contest.published:
+        return None
+    now = utcnow()
+    standings = None if round_status(round_, now) == "upcoming" else round_standings(round_, now=now)
+    return build_board(round_, standings, now=now)
+
+
+def forget_round(round_id: int) -> None:
+    """Drop a round's cached board (after finalizing or re-opening it, in this process or a shared cache)."""
+    for key in _keys(round_id):
+        cache.delete(key)
+
+
+def _limit() -> int:
+    default = current_app.config.get("QUIZAPP_LEADERBOARD_SIZE", 50)
+    raw = request.args.get("limit", "")
+    return min(max(int(raw), 1), BOARD_SIZE) if raw.isdigit() else default
+
+
+_PUBLIC_PATH = re.compile(r"/(?:api/v1/)?rounds/\d{1,18}/(?:leaderboard|winners)")
+_SHARED = "quizapp.results.shared"  # set in the WSGI environ by a view whose response everybody may get
+
+
+class PublicPageCache:
+    """WSGI micro-cache in front of the app for the public results URLs.
+
+    A GET without cookies and without credentials is certainly anonymous: it is answered with the status,
+    headers and body that the app produced for the same path and query string within :data:`PAGE_SECONDS`.
+    Only responses a view marked as shared (:func:`_share`), with status 200 and no cookie set, are kept.
+    """
+
+    def __init__(self, wsgi_app: Any, store: Any) -> None:
+        self.wsgi_app = wsgi_app
+        self.store = store
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if environ.get("REQUEST_METHOD") != "GET" or environ.get("HTTP_COOKIE") \
+                or environ.get("HTTP_AUTHORIZATION") or not _PUBLIC_PATH.fullmatch(path):
+            return self.wsgi_app(environ, start_response)
+        key = f"results:wsgi:{path}?{environ.get('QUERY_STRING', '')}"
+        hit = self.store.get(key)
+        if hit is not None:
+            status, headers, body = hit
+            start_response(status, list(headers))
+            return [body]
+        captured: list[Any] = []
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            captured[:] = [status, headers]
+            return start_response(status, headers, exc_info)
+
+        chunks = self.wsgi_app(environ, capture)
+        try:
+            body = b"".join(chunks)
+        finally:
+            if hasattr(chunks, "close"):
+                chunks.close()
+        status, headers = captured
+        if environ.get(_SHARED) and status.startswith("200 ") \
+                and not any(name.lower() == "set-cookie" for name, _value in headers):
+            self.store.set(key, (status, list(headers), body), timeout=PAGE_SECONDS)
+        return [body]
+
+
+@bp.record_once
+def _install_page_cache(state: BlueprintSetupState) -> None:
+    state.app.wsgi_app = PublicPageCache(state.app.wsgi_app, state.app.extensions["cache"][cache])
+
+
+def _share(response: Any) -> Any:
+    """Mark a response as the same for every anonymous visitor: cacheable here and by proxies."""
+    request.environ[_SHARED] = True
+    response = make_response(response)
+    response.headers["Cache-Control"] = f"public, max-age={PAGE_SECONDS}"
+    response.vary.add("Cookie")
+    return response
+
+
+#: Endpoints served from the cache, for which the rate limiter's per-request work costs more than the answer.
+CACHED_ENDPOINTS = frozenset({"results.leaderboard", "results.winners", "api.round_leaderboard"})
+
+
+@limiter.request_filter
+def _served_from_cache() -> bool:
+    return request.endpoint in CACHED_ENDPOINTS
+
+
+def _anonymous() -> bool:
+    return not current_user.is_authenticated
+
+
+def _shared_page() -> bool:
+    """Whether this visitor gets the page everybody gets: not signed in, and no message waiting for them.
+    A request with neither a session nor a remember-me cookie is answered without asking Flask-Login."""
+    cookies = request.cookies
+    config = current_app.config
+    if config["SESSION_COOKIE_NAME"] not in cookies and config.get("REMEMBER_COOKIE_NAME", "remember_token") \
+            not in cookies:
+        return True
+    return _anonymous() and not session.get("_flashes")
+
+
+@bp.get("/rounds/<int:round_id>/leaderboard")
+def leaderboard(round_id: int):
+    limit = _limit()
+    shared = _shared_page()  # decided before rendering: rendering consumes the waiting messages
+    page_key = f"results:page:{round_id}:{select_locale()}:{limit}"
+    if shared:
+        page = cache.get(page_key)
+        if page is not None:
+            return _share(page)
+    signed_in = not _anonymous()
+    found = cached_board(round_id, with_places=signed_in)
+    if found is None:
+        abort(404)
+    board, places = found
+    mine = places.find(current_user.id) if places is not None and signed_in else None
+    page = render_template("results/leaderboard.html", board=board, entries=board.entries[:limit], mine=mine,
+                           signed_in=signed_in, limit=limit)
+    if shared:
+        cache.set(page_key, page, timeout=PAGE_SECONDS)
+        return _share(page)
+    return page
+
+
+@bp.get("/rounds/<int:round_id>/winners")
+def winners(round_id: int):
+    found = cached_board(round_id)
+    if found is None:
+        abort(404)
+    shared = _shared_page()
+    board, _places_ = found
+    page = render_template("results/winners.html", board=board)
+    return _share(page) if shared else page
+
+
+def _when(iso: object) -> str:
+    try:
+        return format_datetime(datetime.fromisoformat(str(iso)), "HH:mm dd/MM/yyyy")
+    except ValueError:
+        return str(iso)
+
+
+def results_error_message(error: ResultsError) -> str:
+    """The sentence for a refused results decision (finalize, re-open, disqualify, prediction answer)."""
+    d = error.data
+    messages = {
+        "round_not_over": lambda: _("Đợt thi chưa kết thúc: vẫn có thể nhận bài đến %(time)s (giờ Việt Nam).",
+                                    time=_when(d.get("accepts_until"))),
+        "already_finalized": lambda: _("Đợt thi đã được chốt kết quả lúc %(time)s.", time=_when(d.get("finalized_at"))),
+        "not_finalized": lambda: _("Đợt thi chưa được chốt kết quả."),
+        "round_finalized": lambda: _("Đợt thi đã được chốt kết quả; hãy mở lại đợt thi (có ghi lý do) trước khi "
+                                     "thay đổi."),
+        "prediction_actual_missing": lambda: _("Chưa nhập đáp án câu hỏi dự đoán; đợt thi này do Ban Tổ chức "
+                                               "nhập đáp án."),
+        "no_prediction_question": lambda: _("Đợt thi này không có câu hỏi dự đoán."),
+        "prediction_not_manual": lambda: _("Đáp án câu hỏi dự đoán của đợt thi này được tính tự động."),
+        "invalid_prediction_actual": lambda: _("Đáp án câu hỏi dự đoán phải là số nguyên từ 0 đến %(max)s.",
+                                               max=d.get("max")),
+        "reason_required": lambda: _("Cần ghi lý do."),
+        "already_disqualified": lambda: _("Người dự thi này đã bị loại khỏi đợt thi."),
+        "not_disqualified": lambda: _("Người dự thi này không bị loại khỏi đợt thi."),
+        "not_a_participant": lambda: _("Người này không có lượt thi nào trong đợt thi."),
+        "invalid_level": lambda: _("Cấp đơn vị phải là số nguyên từ 1 trở lên."),
+        "round_not_in_contest": lambda: _("Đợt thi %(round)s không thuộc cuộc thi %(contest)s.",
+                                          round=d.get("round_id"), contest=d.get("contest_id")),
+    }
+    message = messages.get(error.code)
+    return message() if message else _("Không thể xử lý kết quả (%(code)s).", code=error.code)
