@@ -372,10 +372,8 @@ def upgrade():
     sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('prize_tier_id', sa.Integer(), nullable=True),
     sa.Column('prize_name', sa.String(length=100), nullable=True),
-    sa.ForeignKeyConstraint(['attempt_id'], ['attempts.id'], name=op.f('fk_round_results_attempt_id_attempts')),
     sa.ForeignKeyConstraint(['prize_tier_id'], ['prize_tiers.id'], name=op.f('fk_round_results_prize_tier_id_prize_tiers')),
     sa.ForeignKeyConstraint(['round_id'], ['rounds.id'], name=op.f('fk_round_results_round_id_rounds'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_round_results_user_id_users')),
     sa.PrimaryKeyConstraint('round_id', 'user_id', name=op.f('pk_round_results')),
     sa.UniqueConstraint('round_id', 'rank', name=op.f('uq_round_results_round_id_rank'))
     )
