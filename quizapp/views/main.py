@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from quizapp.i18n import LANG_COOKIE
 from quizapp.models import Role
+from quizapp.views.messages import category_label
 
 bp = Blueprint("main", __name__)
 
@@ -28,7 +29,8 @@ def vn_datetime(moment: datetime | None) -> str:
 
 @bp.app_context_processor
 def _globals() -> dict[str, object]:
-    return {"Role": Role, "current_locale": lambda: str(get_locale() or "vi"), "difficulty_label": difficulty_label}
+    return {"Role": Role, "current_locale": lambda: str(get_locale() or "vi"), "difficulty_label": difficulty_label,
+            "category_label": category_label}
 
 
 @bp.get("/")

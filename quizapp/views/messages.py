@@ -70,3 +70,20 @@ ATTEMPT_ERROR_STATUS = {
     "attempt_conflict": 409, "not_your_attempt": 403, "attempt_closed": 409, "unknown_question": 422,
     "unknown_option": 422, "invalid_prediction": 422, "invalid_extension": 422, "reason_required": 422,
 }
+
+
+def N_(message: str) -> str:
+    """Mark a msgid for extraction without translating it now (the stored value stays Vietnamese)."""
+    return message
+
+
+# The categories of domain.registration.CATEGORIES, as stored; shown translated by category_label.
+CATEGORY_MSGIDS = (N_("Đảng viên"), N_("Đoàn viên"), N_("Hội viên"), N_("Công chức, viên chức"),
+                   N_("Người lao động"), N_("Học sinh"), N_("Sinh viên"), N_("Quần chúng"))
+
+
+def category_label(value: str | None) -> str:
+    """A participant's category in the reader's language (a free-text category is shown as typed)."""
+    if not value:
+        return ""
+    return _(value) if value in CATEGORY_MSGIDS else value

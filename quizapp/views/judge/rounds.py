@@ -33,6 +33,7 @@ from quizapp.views.judge.forms import (
 )
 from quizapp.views.judge.messages import exclusion_label, ranking_reason
 from quizapp.views.main import safe_next
+from quizapp.views.messages import category_label
 from quizapp.views.results import forget_round, results_error_message
 
 MAX_UNIT_SUGGESTIONS = 300
@@ -107,7 +108,7 @@ def round_ranking(round_id: int):
     now = utcnow()
     standings = round_standings(round_, now=now)
     form = RankingFilterForm(request.args)
-    form.category.choices = [("", _("Tất cả"))] + [(c, c) for c in _categories(standings)]
+    form.category.choices = [("", _("Tất cả"))] + [(c, category_label(c)) for c in _categories(standings)]
     unit = None
     if form.unit.data:
         unit = db.session.scalar(select(Unit).where(Unit.code == form.unit.data.strip()))

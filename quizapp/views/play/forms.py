@@ -42,7 +42,7 @@ class RegisterForm(FlaskForm):
     id_number = StringField(_l("Số căn cước công dân (không bắt buộc)"), validators=[_at_most(20)],
                             render_kw={"inputmode": "numeric", "autocomplete": "off"})
     category = SelectField(_l("Đối tượng (không bắt buộc)"),
-                           choices=[("", _l("— Chọn —"))] + [(name, name) for name in CATEGORIES],
+                           choices=[("", _l("— Chọn —"))] + [(name, _l(name)) for name in CATEGORIES],
                            validate_choice=False,  # WTForms would say it in English
                            validators=[Optional(), AnyOf(CATEGORIES,
                                                          message=_l("Hãy chọn một đối tượng trong danh sách."))])
