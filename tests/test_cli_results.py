@@ -135,3 +135,30 @@ def test_collectives_refuse_unknown_contests_and_rounds_of_another_contest(cli, 
     bad_level = cli.invoke(args=["results", "collectives", str(finished.contest_id), "--level", "0", "-o", out])
     assert bad_level.exit_code == 2
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_demo_has_a_finalized_round_with_simulated_entries_once(cli, app):
+    from sqlalchemy import func, select
+
+    from quizapp.models import Attempt, User
+    from quizapp.services.demo import DEMO_PAST_ROUND, DEMO_SIMULATED
+
+    first = cli.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    assert f"{DEMO_SIMULATED} người dự thi (mô phỏng)" in first.output and "đã chốt kết quả" in first.output
+    past = db.session.scalars(select(Round).where(Round.name == DEMO_PAST_ROUND)).one()
+    assert past.finalized_at is not None and past.closes_at < utcnow() - timedelta(days=7)
+    assert db.session.scalar(select(func.count()).select_from(RoundResult).where(
+        RoundResult.round_id == past.id)) == DEMO_SIMULATED
+    phones = db.session.scalars(select(User.phone).join(Attempt, Attempt.user_id == User.id)
+                                .where(Attempt.round_id == past.id).distinct()).all()
+    assert len(phones) == DEMO_SIMULATED and all(p.startswith("09000") for p in phones)
+    counts = (db.session.scalar(select(func.count()).select_from(User)),
+              db.session.scalar(select(func.count()).select_from(Attempt)))
+    again = cli.invoke(args=["demo"])
+    assert again.exit_code == 0 and f"Đợt thi thử (đợt {past.id}): đã có." in again.output
+    assert (db.session.scalar(select(func.count()).select_from(User)),
+            db.session.scalar(select(func.count()).select_from(Attempt))) == counts
+    client = app.test_client()
+    assert client.get(f"/rounds/{past.id}/winners").status_code == 200
+    assert "Giải Nhất" in client.get(f"/rounds/{past.id}/winners").get_data(as_text=True)

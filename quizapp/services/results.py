@@ -217,6 +217,8 @@ def write_round_results(round_id: int, frame: pd.DataFrame) -> None:
         with connection.connection.driver_connection.cursor() as cursor, cursor.copy(
                 f"COPY round_results ({', '.join(RESULT_COLUMNS)}) FROM STDIN (FORMAT csv)") as copy:
             copy.write(buffer.getvalue())
+        # fresh statistics: without them the planner takes the new rows for a handful when reading them back
+        connection.exec_driver_sql("ANALYZE round_results")
         return
     # SQLite stores times as naive UTC text in SQLAlchemy's layout (see quizapp.models.types.UTCDateTime)
     columns["submitted_at"] = np.char.replace(_utc_text(frame["submitted_at"]), "T", " ")

@@ -23,7 +23,7 @@ people who have any, one for the units, and small ones for the disqualifications
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -106,29 +106,40 @@ def live_standings(round_: Round, *, now: datetime) -> Standings:
 def frozen_standings(round_: Round, *, now: datetime) -> Standings:
     """A finalized round's standings as stored when it was finalized (``round_results``), with the entries that
     were set aside (disqualified or hidden) listed in ``excluded``."""
+    stored = frozen_rows(round_.id)
+    notes = active_disqualifications(round_.id)
+    set_aside_users = select(User.id).where(User.hidden.is_(True)).union_all(
+        select(Disqualification.user_id).where(Disqualification.round_id == round_.id,
+                                               Disqualification.lifted_at.is_(None)))
+    not_ranked = ~select(RoundResult.user_id).where(RoundResult.round_id == round_.id,
+                                                    RoundResult.user_id == Attempt.user_id).exists()
+    aside_criteria = (Attempt.user_id.in_(set_aside_users), not_ranked)
+    aside = load_entries(round_.id, *aside_criteria)
+    people = load_people(select(RoundResult.user_id).where(RoundResult.round_id == round_.id))
+    if len(aside):  # two queries rather than one over a union: the union would be deduplicated row by row
+        people = pd.concat([people, load_people(
+            select(Attempt.user_id).where(*entry_criteria(round_.id), *aside_criteria))])
+        people = people[~people.index.duplicated()]
+    set_aside = ranking.best_attempts(aside, round_.prediction_actual)
+    return Standings(round=round_, prediction_actual=round_.prediction_actual, frozen=True, computed_at=now,
+                     frame=ranked_frame(stored, people), excluded=excluded_frame(set_aside, people, notes))
+
+
+def frozen_rows(round_id: int) -> pd.DataFrame:
+    """The ``round_results`` rows of a round in rank order, as a ranked frame with its prizes."""
     stored = integer_frame(
         select(RoundResult.rank, RoundResult.user_id, RoundResult.attempt_id, RoundResult.correct_count,
                RoundResult.question_count, RoundResult.duration_ms, _or_minus_one(RoundResult.prediction),
                _or_minus_one(RoundResult.prediction_gap), epoch_microseconds(RoundResult.submitted_at),
                _or_minus_one(RoundResult.prize_tier_id))
-        .where(RoundResult.round_id == round_.id).order_by(RoundResult.rank),
+        .where(RoundResult.round_id == round_id).order_by(RoundResult.rank),
         ("rank", "user_id", "attempt_id", "correct_count", "question_count", "duration_ms", "prediction",
          "prediction_gap", "submitted_at", "prize_tier_id"), nullable=("prediction", "prediction_gap", "prize_tier_id"))
     prize_of = dict(db.session.execute(
         select(RoundResult.user_id, RoundResult.prize_name)
-        .where(RoundResult.round_id == round_.id, RoundResult.prize_name.is_not(None))).tuples().all())
+        .where(RoundResult.round_id == round_id, RoundResult.prize_name.is_not(None))).tuples().all())
     stored["prize_name"] = np.array([prize_of.get(user) for user in stored["user_id"].tolist()], dtype=object)
-    ranked_users = select(RoundResult.user_id).where(RoundResult.round_id == round_.id)
-    notes = active_disqualifications(round_.id)
-    set_aside_users = select(User.id).where(User.hidden.is_(True)).union(
-        select(Disqualification.user_id).where(Disqualification.round_id == round_.id,
-                                               Disqualification.lifted_at.is_(None)))
-    aside = load_entries(round_.id, Attempt.user_id.in_(set_aside_users), Attempt.user_id.not_in(ranked_users))
-    people = load_people(ranked_users.union(select(Attempt.user_id).where(
-        *entry_criteria(round_.id), Attempt.user_id.in_(set_aside_users))))
-    set_aside = ranking.best_attempts(aside, round_.prediction_actual)
-    return Standings(round=round_, prediction_actual=round_.prediction_actual, frozen=True, computed_at=now,
-                     frame=ranked_frame(stored, people), excluded=excluded_frame(set_aside, people, notes))
+    return stored
 
 
 # --- the rules' inputs --------------------------------------------------------------------------------------
@@ -263,13 +274,21 @@ def driver_rows(statement: Select[Any]) -> list[tuple[Any, ...]]:
     Building a result row object per row costs ten seconds for a million rows; the driver alone, one or two.
     The statement's values (ids, statuses) are written into the SQL as literals: they come from the code.
     """
+    return [row for chunk in driver_chunks(statement) for row in chunk]
+
+
+def driver_chunks(statement: Select[Any], size: int = 100_000) -> Iterator[list[tuple[Any, ...]]]:
+    """:func:`driver_rows` in chunks of ``size`` rows, so that a million rows are never Python tuples at once."""
     db.session.flush()
     connection = db.session.connection()
     sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
-    cursor = connection.connection.cursor()
+    driver = connection.connection.driver_connection
+    # PostgreSQL: values in binary, neither printed by the server nor parsed by the client
+    cursor = driver.cursor(binary=True) if connection.dialect.name == "postgresql" else driver.cursor()
     try:
         cursor.execute(sql)
-        return cursor.fetchall()
+        while chunk := cursor.fetchmany(size):
+            yield chunk
     finally:
         cursor.close()
 
@@ -277,8 +296,8 @@ def driver_rows(statement: Select[Any]) -> list[tuple[Any, ...]]:
 def integer_frame(statement: Select[Any], names: tuple[str, ...], *, nullable: tuple[str, ...] = ()) -> pd.DataFrame:
     """A select of integer columns as a frame named ``names``: ``submitted_at`` from epoch microseconds to aware
     UTC times, the ``nullable`` columns (selected through :func:`_or_minus_one`) with -1 read as NA."""
-    rows = driver_rows(statement)
-    matrix = np.array(rows, dtype=np.int64) if rows else np.zeros((0, len(names)), dtype=np.int64)
+    parts = [np.array(chunk, dtype=np.int64) for chunk in driver_chunks(statement)]
+    matrix = np.concatenate(parts) if parts else np.zeros((0, len(names)), dtype=np.int64)
     frame = pd.DataFrame({name: matrix[:, i] for i, name in enumerate(names)})
     for name in nullable:
         values = frame[name].to_numpy()

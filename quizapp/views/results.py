@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 import numpy as np
 from flask import Blueprint, abort, current_app, make_response, render_template, request, session
@@ -146,11 +147,13 @@ def cached_board(round_id: int, *, with_places: bool = False) -> tuple[Board, Pl
     board: Board | None = cache.get(board_key)
     places = cache.get(places_key) if with_places and board is not None else None
     stale = board is None or board.fresh_until < time.time() or (with_places and places is None)
-    if stale and (board is None or cache.add(lock_key, 1, timeout=_LOCK_SECONDS)):
+    locked = stale and board is not None and cache.add(lock_key, 1, timeout=_LOCK_SECONDS)
+    if stale and (board is None or locked):  # nothing to serve meanwhile, or this request won the lock
         try:
             fresh = _compute(round_id)
         finally:
-            cache.delete(lock_key)
+            if locked:
+                cache.delete(lock_key)
         if fresh is None:
             return None
         board, places = fresh
@@ -189,7 +192,7 @@ class PublicPageCache:
 
     A GET without cookies and without credentials is certainly anonymous: it is answered with the status,
     headers and body that the app produced for the same path and query string within :data:`PAGE_SECONDS`.
-    Only responses a view marked as shared (:func:`_share`), with status 200 and no cookie set, are kept.
+    Only responses a view marked as shared (:func:`share_response`), with status 200 and no cookie set, are kept.
     """
 
     def __init__(self, wsgi_app: Any, store: Any) -> None:
@@ -198,10 +201,11 @@ class PublicPageCache:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         path = environ.get("PATH_INFO", "")
+        query = _canonical_query(environ.get("QUERY_STRING", ""))
         if environ.get("REQUEST_METHOD") != "GET" or environ.get("HTTP_COOKIE") \
-                or environ.get("HTTP_AUTHORIZATION") or not _PUBLIC_PATH.fullmatch(path):
+                or environ.get("HTTP_AUTHORIZATION") or query is None or not _PUBLIC_PATH.fullmatch(path):
             return self.wsgi_app(environ, start_response)
-        key = f"results:wsgi:{path}?{environ.get('QUERY_STRING', '')}"
+        key = f"results:wsgi:{path}?{query}"
         hit = self.store.get(key)
         if hit is not None:
             status, headers, body = hit
@@ -226,12 +230,24 @@ class PublicPageCache:
         return [body]
 
 
+def _canonical_query(query: str) -> str | None:
+    """The query string in one spelling when it holds only what the pages read (``limit``, ``lang``), else None:
+    the cache keys stay few however many different query strings visitors send."""
+    try:
+        pairs = sorted(parse_qsl(query, strict_parsing=bool(query)))
+    except ValueError:
+        return None
+    allowed = all((name == "limit" and value.isascii() and value.isdigit() and len(value) <= 3)
+                  or (name == "lang" and value in ("vi", "en")) for name, value in pairs)
+    return urlencode(pairs) if allowed and len(pairs) == len(dict(pairs)) else None
+
+
 @bp.record_once
 def _install_page_cache(state: BlueprintSetupState) -> None:
     state.app.wsgi_app = PublicPageCache(state.app.wsgi_app, state.app.extensions["cache"][cache])
 
 
-def _share(response: Any) -> Any:
+def share_response(response: Any) -> Any:
     """Mark a response as the same for every anonymous visitor: cacheable here and by proxies."""
     request.environ[_SHARED] = True
     response = make_response(response)
@@ -272,7 +288,7 @@ def leaderboard(round_id: int):
     if shared:
         page = cache.get(page_key)
         if page is not None:
-            return _share(page)
+            return share_response(page)
     signed_in = not _anonymous()
     found = cached_board(round_id, with_places=signed_in)
     if found is None:
@@ -283,7 +299,7 @@ def leaderboard(round_id: int):
                            signed_in=signed_in, limit=limit)
     if shared:
         cache.set(page_key, page, timeout=PAGE_SECONDS)
-        return _share(page)
+        return share_response(page)
     return page
 
 
@@ -295,7 +311,7 @@ def winners(round_id: int):
     shared = _shared_page()
     board, _places_ = found
     page = render_template("results/winners.html", board=board)
-    return _share(page) if shared else page
+    return share_response(page) if shared else page
 
 
 def _when(iso: object) -> str:

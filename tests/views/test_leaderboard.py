@@ -121,6 +121,14 @@ class TestUnderLoad:
         monkeypatch.setattr(results.time, "time", lambda: real_time() + results.BOARD_FRESH_SECONDS + 1)
         assert "Vũ V. M." in page(client, url + "?limit=20")
 
+    def test_only_the_query_strings_the_page_reads_are_cached(self, client, live, app):
+        store = app.wsgi_app.store
+        for query in ("", "?limit=5&lang=vi", "?lang=vi&limit=5", "?utm_source=zalo", "?limit=5&limit=6"):
+            assert client.get(f"/rounds/{live.id}/leaderboard{query}").status_code == 200
+        cached = sorted(key for key in store._cache if key.startswith("results:wsgi:"))
+        assert cached == [f"results:wsgi:/rounds/{live.id}/leaderboard?",
+                          f"results:wsgi:/rounds/{live.id}/leaderboard?lang=vi&limit=5"]
+
     def test_a_signed_in_participant_is_not_served_the_shared_page(self, client, live, make_user, login):
         me = make_user(Role.PARTICIPANT, phone="0900066666")
         entry(live, me, 1)

@@ -15,7 +15,7 @@ from quizapp.extensions import cache
 from quizapp.services.contests import VIETNAM
 from quizapp.views.api import bp
 from quizapp.views.api.common import APIError
-from quizapp.views.results import BOARD_SIZE, PAGE_SECONDS, _share, cached_board
+from quizapp.views.results import BOARD_SIZE, PAGE_SECONDS, cached_board, share_response
 
 DEFAULT_LIMIT = 50
 
@@ -47,4 +47,4 @@ def round_leaderboard(round_id: int):
             "entries": board.entries[:limit],
         }, ensure_ascii=False)
         cache.set(key, body, timeout=PAGE_SECONDS)
-    return _share(current_app.response_class(body, mimetype="application/json"))
+    return share_response(current_app.response_class(body, mimetype="application/json"))
