@@ -13,12 +13,14 @@ from sqlalchemy import insert, select
 
 from quizapp.domain.banks import ImportLimits
 from quizapp.domain.contests import ContestSpec, DrawSpec, PrizeSpec, RoundSpec
+from quizapp.domain.registration import check_registration
 from quizapp.domain.text import fold
 from quizapp.extensions import db
 from quizapp.models import Attempt, AttemptStatus, Contest, DrawRule, PrizeKind, PrizeTier, Role, Round, Unit, User
 from quizapp.services.accounts import create_staff
 from quizapp.services.banks import import_bank
 from quizapp.services.contests import VIETNAM, create_contest, question_cells
+from quizapp.services.participants import register
 from quizapp.services.results import finalize_round
 from quizapp.services.units import import_units
 
@@ -29,6 +31,9 @@ DEMO_STAFF = (
     (Role.JUDGE, "giamkhao@demo.quizapp.vn", "Ban giám khảo (demo)"),
 )
 DEMO_PASSWORD = "demo-2026"
+# An invented participant (phone in the 0900 0xx xxx range no operator assigns to people) to try an attempt with.
+DEMO_PARTICIPANT = {"full_name": "Nguyễn Thị Thử", "phone": "0900099999", "email": "thisinh@demo.quizapp.vn",
+                    "unit_code": "HN-BD-CB1", "category": "Đảng viên"}
 
 
 def load_demo(banks_dir: Path, *, now: datetime, limits: ImportLimits) -> list[str]:
@@ -48,10 +53,20 @@ def load_demo(banks_dir: Path, *, now: datetime, limits: ImportLimits) -> list[s
         if not exists:
             create_staff(role=role, email=email, password=DEMO_PASSWORD, full_name=name, actor=None, now=now)
         report.append(f"Tài khoản {role.value}: {email} / {DEMO_PASSWORD}")
+    report.append(_demo_participant(now=now))
     report.append(load_demo_contest(now=now))
     report.append(load_demo_results(now=now))
     db.session.flush()
     return report
+
+
+def _demo_participant(*, now: datetime) -> str:
+    """The participant account of the demo, registered the way a person registers (once)."""
+    line = f"Tài khoản participant: {DEMO_PARTICIPANT['phone']} / {DEMO_PASSWORD}"
+    if db.session.scalar(select(User.id).where(User.phone == DEMO_PARTICIPANT["phone"])):
+        return line
+    register(check_registration({**DEMO_PARTICIPANT, "password": DEMO_PASSWORD}, today=now.date()), now=now)
+    return line
 
 
 DEMO_CONTEST_TITLE = "Tìm hiểu tư tưởng, đạo đức, phong cách Hồ Chí Minh (cuộc thi mẫu)"

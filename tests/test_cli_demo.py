@@ -1,0 +1,35 @@
+"""`quizapp demo`: the whole product for a newcomer, loaded twice without doubling anything."""
+
+from sqlalchemy import func, select
+
+from quizapp.extensions import db
+from quizapp.models import Attempt, Bank, Contest, Question, Role, RoundResult, Unit, User
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
+            for model in (Bank, Question, Unit, User, Contest, Attempt, RoundResult)}
+
+
+def test_demo_loads_everything_and_is_idempotent(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    for role in ("admin", "organizer", "judge", "participant"):
+        assert f"Tài khoản {role}:" in first.output
+    loaded = counts()
+    assert loaded["Bank"] == 7 and loaded["Question"] >= 150 + 5 * 25 and loaded["Unit"] >= 10
+    assert loaded["RoundResult"] > 0
+    roles = set(db.session.scalars(select(User.role)).all())
+    assert roles == {Role.ADMIN, Role.ORGANIZER, Role.JUDGE, Role.PARTICIPANT}
+    second = runner.invoke(args=["demo"])
+    assert second.exit_code == 0, second.output
+    assert counts() == loaded
+
+
+def test_demo_participant_can_sign_in_and_sees_an_open_round(app, client):
+    app.test_cli_runner().invoke(args=["demo"])
+    response = client.post("/login", data={"login": "0900099999", "password": "demo-2026"})
+    assert response.status_code == 302
+    contests = client.get("/api/v1/contests").get_json()["contests"]
+    assert any(r["status"] == "open" for c in contests for r in c["rounds"])
