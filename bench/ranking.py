@@ -197,17 +197,19 @@ def timed(label: str, target: float | None = None, profile: bool = False):
 
 
 def measure(url: str, env: dict[str, str], tmp: str, *, http: bool, http_seconds: float, threads: int,
-            profile: bool) -> None:
+            profile: bool, reuse: bool = False) -> None:
     from quizapp.extensions import db
     from quizapp.models import Round
-    from quizapp.services.exports import write_round_csv, write_round_xlsx
     from quizapp.services.results import finalize_round
-    from quizapp.services.standings import live_standings, round_standings
+    from quizapp.services.standings import live_standings
 
     postgres = url.startswith("postgres")
     rank_target = 5 if postgres else 10
     with bench_app(url).app_context():
         round_ = db.session.scalars(db.select(Round)).one()
+        if reuse and round_.finalized_at is not None:
+            _measure_exports(round_, env, tmp, profile)
+            return
         with timed("live_standings (load 1M attempts, rank, prizes)", rank_target, profile):
             live = live_standings(round_, now=datetime.now(UTC))
         print(f"  ranked {len(live.frame)}, excluded {len(live.excluded)}, prediction answer "
@@ -218,21 +220,29 @@ def measure(url: str, env: dict[str, str], tmp: str, *, http: bool, http_seconds
         with timed("finalize_round (rank, prizes, write 400k frozen rows, commit)", rank_target, profile):
             finalize_round(round_, actor=None, now=datetime.now(UTC))
             db.session.commit()
-        with timed("round_standings of the finalized round (frozen read)"):
-            frozen = round_standings(round_, now=datetime.now(UTC))
-        with timed("write_round_csv --all (in process)", 5), \
-                open(Path(tmp) / "all.csv", "w", encoding="utf-8", newline="") as stream:
-            write_round_csv(frozen, stream, winners_only=False)
-        with timed("write_round_xlsx --all (in process)", 30, profile):
-            write_round_xlsx(frozen, str(Path(tmp) / "all.xlsx"), winners_only=False, title="Benchmark")
-        print(f"peak RSS of the measuring process: {peak_mb():.0f} MB (target < 1024)")
-        quizapp = str(Path(sys.executable).with_name("quizapp"))
-        for suffix, target in (("csv", 5), ("xlsx", 30)):
-            out = Path(tmp) / f"cli.{suffix}"
-            with timed(f"quizapp results export {round_.id} --all -o {out.name} (whole command)", target):
-                subprocess.run([quizapp, "results", "export", str(round_.id), "--all", "-o", str(out)], env=env,
-                               check=True, capture_output=True)
-            print(f"  {out.stat().st_size / 1e6:.1f} MB")
+        _measure_exports(round_, env, tmp, profile)
+
+
+def _measure_exports(round_, env: dict[str, str], tmp: str, profile: bool) -> None:
+    """The export steps of a finalized round: the frozen read, both writers in process, both whole commands."""
+    from quizapp.services.exports import write_round_csv, write_round_xlsx
+    from quizapp.services.standings import round_standings
+
+    with timed("round_standings of the finalized round (frozen read)"):
+        frozen = round_standings(round_, now=datetime.now(UTC))
+    with timed("write_round_csv --all (in process)", 5), \
+            open(Path(tmp) / "all.csv", "w", encoding="utf-8", newline="") as stream:
+        write_round_csv(frozen, stream, winners_only=False)
+    with timed("write_round_xlsx --all (in process)", 30, profile):
+        write_round_xlsx(frozen, str(Path(tmp) / "all.xlsx"), winners_only=False, title="Benchmark")
+    print(f"peak RSS of the measuring process: {peak_mb():.0f} MB (target < 1024)")
+    quizapp = str(Path(sys.executable).with_name("quizapp"))
+    for suffix, target in (("csv", 5), ("xlsx", 30)):
+        out = Path(tmp) / f"cli.{suffix}"
+        with timed(f"quizapp results export {round_.id} --all -o {out.name} (whole command)", target):
+            subprocess.run([quizapp, "results", "export", str(round_.id), "--all", "-o", str(out)], env=env,
+                           check=True, capture_output=True)
+        print(f"  {out.stat().st_size / 1e6:.1f} MB")
 
 
 # --- serving under load -----------------------------------------------------------------------------------
@@ -356,6 +366,9 @@ def main() -> int:
     parser.add_argument("--no-http", action="store_true")
     parser.add_argument("--profile", action="store_true", help="cProfile the timed steps")
     parser.add_argument("--fill-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep the database as filled by an earlier run (no fill, no HTTP); once its round is "
+                             "finalized, only the export steps are measured")
     args = parser.parse_args()
     url = args.database_url
     if url and url.startswith("postgresql://"):
@@ -371,6 +384,9 @@ def main() -> int:
         print(f"database: {url.split(':')[0]}; {args.units} units, {args.participants} participants, "
               f"{args.attempts} attempts", flush=True)
         started = time.perf_counter()
+        if args.reuse:
+            measure(url, env, tmp, http=False, http_seconds=0, threads=0, profile=args.profile, reuse=True)
+            return 0
         subprocess.run([sys.executable, "-m", "bench.ranking", "--fill-only", "--database-url", url,
                         "--units", str(args.units), "--participants", str(args.participants),
                         "--attempts", str(args.attempts)], check=True, cwd=ROOT, env=env)
