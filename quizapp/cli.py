@@ -281,14 +281,16 @@ results_cli = click.Group("results", help="Results: exports of rankings and coll
 @with_appcontext
 def results_export(round_id: str, winners_only: bool | None, output: str) -> None:
     """Export a round's ranking (best attempt per participant): CSV for machines, .xlsx for people."""
-    from quizapp.services.exports import write_round_csv, write_round_xlsx
-    from quizapp.services.standings import round_standings
-
     if winners_only is None:
         raise click.UsageError("cần chọn --winners (chỉ người đoạt giải) hoặc --all (tất cả người được xếp hạng)")
     suffix = _export_target(output)
     found = _round_or_exit(round_id)
     now = utcnow()
+    if found.finalized_at is not None and _export_frozen(found, output, suffix, winners_only, now):
+        return
+    from quizapp.services.exports import write_round_csv, write_round_xlsx
+    from quizapp.services.standings import round_standings
+
     standings = round_standings(found, now=now)
 
     def write(path: str) -> None:
@@ -300,9 +302,43 @@ def results_export(round_id: str, winners_only: bool | None, output: str) -> Non
 
     _write_atomically(output, write)
     rows = len(standings.winners) if winners_only else len(standings.frame)
-    state = "kết quả chính thức" if standings.frozen else "TẠM THỜI: đợt thi chưa được chốt"
+    _echo_exported(found, rows, winners_only, output, frozen=standings.frozen)
+
+
+class _NotFromFrozenRows(Exception):
+    """The database cannot give a finalized round's export straight from its frozen rows: nothing was written."""
+
+
+def _export_frozen(round_, output: str, suffix: str, winners_only: bool, now) -> bool:
+    """A finalized round's export straight from its frozen rows when the database can give them (PostgreSQL):
+    True once written and reported, False (no file touched) when the caller must go through the standings."""
+    from quizapp.services.exports import write_frozen_round_csv, write_frozen_round_xlsx
+
+    rows: list[int] = []
+
+    def write(path: str) -> None:
+        if suffix == ".csv":
+            with open(path, "wb") as stream:
+                count = write_frozen_round_csv(round_.id, stream, winners_only=winners_only)
+        else:
+            count = write_frozen_round_xlsx(round_, path, winners_only=winners_only, title=round_.contest.title,
+                                            now=now)
+        if count is None:
+            raise _NotFromFrozenRows
+        rows.append(count)
+
+    try:
+        _write_atomically(output, write)
+    except _NotFromFrozenRows:
+        return False
+    _echo_exported(round_, rows[0], winners_only, output, frozen=True)
+    return True
+
+
+def _echo_exported(round_, rows: int, winners_only: bool, output: str, *, frozen: bool) -> None:
+    state = "kết quả chính thức" if frozen else "TẠM THỜI: đợt thi chưa được chốt"
     who = "người đoạt giải" if winners_only else "người được xếp hạng"
-    click.echo(f"Đợt thi {found.id} ({found.name}): đã xuất {rows} {who} ra {output} ({state}).")
+    click.echo(f"Đợt thi {round_.id} ({round_.name}): đã xuất {rows} {who} ra {output} ({state}).")
 
 
 @results_cli.command("collectives")

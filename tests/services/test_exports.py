@@ -159,3 +159,23 @@ def test_iso_times_have_the_vietnam_offset_and_a_fraction_only_when_there_is_one
 
     times = pd.Series(pd.to_datetime(["2026-11-23T01:30:00Z", "2026-11-23T01:30:00.25Z"], utc=True, format="ISO8601"))
     assert iso_vietnam(times).tolist() == ["2026-11-23T08:30:00+07:00", "2026-11-23T08:30:00.250000+07:00"]
+
+
+@pytest.mark.parametrize("winners_only", [False, True])
+def test_postgresql_copy_path_writes_the_same_bytes_as_the_standings_path(ranked, make_user, winners_only):
+    """The fast export of a finalized round (PostgreSQL COPY) must be byte for byte the one standings computation's
+    export: same neutralised text, same empty cells, same quoting, same Vietnam times."""
+    from quizapp.services.exports import write_frozen_round_csv
+
+    tricky = person('Tab\tđầu, "ngoặc"\r\nxuống dòng', None, phone="0900077777")
+    entry(ranked, tricky, 9, seconds=61)
+    finalize_round(ranked, actor=make_user(Role.JUDGE), now=NOW)
+    db.session.commit()
+    expected = io.BytesIO()
+    write_round_csv(round_standings(ranked, now=NOW), expected, winners_only=winners_only)
+    fast = io.BytesIO()
+    written = write_frozen_round_csv(ranked.id, fast, winners_only=winners_only)
+    if db.engine.dialect.name != "postgresql":
+        assert written is None and fast.getvalue() == b""
+        return
+    assert fast.getvalue() == expected.getvalue()
