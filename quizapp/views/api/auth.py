@@ -29,7 +29,7 @@ def _login_limit() -> str:
 def _registration_error(error: RegistrationError) -> APIError:
     fields = {name: registration_message(code) for name, code in error.problems.items()}
     only_taken = all(code.endswith("_taken") for code in error.problems.values())
-    summary = "; ".join(f"{field_label(name)}: {text}" for name, text in fields.items())
+    summary = "; ".join(f"{field_label(name)}: {text.rstrip('.')}" for name, text in fields.items()) + "."
     if only_taken:
         return APIError(409, "already_registered", summary, fields=fields)
     return APIError(422, "invalid_registration", summary, fields=fields)
