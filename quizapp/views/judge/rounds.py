@@ -164,31 +164,22 @@ def _participant(form: EntryDecisionForm) -> User:
     return user or abort(404)
 
 
-@bp.post("/rounds/<int:round_id>/disqualify")
-def disqualify(round_id: int):
+@bp.post("/rounds/<int:round_id>/disqualify", defaults={"decision": "disqualify"}, endpoint="disqualify")
+@bp.post("/rounds/<int:round_id>/reinstate", defaults={"decision": "reinstate"}, endpoint="reinstate")
+def decide_entry(round_id: int, decision: str):
+    """Disqualify a participant's entry, or reinstate it; a reason is required either way and recorded."""
     round_ = get_round(round_id)
     form = EntryDecisionForm()
     if not form.validate_on_submit():
         _flash_form_errors(form)
         return _back(round_, form.next.data)
     user = _participant(form)
-    _commit_or_flash(round_, lambda: results.disqualify(round_, user, actor=current_user, now=utcnow(),
-                                                reason=form.reason.data),
-                     _("Đã loại %(name)s khỏi «%(round)s».", name=user.full_name, round=round_.name))
-    return _back(round_, form.next.data)
-
-
-@bp.post("/rounds/<int:round_id>/reinstate")
-def reinstate(round_id: int):
-    round_ = get_round(round_id)
-    form = EntryDecisionForm()
-    if not form.validate_on_submit():
-        _flash_form_errors(form)
-        return _back(round_, form.next.data)
-    user = _participant(form)
-    _commit_or_flash(round_, lambda: results.reinstate(round_, user, actor=current_user, now=utcnow(),
-                                               reason=form.reason.data),
-                     _("Đã khôi phục %(name)s vào «%(round)s».", name=user.full_name, round=round_.name))
+    service = results.disqualify if decision == "disqualify" else results.reinstate
+    done = (_("Đã loại %(name)s khỏi «%(round)s».", name=user.full_name, round=round_.name)
+            if decision == "disqualify"
+            else _("Đã khôi phục %(name)s vào «%(round)s».", name=user.full_name, round=round_.name))
+    _commit_or_flash(round_, lambda: service(round_, user, actor=current_user, now=utcnow(), reason=form.reason.data),
+                     done)
     return _back(round_, form.next.data)
 
 
