@@ -35,7 +35,8 @@ from quizapp.domain.export_rows import (
     round_rows,
 )
 from quizapp.models import Round
-from quizapp.services.standings import Standings, frozen_round_copy, frozen_round_rows
+from quizapp.services.frozen_export import frozen_round_copy, frozen_round_rows
+from quizapp.services.standings import Standings
 
 #: A text cell of a spreadsheet, in PostgreSQL: an apostrophe before a formula start (NULL stays NULL).
 _PG_FORMULA_SAFE = "CASE WHEN left({0}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN '''' || {0} ELSE {0} END"
