@@ -1,6 +1,6 @@
 # quizapp — the two commands a newcomer needs:
 #   make demo   set up, migrate a SQLite database, load the demo, serve on http://127.0.0.1:5000
-#   make test   set up and run the whole test suite (SQLite; TEST_DATABASE_URL=postgresql://... for PostgreSQL)
+#   make test   shorthand for the README's test command: setup, ruff, pytest (TEST_DATABASE_URL for PostgreSQL)
 
 PYTHON ?= python3
 VENV ?= .venv
