@@ -32,3 +32,12 @@ def test_redis_url_switches_limiter_and_cache_to_redis(tmp_path):
     assert settings["CACHE_TYPE"] == "RedisCache"
     local = config.from_environment({"SECRET_KEY": "k"}, str(tmp_path))
     assert local["RATELIMIT_STORAGE_URI"] == "memory://" and local["CACHE_TYPE"] == "SimpleCache"
+
+
+def test_an_id_beyond_the_integer_columns_is_a_plain_404(client):
+    """Every <int:...> route: a number too large for the id columns never reaches the database (no 500)."""
+    too_large = ("/api/v1/attempts/99999999999999999999", "/contests/2147483648",
+                 "/rounds/99999999999999999999/leaderboard")
+    for url in too_large:
+        assert client.get(url).status_code == 404
+    assert client.get("/contests/2147483647").status_code == 404  # in range: looked up, not found

@@ -8,6 +8,8 @@ from datetime import datetime
 from sqlalchemy import func, or_
 
 from quizapp.auth import check_password, hash_password
+from quizapp.domain.phones import normalise_phone
+from quizapp.domain.registration import EMAIL, MIN_PASSWORD
 from quizapp.domain.text import clean, fold
 from quizapp.extensions import db
 from quizapp.models import Role, User
@@ -29,11 +31,12 @@ def normalise_email(email: str | None) -> str | None:
 
 def create_staff(*, role: Role, email: str, password: str, full_name: str | None, actor: User | None,
                  now: datetime) -> User:
-    """Create an admin, organizer or judge account. Refuses a taken email or a password under 8 characters."""
+    """Create an admin, organizer or judge account. Refuses a malformed or taken email, and a password shorter than
+    a participant's may be (``MIN_PASSWORD``)."""
     address = normalise_email(email)
-    if not address or "@" not in address:
+    if not address or not EMAIL.fullmatch(address):
         raise AccountError("invalid_email", "email")
-    if len(password) < 8:
+    if len(password) < MIN_PASSWORD:
         raise AccountError("password_too_short", "password")
     taken = db.session.scalar(db.select(func.count()).select_from(User).where(User.email == address))
     if taken:
@@ -49,17 +52,15 @@ def create_staff(*, role: Role, email: str, password: str, full_name: str | None
 
 
 def authenticate(login: str, password: str, *, now: datetime) -> User | None:
-    """The active user whose email or phone is ``login`` and whose password matches, else None."""
+    """The active user whose email or phone (in any usual form) is ``login`` and whose password matches."""
     login = clean(login)
     if not login or not password:
         return None
-    candidates = [login.lower()]
-    from quizapp.domain.phones import normalise_phone
-
+    matches = [User.email == login.lower()]
     phone = normalise_phone(login)
-    user = db.session.scalar(
-        db.select(User).where(or_(User.email == candidates[0], User.phone == (phone or "-"))).limit(1)
-    )
+    if phone:
+        matches.append(User.phone == phone)
+    user = db.session.scalar(db.select(User).where(or_(*matches)).limit(1))
     if not check_password(user, password) or user is None or not user.is_active:
         return None
     user.last_login_at = now

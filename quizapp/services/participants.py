@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.auth import hash_password
-from quizapp.domain.registration import Registration, RegistrationError
+from quizapp.domain.registration import MIN_PASSWORD, Registration, RegistrationError
 from quizapp.domain.text import fold
 from quizapp.extensions import db
 from quizapp.models import Role, Unit, User
@@ -59,7 +59,7 @@ def _taken(registration: Registration) -> dict[str, str]:
 
 def reset_password(user: User, new_password: str, *, actor: User, now: datetime) -> None:
     """An organizer sets a new password; the participant's sessions and API tokens stop working."""
-    if len(new_password) < 8:
+    if len(new_password) < MIN_PASSWORD:
         raise RegistrationError({"password": "password_too_short"})
     user.password_hash = hash_password(new_password)
     user.token_version += 1

@@ -8,12 +8,8 @@ from quizapp.services.accounts import AccountError
 
 
 def account_error_message(error: AccountError) -> str:
-    messages = {
-        "invalid_email": _("Địa chỉ email không hợp lệ."),
-        "password_too_short": _("Mật khẩu phải có ít nhất 8 ký tự."),
-        "email_taken": _("Email này đã được dùng cho một tài khoản khác."),
-    }
-    return messages.get(error.code, error.code)
+    """A staff-account refusal: its codes (invalid_email, password_too_short, email_taken) are registration's."""
+    return registration_message(error.code)
 
 
 def registration_message(code: str) -> str:
