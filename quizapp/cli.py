@@ -102,13 +102,13 @@ def banks_export(bank: str, output: str) -> None:
     from quizapp.models import Bank
     from quizapp.services.banks import export_bank_xlsx, find_bank
 
-    found = db.session.get(Bank, int(bank)) if bank.isdigit() else None
-    found = found or find_bank(bank)
+    found = _record(Bank, bank) or find_bank(bank)
     if found is None:
         raise click.ClickException(f"không có ngân hàng câu hỏi nào tên là {bank!r}")
     if not output.lower().endswith(".xlsx"):
         raise click.ClickException("tệp xuất phải có đuôi .xlsx")
-    Path(output).write_bytes(export_bank_xlsx(found))
+    data = export_bank_xlsx(found)
+    _write_atomically(output, lambda path: Path(path).write_bytes(data))
     click.echo(f"{found.name}: đã xuất ra {output}")
 
 
@@ -193,13 +193,9 @@ def rounds_close(round_id: str) -> None:
     """End a round now: no new attempt; attempts in progress are closed and scored with their saved answers."""
     from zoneinfo import ZoneInfo
 
-    from quizapp.models import Round
     from quizapp.services.attempt_closing import close_round
 
-    found = db.session.get(Round, int(round_id)) if round_id.isascii() and round_id.isdigit() \
-        and len(round_id) < 19 else None
-    if found is None:
-        raise click.ClickException(f"không có đợt thi nào có mã {round_id!r}")
+    found = _round_or_exit(round_id)
     closing = close_round(found, actor=None, now=utcnow())
     db.session.commit()
     when = closing.closed_at.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).isoformat(timespec="seconds")
@@ -232,11 +228,17 @@ def rounds_finalize(round_id: str) -> None:
         click.echo(f"  {tier}: {given} giải")
 
 
+def _record(model, text: str):
+    """The row of ``model`` whose id is ``text``, or None when ``text`` is not an id (nor one the column can hold)."""
+    if not (text.isascii() and text.isdigit()) or int(text) > 2**31 - 1:
+        return None
+    return db.session.get(model, int(text))
+
+
 def _round_or_exit(round_id: str):
     from quizapp.models import Round
 
-    found = db.session.get(Round, int(round_id)) if round_id.isascii() and round_id.isdigit() \
-        and len(round_id) < 19 else None
+    found = _record(Round, round_id)
     if found is None:
         raise click.ClickException(f"không có đợt thi nào có mã {round_id!r}")
     return found
@@ -358,8 +360,7 @@ def results_collectives(contest_id: str, round_id: str | None, level: int | None
     from quizapp.views.results import results_error_message
 
     suffix = _export_target(output)
-    contest = db.session.get(Contest, int(contest_id)) if contest_id.isascii() and contest_id.isdigit() \
-        and len(contest_id) < 19 else None
+    contest = _record(Contest, contest_id)
     if contest is None:
         raise click.ClickException(f"không có cuộc thi nào có mã {contest_id!r}")
     round_ = _round_or_exit(round_id) if round_id is not None else None

@@ -162,3 +162,11 @@ def test_the_demo_has_a_finalized_round_with_simulated_entries_once(cli, app):
     client = app.test_client()
     assert client.get(f"/rounds/{past.id}/winners").status_code == 200
     assert "Giải Nhất" in client.get(f"/rounds/{past.id}/winners").get_data(as_text=True)
+
+
+def test_ids_beyond_the_id_columns_are_a_clear_error_not_a_traceback(app):
+    runner = app.test_cli_runner()
+    for args in (["rounds", "finalize", "99999999999"], ["rounds", "close", "99999999999"],
+                 ["results", "collectives", "99999999999", "-o", "x.csv"]):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 1 and "99999999999" in result.output, args
