@@ -11,6 +11,7 @@ from werkzeug.routing import IntegerConverter
 
 from quizapp import config
 from quizapp.extensions import cache, csrf, db, limiter, migrate
+from quizapp.models.types import MAX_ID
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -47,7 +48,7 @@ class DatabaseId(IntegerConverter):
     (not an overflow error from the database)."""
 
     def __init__(self, url_map, *args, **kwargs) -> None:
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(url_map, *args, **kwargs)
 
 

@@ -13,7 +13,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from quizapp.domain.banks import BankFileError, ImportLimits
 from quizapp.extensions import db
 from quizapp.models import Role
-from quizapp.models.types import utcnow
+from quizapp.models.types import parse_id, utcnow
 
 
 def main() -> None:
@@ -162,7 +162,7 @@ def contests_create(file: str, as_json: bool) -> None:
     """Create a contest and its rounds from a TOML file: all of it, or nothing and every problem on stderr."""
     from quizapp.domain.contests import ContestSpecError, decode_contest_file, parse_contest
     from quizapp.services.contests import create_contest
-    from quizapp.views.contests import describe_spec_problem
+    from quizapp.views.messages import describe_spec_problem
 
     try:
         contest = create_contest(parse_contest(decode_contest_file(read_file(file))), actor=None, now=utcnow())
@@ -230,9 +230,8 @@ def rounds_finalize(round_id: str) -> None:
 
 def _record(model, text: str):
     """The row of ``model`` whose id is ``text``, or None when ``text`` is not an id (nor one the column can hold)."""
-    if not (text.isascii() and text.isdigit()) or int(text) > 2**31 - 1:
-        return None
-    return db.session.get(model, int(text))
+    record_id = parse_id(text)
+    return db.session.get(model, record_id) if record_id is not None else None
 
 
 def _round_or_exit(round_id: str):

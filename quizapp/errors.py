@@ -36,7 +36,33 @@ def error_response(status: int, code: str, message: str):
     return render_template("errors/error.html", status=status, message=message), status
 
 
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
+def refuse_nul_characters():
+    """No typed text legitimately holds a NUL character, and PostgreSQL refuses one in a text column: a request
+    carrying one in its query string, form fields or JSON is answered 400 at the door, for every route (uploaded
+    files are not looked at: a spreadsheet is binary)."""
+    values: list[object] = list(request.args.values())
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        values.extend(request.form.values())
+    elif request.is_json:
+        values.append(request.get_json(silent=True))
+    if any(_has_nul(value) for value in values):
+        return error_response(400, "nul_character",
+                              _("Dữ liệu gửi lên chứa ký tự không hợp lệ (ký tự NUL). Vui lòng nhập lại."))
+    return None
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(refuse_nul_characters)
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):
         return error_response(400, "csrf", _("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. "

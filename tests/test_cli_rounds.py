@@ -23,7 +23,7 @@ def cli(app):
 def started(round_: Round, user: User, now) -> Attempt:
     attempt, _ = start_or_resume(round_, user, now=now, rng=random.Random(1))
     right, _ = options_by_correctness(attempt.id)
-    save_answers(attempt, dict(list(right.items())[:3]), user=user, now=now)
+    save_answers(attempt.id, dict(list(right.items())[:3]), user=user, now=now)
     db.session.commit()
     return attempt
 

@@ -41,3 +41,19 @@ def test_an_id_beyond_the_integer_columns_is_a_plain_404(client):
     for url in too_large:
         assert client.get(url).status_code == 404
     assert client.get("/contests/2147483647").status_code == 404  # in range: looked up, not found
+
+
+def test_a_nul_character_anywhere_in_typed_input_is_refused_at_the_door(client, make_user):
+    """PostgreSQL cannot store NUL in text; every route answers 400 in words (JSON under /api) before any work."""
+    from sqlalchemy import func, select
+
+    from quizapp.extensions import db
+    from quizapp.models import User
+
+    users = db.session.scalar(select(func.count()).select_from(User))
+    api = client.post("/api/v1/auth/register", json={"full_name": "A\x00B", "phone": "0912345678",
+                                                     "password": "mat-khau-1", "unit_code": "X"})
+    assert api.status_code == 400 and api.get_json()["error"]["code"] == "nul_character"
+    assert client.post("/login", data={"login": "a\x00@x.vn", "password": "x"}).status_code == 400
+    assert client.get("/api/v1/units", query_string={"q": "ha\x00noi"}).status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(User)) == users

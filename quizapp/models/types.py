@@ -34,3 +34,18 @@ class UTCDateTime(TypeDecorator[datetime]):
 def utcnow() -> datetime:
     """The server's clock, read at the edge (views, CLI) and passed down as an argument."""
     return datetime.now(UTC)
+
+
+#: The largest id the 32-bit integer id columns hold; ids beyond it are not ids at all.
+MAX_ID = 2**31 - 1
+
+
+def parse_id(text: str | None) -> int | None:
+    """The id written in ``text`` (ASCII digits only, at most :data:`MAX_ID`), or None when it is not one.
+
+    Shared by every place that reads an id from outside: URLs (``quizapp.DatabaseId``), query strings and hidden
+    fields, and the command line.
+    """
+    if not text or not (text.isascii() and text.isdigit()) or len(text) > 10 or int(text) > MAX_ID:
+        return None
+    return int(text)

@@ -41,8 +41,8 @@ from quizapp.models import (
 )
 from quizapp.services.attempt_closing import close_attempts, forget_cached_attempts, score_closed_attempts
 
-__all__ = ["AttemptError", "SubmitResult", "attempt_payload", "attempt_result", "review_payload", "save_answers",
-           "start_or_resume", "submit"]
+__all__ = ["AttemptError", "SavedAnswers", "SubmitResult", "attempt_payload", "attempt_result", "review_payload",
+           "save_answers", "start_or_resume", "start_refusal", "submit"]
 
 IN_PROGRESS = AttemptStatus.IN_PROGRESS
 MAX_PREDICTION = 2**31 - 1  # the column is a 32-bit integer
@@ -64,6 +64,14 @@ class SubmitResult:
                 "duration_ms": self.duration_ms}
 
 
+@dataclass(frozen=True, slots=True)
+class SavedAnswers:
+    """What a save did: how many answers were given, and the attempt's deadline (for the time left)."""
+
+    count: int
+    deadline_at: datetime
+
+
 # --- start or resume ----------------------------------------------------------------------------------------
 
 def start_or_resume(round_: Round, user: User, *, now: datetime, rng: random.Random, client_ip: str | None = None,
@@ -75,19 +83,27 @@ def start_or_resume(round_: Round, user: User, *, now: datetime, rng: random.Ran
     and pools large enough for the draw (``pool_too_small``). Two simultaneous calls for the same participant
     yield one attempt: the loser of the insert race resumes the winner's.
     """
+    sqlite = db.session.get_bind().dialect.name == "sqlite"
+    overdue = [Attempt.round_id == round_.id, Attempt.user_id == user.id,
+               Attempt.deadline_at < now - timedelta(seconds=round_.grace_seconds)]
     for _ in range(_START_TRIES):
-        # Always run (it is cheap); on SQLite this first write also opens the transaction, so the SAVEPOINT below
-        # nests inside it rather than committing on release.
-        close_attempts([Attempt.round_id == round_.id, Attempt.user_id == user.id,
-                        Attempt.deadline_at < now - timedelta(seconds=round_.grace_seconds)], now=now)
-        attempts = db.session.scalars(
-            select(Attempt).where(Attempt.round_id == round_.id, Attempt.user_id == user.id)
-            .execution_options(populate_existing=True)
-        ).all()
+        if sqlite:
+            # Always run there: this first write opens the transaction (and takes the write lock before the read),
+            # so the SAVEPOINT below nests inside it rather than committing on release.
+            close_attempts(overdue, now=now)
+        attempts = _attempts_of(round_, user)
         running = next((a for a in attempts if a.status is IN_PROGRESS), None)
+        if (not sqlite and running is not None
+                and not timing.accepts_answers(running.deadline_at, round_.grace_seconds, now)):
+            # Elsewhere only when needed: the UPDATE's own WHERE settles a race with a simultaneous submit.
+            close_attempts(overdue, now=now)
+            attempts = _attempts_of(round_, user)
+            running = next((a for a in attempts if a.status is IN_PROGRESS), None)
         if running is not None:
             return running, False
-        _check_can_start(round_, len(attempts), now)
+        refusal = start_refusal(round_, len(attempts), now)
+        if refusal is not None:
+            raise refusal
         attempt = _new_attempt(round_, user, number=max((a.number for a in attempts), default=0) + 1, now=now,
                                client=(client_ip, client_agent, device_id))
         drawn = _draw(round_, rng)
@@ -107,15 +123,26 @@ def start_or_resume(round_: Round, user: User, *, now: datetime, rng: random.Ran
     raise AttemptError("attempt_conflict", {"round_id": round_.id})
 
 
-def _check_can_start(round_: Round, attempts_so_far: int, now: datetime) -> None:
+def _attempts_of(round_: Round, user: User) -> Sequence[Attempt]:
+    return db.session.scalars(
+        select(Attempt).where(Attempt.round_id == round_.id, Attempt.user_id == user.id)
+        .execution_options(populate_existing=True)
+    ).all()
+
+
+def start_refusal(round_: Round, attempts_so_far: int, now: datetime) -> AttemptError | None:
+    """Why a new attempt would be refused at ``now`` after ``attempts_so_far`` attempts, or None: the round not
+    open yet (``round_not_open``), closed (``round_closed``), or the cap reached (``attempt_cap_reached``).
+    ``start_or_resume`` raises it; pages call it to say so before the participant presses the button."""
     status = round_status(opens_at=round_.opens_at, closes_at=round_.closes_at, closed_at=round_.closed_at,
                           finalized_at=round_.finalized_at, now=now)
     if status == "upcoming":
-        raise AttemptError("round_not_open", {"round_id": round_.id, "opens_at": round_.opens_at})
+        return AttemptError("round_not_open", {"round_id": round_.id, "opens_at": round_.opens_at})
     if status != "open":
-        raise AttemptError("round_closed", {"round_id": round_.id, "closed_at": round_.effective_close()})
+        return AttemptError("round_closed", {"round_id": round_.id, "closed_at": round_.effective_close()})
     if attempts_so_far >= round_.max_attempts:
-        raise AttemptError("attempt_cap_reached", {"round_id": round_.id, "max_attempts": round_.max_attempts})
+        return AttemptError("attempt_cap_reached", {"round_id": round_.id, "max_attempts": round_.max_attempts})
+    return None
 
 
 def _new_attempt(round_: Round, user: User, *, number: int, now: datetime,
@@ -229,36 +256,37 @@ class _State:
     offered: dict[int, frozenset[int]]  # question id -> the option ids shown with it
 
 
-def save_answers(attempt: Attempt, answers: Mapping[Any, Any], *, user: User, now: datetime,
-                 prediction: int | None = None) -> int:
-    """Save some or all answers ({question id: option id, or None to clear}); returns how many were given.
+def save_answers(attempt_id: int, answers: Mapping[Any, Any], *, user: User, now: datetime,
+                 prediction: int | None = None) -> SavedAnswers:
+    """Save some or all answers ({question id: option id, or None to clear}) to the attempt ``attempt_id``;
+    returns how many were given, with the attempt's deadline.
 
     A ``prediction`` given here is kept with the attempt too, so that an attempt closed at its deadline without a
     submit still ranks with the prediction its participant typed.
 
-    Only the owner (``not_your_attempt``); only while the attempt accepts answers (deadline + grace): later, the
-    attempt is closed with what was saved before and ``attempt_closed`` is raised (keep the closing by committing,
-    or let the deadline sweep do it again). Every question must be one of the attempt's (``unknown_question``)
-    and every option one shown with that question (``unknown_option``); on any unknown id nothing is saved.
+    Only an existing attempt (``attempt_not_found``) of its owner (``not_your_attempt``); only while it accepts
+    answers (deadline + grace): later, the attempt is closed with what was saved before and ``attempt_closed`` is
+    raised (keep the closing by committing, or let the deadline sweep do it again). Every question must be one
+    of the attempt's (``unknown_question``) and every option one shown with that question (``unknown_option``);
+    on any unknown id nothing is saved.
     Changing an answer is allowed until the deadline; saving the same answer again changes nothing.
     Two statements: one read (locking the attempt row) and one executemany UPDATE (plus a check on SQLite).
     """
-    _check_owner(attempt, user)
+    state = _load_state(attempt_id, user)
     _check_prediction(prediction)
-    state = _load_state(attempt)
-    _check_accepting(attempt, state, now)
+    _check_accepting(attempt_id, state, now)
     choices = _checked_choices(state, answers)
-    _write_choices(attempt.id, choices, now, only_in_progress=True)
+    _write_choices(attempt_id, choices, now, only_in_progress=True)
     if prediction is not None:
-        db.session.execute(update(Attempt).where(Attempt.id == attempt.id, Attempt.status == IN_PROGRESS)
+        db.session.execute(update(Attempt).where(Attempt.id == attempt_id, Attempt.status == IN_PROGRESS)
                            .values(prediction=prediction).execution_options(synchronize_session=False))
     if choices and db.session.get_bind().dialect.name == "sqlite":
         # SQLite has no row lock: the read above may predate a submit. This transaction now holds the write
         # lock, so a second look is current; the write above saved nothing if the attempt has closed since.
-        status = db.session.scalar(select(Attempt.status).where(Attempt.id == attempt.id))
+        status = db.session.scalar(select(Attempt.status).where(Attempt.id == attempt_id))
         if status is not IN_PROGRESS:
-            raise AttemptError("attempt_closed", {"attempt_id": attempt.id, "status": status.value})
-    return len(choices)
+            raise AttemptError("attempt_closed", {"attempt_id": attempt_id, "status": status.value})
+    return SavedAnswers(count=len(choices), deadline_at=state.deadline_at)
 
 
 def submit(attempt: Attempt, *, user: User, answers: Mapping[Any, Any] | None = None, prediction: int | None = None,
@@ -272,9 +300,8 @@ def submit(attempt: Attempt, *, user: User, answers: Mapping[Any, Any] | None = 
     ``status`` expired. Unknown questions or options (or a prediction outside 0..2^31-1) raise before anything
     is written.
     """
-    _check_owner(attempt, user)
+    state = _load_state(attempt.id, user)
     _check_prediction(prediction)
-    state = _load_state(attempt)
     if state.status is not IN_PROGRESS:
         return attempt_result(attempt)
     if not timing.accepts_answers(state.deadline_at, state.grace_seconds, now):
@@ -308,33 +335,32 @@ def attempt_result(attempt: Attempt) -> SubmitResult:
                         duration_ms=attempt.duration_ms or 0, status=attempt.status)
 
 
-def _check_owner(attempt: Attempt, user: User) -> None:
-    if attempt.user_id != user.id:
-        raise AttemptError("not_your_attempt", {"attempt_id": attempt.id})
-
-
-def _check_accepting(attempt: Attempt, state: _State, now: datetime) -> None:
+def _check_accepting(attempt_id: int, state: _State, now: datetime) -> None:
     if state.status is not IN_PROGRESS:
-        raise AttemptError("attempt_closed", {"attempt_id": attempt.id, "status": state.status.value})
+        raise AttemptError("attempt_closed", {"attempt_id": attempt_id, "status": state.status.value})
     if not timing.accepts_answers(state.deadline_at, state.grace_seconds, now):
-        close_attempts([Attempt.id == attempt.id], now=now)
-        raise AttemptError("attempt_closed", {"attempt_id": attempt.id, "status": AttemptStatus.EXPIRED.value,
+        close_attempts([Attempt.id == attempt_id], now=now)
+        raise AttemptError("attempt_closed", {"attempt_id": attempt_id, "status": AttemptStatus.EXPIRED.value,
                                               "deadline": state.deadline_at})
 
 
-def _load_state(attempt: Attempt) -> _State:
-    """The attempt's status, deadline, grace and offered options, read fresh in one query with the row locked."""
+def _load_state(attempt_id: int, user: User) -> _State:
+    """The attempt's status, deadline, grace and offered options, read fresh in one query with the row locked;
+    ``attempt_not_found`` when there is no such attempt (with questions), ``not_your_attempt`` when it is not
+    ``user``'s (the caller needs no read of its own first)."""
     rows = db.session.execute(
-        select(AttemptQuestion.question_id, AttemptQuestion.option_order, Attempt.status, Attempt.deadline_at,
-               Round.grace_seconds)
+        select(AttemptQuestion.question_id, AttemptQuestion.option_order, Attempt.user_id, Attempt.status,
+               Attempt.deadline_at, Round.grace_seconds)
         .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
         .join(Round, Round.id == Attempt.round_id)
-        .where(AttemptQuestion.attempt_id == attempt.id)
+        .where(AttemptQuestion.attempt_id == attempt_id)
         .with_for_update(of=Attempt, key_share=True)
     ).all()
     if not rows:
-        raise AttemptError("attempt_closed", {"attempt_id": attempt.id, "status": None})
+        raise AttemptError("attempt_not_found", {"attempt_id": attempt_id})
     first = rows[0]
+    if first.user_id != user.id:
+        raise AttemptError("not_your_attempt", {"attempt_id": attempt_id})
     return _State(status=AttemptStatus(first.status), deadline_at=first.deadline_at,
                   grace_seconds=first.grace_seconds,
                   offered={row.question_id: frozenset(_option_ids(row.option_order)) for row in rows})

@@ -154,11 +154,13 @@ def _insert_questions(bank_id: int, questions: Sequence[ParsedQuestion], now: da
          "explanation": q.explanation, "source": q.source, "created_at": now, "updated_at": None, "retired_at": None}
         for q, key in zip(questions, hashes, strict=True)
     ])
-    # (bank_id, text_hash) is unique, so it maps each new row back to its id; one plain executemany above is far
-    # faster than INSERT … RETURNING, which SQLite runs row by row when the order must be kept.
-    id_of = dict(db.session.execute(
-        select(Question.text_hash, Question.id).where(Question.bank_id == bank_id, Question.created_at == now)
-    ).tuples().all())
+    # (bank_id, text_hash) is unique, so the hash maps each new row back to its id; one plain executemany above is
+    # far faster than INSERT … RETURNING, which SQLite runs row by row when the order must be kept. The bank's
+    # hashes are read whole and filtered here: an IN as long as the import could pass SQLite's 32,766 parameters.
+    wanted = set(hashes)
+    id_of = {key: question_id for key, question_id in db.session.execute(
+        select(Question.text_hash, Question.id).where(Question.bank_id == bank_id)
+    ).tuples() if key in wanted}
     ids = [id_of[key] for key in hashes]
     db.session.execute(
         insert(option_table),
@@ -242,7 +244,8 @@ def edit_question(question: Question, edit: QuestionEdit, *, actor: User | None,
     for option in list(question.options):
         if option.position >= len(texts):
             question.options.remove(option)
-    # Clear the old correct flag first: the database allows one correct option at a time.
+    # The partial unique index uq_options_one_correct allows one correct option per question, and a flush orders
+    # its UPDATEs by id, not as written here: the old flag is cleared in a flush of its own before the new one is set.
     for option in question.options:
         option.is_correct = False
     db.session.flush()
@@ -251,7 +254,6 @@ def edit_question(question: Question, edit: QuestionEdit, *, actor: User | None,
             question.options[position].text = option_text
         else:
             question.options.append(Option(position=position, text=option_text))
-    db.session.flush()
     question.options[edit.correct_index].is_correct = True
     question.search_key = search_key(question.text, texts)
     audit.record(actor=actor, action="question.edit", object_type="question", object_id=question.id, now=now)

@@ -38,7 +38,10 @@ from quizapp.models import Round
 from quizapp.services.frozen_export import frozen_round_copy, frozen_round_rows
 from quizapp.services.standings import Standings
 
-#: A text cell of a spreadsheet, in PostgreSQL: an apostrophe before a formula start (NULL stays NULL).
+# The PostgreSQL fast path of a finalized round's export mirrors, in SQL, the rules stated once in
+# ``quizapp.domain.export_rows`` (formula neutralisation, Vietnam time); tests/services/test_exports.py compares
+# the bytes of both paths, so a change to one must be made to the other.
+#: ``export_rows.neutralise`` in PostgreSQL: an apostrophe before a formula start (NULL stays NULL).
 _PG_FORMULA_SAFE = "CASE WHEN left({0}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN '''' || {0} ELSE {0} END"
 #: A text cell of a CSV export, in PostgreSQL: the same, and an empty text as NULL (both are an empty CSV cell).
 _PG_TEXT = "NULLIF(" + _PG_FORMULA_SAFE + ", '')"
@@ -50,7 +53,7 @@ _PG_ISO_VIETNAM = ("to_char({0}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN to_ch
 _MS_PER_DAY = "CAST(86400000 AS float8)"
 _NS_PER_DAY = "CAST(86400000000000 AS float8)"
 _EXCEL_VIETNAM_NS = (25_569 * 86_400 + 7 * 3_600) * 10**9
-_PG_VIETNAM_WALL = "(submitted_at AT TIME ZONE 'UTC') + interval '7 hours'"
+_PG_VIETNAM_WALL = "(submitted_at AT TIME ZONE 'UTC') + interval '7 hours'"  # export_rows.VIETNAM_OFFSET
 
 _FORMATS = {
     "integer": {"num_format": "0"},

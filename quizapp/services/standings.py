@@ -34,8 +34,9 @@ from sqlalchemy import BigInteger, ColumnElement, Integer, Select, cast, extract
 
 from quizapp.domain import ranking
 from quizapp.domain.prizes import Tier, allocate, with_prizes
+from quizapp.domain.text import fold
 from quizapp.extensions import db
-from quizapp.models import Attempt, AttemptStatus, Disqualification, Round, RoundResult, Unit, User
+from quizapp.models import Attempt, AttemptStatus, Disqualification, Round, RoundResult, Unit, UnitAncestor, User
 
 #: Statuses of an attempt that is an entry of the ranking.
 ENTRY_STATUSES = (AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED)
@@ -78,6 +79,50 @@ class Standings:
         """(tier name, prizes given) for every tier of the round, in tier order (0 when a tier stays empty)."""
         given = self.winners["prize_name"].value_counts()
         return [(tier.name, int(given.get(tier.name, 0))) for tier in self.round.prize_tiers]
+
+    def categories(self) -> list[str]:
+        """The categories of the people ranked or set aside, sorted."""
+        values = pd.concat([self.frame["category"], self.excluded["category"]]).dropna().unique()
+        return sorted(str(value) for value in values)
+
+
+@dataclass(frozen=True)
+class FramePage:
+    """One page of a standings frame, as plain dicts (NA as None); ``number`` is clamped to 1..``pages``."""
+
+    rows: list[dict[str, Any]]
+    number: int
+    pages: int
+    total: int
+
+
+def frame_page(frame: pd.DataFrame, number: int, size: int) -> FramePage:
+    """Page ``number`` (1-based; out of range: the nearest page) of ``frame`` in pages of ``size`` rows."""
+    pages = max(1, -(-len(frame) // size))
+    number = min(max(1, number), pages)
+    chunk = frame.iloc[(number - 1) * size: number * size]
+    rows = chunk.astype(object).where(chunk.notna(), None).to_dict("records")
+    return FramePage(rows=rows, number=number, pages=pages, total=len(frame))
+
+
+def filter_standings(frame: pd.DataFrame, *, unit_id: int | None = None, category: str | None = None,
+                     text: str | None = None) -> pd.DataFrame:
+    """The rows of a standings frame registered under unit ``unit_id`` (at any depth below it, by the closure
+    table), of ``category``, whose folded name contains ``text`` or whose phone contains its digits; the order
+    is kept. A criterion left None does not filter."""
+    mask = np.ones(len(frame), dtype=bool)
+    if unit_id is not None:
+        below = db.session.scalars(select(UnitAncestor.descendant_id).where(UnitAncestor.ancestor_id == unit_id))
+        mask &= frame["unit_id"].isin(below.all()).fillna(False).to_numpy(dtype=bool)
+    if category:
+        mask &= (frame["category"] == category).to_numpy(dtype=bool)
+    if text:
+        found = frame["full_name"].fillna("").map(fold).str.contains(fold(text), regex=False)
+        digits = "".join(ch for ch in text if ch.isdigit())
+        if digits:
+            found |= frame["phone"].fillna("").str.contains(digits, regex=False)
+        mask &= found.to_numpy(dtype=bool)
+    return frame[mask]
 
 
 def round_standings(round_: Round, *, now: datetime) -> Standings:

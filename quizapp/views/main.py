@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import Blueprint, make_response, redirect, request, url_for
-from flask_babel import format_datetime, get_locale
-from flask_babel import gettext as _
+from flask_babel import get_locale
 
 from quizapp.i18n import LANG_COOKIE
 from quizapp.models import Role
-from quizapp.views.messages import category_label
+from quizapp.views.messages import category_label, difficulty_label
 
 bp = Blueprint("main", __name__)
-
-
-def difficulty_label(level: str | None) -> str:
-    labels = {"easy": _("Dễ"), "medium": _("Trung bình"), "hard": _("Khó")}
-    return labels.get(level or "", _("(không ghi)"))
-
-
-@bp.app_template_filter("vn_datetime")
-def vn_datetime(moment: datetime | None) -> str:
-    """A moment as people in Vietnam read it: ``08:30 23/11/2026`` (Asia/Ho_Chi_Minh)."""
-    return format_datetime(moment, "HH:mm dd/MM/yyyy") if moment else ""
 
 
 @bp.app_context_processor

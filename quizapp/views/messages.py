@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask_babel import gettext as _
 
+from quizapp.domain.contests import SpecProblem
 from quizapp.services.accounts import AccountError
 
 
@@ -83,3 +86,144 @@ def category_label(value: str | None) -> str:
     if not value:
         return ""
     return _(value) if value in CATEGORY_MSGIDS else value
+
+
+def difficulty_label(level: str | None) -> str:
+    labels = {"easy": _("Dễ"), "medium": _("Trung bình"), "hard": _("Khó")}
+    return labels.get(level or "", _("(không ghi)"))
+
+
+# -- words for the problems of a contest description (the contest TOML) ---------------------------------------
+
+
+def _kinds() -> dict[str, str]:
+    return {
+        "text": _("chuỗi văn bản trong dấu ngoặc kép"), "integer": _("số nguyên"), "float": _("số thập phân"),
+        "boolean": _("true hoặc false"),
+        "datetime": _("thời điểm có múi giờ (ví dụ 2026-11-23T00:00:00+07:00)"),
+        "date": _("ngày (không có giờ)"), "time": _("giờ (không có ngày)"), "list": _("danh sách"),
+        "list_of_tables": _("danh sách các bảng (ví dụ [[rounds]] hoặc [{ ... }, { ... }])"), "table": _("bảng"),
+    }
+
+
+def _toml_detail(detail: str) -> str:
+    """tomllib's English message, in the reader's words when it is a common one."""
+    known = {
+        "Invalid value": _("giá trị không hợp lệ (văn bản phải đặt trong dấu ngoặc kép)"),
+        "Expected '=' after a key in a key/value pair": _("thiếu dấu '=' sau tên khóa"),
+        "Cannot overwrite a value": _("khóa này đã được khai báo trước đó"),
+        "Unclosed array": _("danh sách chưa được đóng bằng dấu ']'"),
+        "Unclosed inline table": _("bảng chưa được đóng bằng dấu '}'"),
+        "Unterminated string": _("chuỗi văn bản chưa được đóng bằng dấu ngoặc kép"),
+        "Invalid statement": _("dòng không hợp lệ"),
+    }
+    return known.get(detail, detail)
+
+
+def _context(problem: SpecProblem) -> str:
+    """What the problem is about, for the reader: the round's name and a draw entry's criteria."""
+    data = problem.data
+    parts = []
+    if data.get("round"):
+        parts.append(_("đợt «%(name)s»", name=data["round"]))
+    if problem.code == "draw_shortfall":
+        if data.get("topic"):
+            parts.append(_("chủ đề «%(topic)s»", topic=data["topic"]))
+        if data.get("bank"):
+            parts.append(_("ngân hàng «%(bank)s»", bank=data["bank"]))
+        if data.get("difficulty"):
+            parts.append(_("mức độ %(level)s", level=difficulty_label(str(data["difficulty"]))))
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def describe_spec_problem(problem: SpecProblem) -> str:
+    """One sentence for a problem: its TOML key, what it is about, and what is wrong (in the reader's locale)."""
+    reason = _reason(problem)
+    if not problem.key:
+        return reason
+    return f"{problem.key}{_context(problem)}: {reason}"
+
+
+def _reason(problem: SpecProblem) -> str:
+    """The problems whose words depend on optional data; the rest are in ``_simple_reason``."""
+    d = dict(problem.data)
+    code = problem.code
+    if code == "toml_syntax":
+        detail = _toml_detail(str(d.get("detail") or ""))
+        if d.get("line"):
+            return _("Lỗi cú pháp TOML ở dòng %(line)d, cột %(column)d: %(detail)s.", line=d["line"],
+                     column=d["column"], detail=detail)
+        return _("Lỗi cú pháp TOML: %(detail)s.", detail=detail)
+    if code == "unknown_key":
+        text = _("khóa «%(name)s» không được hỗ trợ", name=d["name"])
+        if d.get("belongs_to"):
+            table = "[[rounds]]" if d["belongs_to"] == "rounds" else "[contest]"
+            text += _("; khóa này thuộc bảng %(table)s", table=table)
+        elif d.get("suggestion"):
+            text += _("; có phải bạn muốn viết «%(suggestion)s»?", suggestion=d["suggestion"])
+        return text + ("" if text.endswith("?") else ".")
+    if code == "wrong_type":
+        kinds = _kinds()
+        return _("phải là %(expected)s, nhưng đang là %(found)s.", expected=kinds.get(str(d["expected"])),
+                 found=kinds.get(str(d["found"]), d["found"]))
+    if code == "out_of_range":
+        return _("phải là số nguyên từ %(minimum)d đến %(maximum)d (đang là %(value)d).", **d)
+    if code == "not_allowed":
+        return _("giá trị «%(value)s» không hợp lệ; chỉ nhận một trong các giá trị: %(allowed)s.",
+                 value=d["value"], allowed=", ".join(map(str, d["allowed"])))
+    if code == "naive_time":
+        return _("thời điểm %(value)s thiếu múi giờ; hãy thêm +07:00 (giờ Việt Nam), ví dụ %(example)s.",
+                 value=d["value"], example=f"{d['value']}+07:00")
+    if code == "unknown_bank":
+        text = _("không có ngân hàng câu hỏi nào tên «%(bank)s»", bank=d["bank"])
+        if d.get("suggestion"):
+            return text + _("; có phải «%(suggestion)s»?", suggestion=d["suggestion"])
+        return text + "."
+    if code == "draw_shortfall":
+        text = _("cần %(needed)d câu, ngân hàng chỉ có %(available)d câu", needed=d["needed"],
+                 available=d["available"])
+        if d.get("suggestion"):
+            return text + _("; không có câu nào thuộc chủ đề này, có phải «%(suggestion)s»?",
+                            suggestion=d["suggestion"])
+        return text + "."
+    return _simple_reason(code, d)
+
+
+def _simple_reason(code: str, d: dict[str, object]) -> str:
+    """Problems with one fixed sentence each (built only for the code asked, so missing data cannot break it)."""
+    messages: dict[str, Callable[[], str]] = {
+        "bad_encoding": lambda: _("Tệp không phải văn bản UTF-8; hãy lưu lại tệp với mã hóa UTF-8."),
+        "missing_key": lambda: _("bắt buộc phải có nhưng chưa được khai báo."),
+        "empty_text": lambda: _("không được để trống."),
+        "text_too_long": lambda: _("dài %(length)s ký tự, tối đa %(limit)s ký tự.", **d),
+        "no_rounds": lambda: _("chưa có đợt thi nào; hãy thêm ít nhất một bảng [[rounds]]."),
+        "not_a_datetime": lambda: _(
+            "«%(value)s» không phải một thời điểm đầy đủ ngày, giờ và múi giờ (ví dụ 2026-11-23T00:00:00+07:00).",
+            **d),
+        "window_reversed": lambda: _(
+            "thời điểm đóng (%(closes_at)s) phải sau thời điểm mở (%(opens_at)s).", **d),
+        "round_out_of_order": lambda: _(
+            "các đợt thi phải xếp theo thứ tự thời gian, nhưng đợt này mở trước đợt «%(previous)s» "
+            "(mở lúc %(previous_opens_at)s).", **d),
+        "round_overlaps": lambda: _(
+            "đợt này mở trước khi đợt «%(previous)s» đóng (%(previous_closes_at)s); các đợt thi không được "
+            "chồng lên nhau.", **d),
+        "duplicate_round_name": lambda: _(
+            "tên đợt «%(name)s» trùng với %(first)s; mỗi đợt cần một tên riêng.", **d),
+        "min_correct_above_question_count": lambda: _(
+            "số câu đúng tối thiểu để xét giải (%(value)s) lớn hơn số câu hỏi của đợt (%(question_count)s).", **d),
+        "draw_without_selector": lambda: _(
+            "mục rút câu hỏi cần ít nhất một điều kiện: topic (chủ đề), bank (ngân hàng) hoặc difficulty (mức độ)."),
+        "draw_count_mismatch": lambda: _(
+            "tổng số câu của các mục rút (%(total)s) phải bằng question_count (%(question_count)s).", **d),
+        "duplicate_prize_name": lambda: _("tên giải «%(name)s» trùng với %(first)s.", **d),
+        "draw_pools_overlap": lambda: _(
+            "cùng với %(others)s chọn từ những câu hỏi chung (%(shared)s câu thuộc nhiều mục); gộp lại chỉ có "
+            "%(union)s câu khác nhau, cần %(needed)s câu. Hãy bớt số câu hoặc thêm điều kiện để tách các mục.",
+            shared=d["shared"], union=d["union"], needed=d["needed"],
+            others=", ".join(str(key) for key in d["others"])),  # type: ignore[attr-defined]
+        "not_enough_questions": lambda: _(
+            "cần %(needed)s câu nhưng các ngân hàng chỉ có %(available)s câu đang dùng.", **d),
+    }
+    message = messages.get(code)
+    return message() if message else code

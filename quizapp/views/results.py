@@ -9,13 +9,15 @@ one standings computation (``quizapp.services.standings.round_standings``). Unde
   database query; a request without any cookie is answered by :class:`PublicPageCache` in front of the app
   with the response Flask produced for the same URL (as a reverse-proxy micro-cache would), without running
   the framework at all;
-- a signed-in participant's own place is looked up in compact arrays cached beside the board (no ranking).
+- a signed-in participant's own place is looked up in compact arrays cached beside the board (no ranking);
+- :func:`forget_round` (finalize, re-open, regrade) drops the round's board and every page kept of it.
 """
 
 from __future__ import annotations
 
 import re
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -172,18 +174,38 @@ def _compute(round_id: int) -> tuple[Board, Places] | None:
 
 
 def forget_round(round_id: int) -> None:
-    """Drop a round's cached board (after finalizing or re-opening it, in this process or a shared cache)."""
+    """Drop a round's cached board and pages (after finalizing or re-opening it, in this process or a shared
+    cache): the pages are many (one per URL), so they are dropped by starting a new generation of the round."""
     for key in _keys(round_id):
         cache.delete(key)
+    cache.set(_generation_key(round_id), uuid.uuid4().hex, timeout=_KEEP_SECONDS)
+
+
+def _generation_key(round_id: int) -> str:
+    return f"results:generation:{round_id}"
+
+
+def kept_page(store: Any, round_id: int, key: str) -> tuple[Any, str | None]:
+    """The page kept under ``key`` by :func:`keep_page` (None if none, or if :func:`forget_round` ran since),
+    and the round's current generation, to keep a fresh page under. One round trip to the cache."""
+    kept, generation = store.get_many(key, _generation_key(round_id))
+    return (kept[1] if kept is not None and kept[0] == generation else None), generation
+
+
+def keep_page(store: Any, key: str, generation: str | None, page: Any) -> None:
+    """Keep ``page`` for :data:`PAGE_SECONDS`, for the generation that :func:`kept_page` returned."""
+    store.set(key, (generation, page), timeout=PAGE_SECONDS)
 
 
 def _limit() -> int:
     default = current_app.config.get("QUIZAPP_LEADERBOARD_SIZE", 50)
     raw = request.args.get("limit", "")
-    return min(max(int(raw), 1), BOARD_SIZE) if raw.isdigit() else default
+    if not (raw.isascii() and raw.isdigit()):
+        return default
+    return BOARD_SIZE if len(raw.lstrip("0")) > len(str(BOARD_SIZE)) else min(max(int(raw), 1), BOARD_SIZE)
 
 
-_PUBLIC_PATH = re.compile(r"/(?:api/v1/)?rounds/\d{1,18}/(?:leaderboard|winners)")
+_PUBLIC_PATH = re.compile(r"/(?:api/v1/)?rounds/([0-9]{1,18})/(?:leaderboard|winners)")
 _SHARED = "quizapp.results.shared"  # set in the WSGI environ by a view whose response everybody may get
 
 
@@ -192,7 +214,8 @@ class PublicPageCache:
 
     A GET without cookies and without credentials is certainly anonymous: it is answered with the status,
     headers and body that the app produced for the same path and query string within :data:`PAGE_SECONDS`.
-    Only responses a view marked as shared (:func:`share_response`), with status 200 and no cookie set, are kept.
+    Only responses a view marked as shared (:func:`share_response`), with status 200 and no cookie set, are kept,
+    until :func:`forget_round`.
     """
 
     def __init__(self, wsgi_app: Any, store: Any) -> None:
@@ -202,11 +225,12 @@ class PublicPageCache:
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         path = environ.get("PATH_INFO", "")
         query = _canonical_query(environ.get("QUERY_STRING", ""))
+        public = _PUBLIC_PATH.fullmatch(path)
         if environ.get("REQUEST_METHOD") != "GET" or environ.get("HTTP_COOKIE") \
-                or environ.get("HTTP_AUTHORIZATION") or query is None or not _PUBLIC_PATH.fullmatch(path):
+                or environ.get("HTTP_AUTHORIZATION") or query is None or public is None:
             return self.wsgi_app(environ, start_response)
-        key = f"results:wsgi:{path}?{query}"
-        hit = self.store.get(key)
+        round_id, key = int(public.group(1)), f"results:wsgi:{path}?{query}"
+        hit, generation = kept_page(self.store, round_id, key)
         if hit is not None:
             status, headers, body = hit
             start_response(status, list(headers))
@@ -226,7 +250,7 @@ class PublicPageCache:
         status, headers = captured
         if environ.get(_SHARED) and status.startswith("200 ") \
                 and not any(name.lower() == "set-cookie" for name, _value in headers):
-            self.store.set(key, (status, list(headers), body), timeout=PAGE_SECONDS)
+            keep_page(self.store, key, generation, (status, list(headers), body))
         return [body]
 
 
@@ -286,7 +310,7 @@ def leaderboard(round_id: int):
     shared = _shared_page()  # decided before rendering: rendering consumes the waiting messages
     page_key = f"results:page:{round_id}:{select_locale()}:{limit}"
     if shared:
-        page = cache.get(page_key)
+        page, generation = kept_page(cache, round_id, page_key)
         if page is not None:
             return share_response(page)
     signed_in = not _anonymous()
@@ -298,7 +322,7 @@ def leaderboard(round_id: int):
     page = render_template("results/leaderboard.html", board=board, entries=board.entries[:limit], mine=mine,
                            signed_in=signed_in, limit=limit)
     if shared:
-        cache.set(page_key, page, timeout=PAGE_SECONDS)
+        keep_page(cache, page_key, generation, page)
         return share_response(page)
     return page
 

@@ -104,8 +104,16 @@ def test_another_participants_attempt_is_not_found(client, world):
     assert response.status_code == 404
 
 
+def test_unknown_attempt_ids_are_not_found_whatever_their_size(client, world):
+    auth = token_for(client)
+    for attempt_id in (999999, 2**31, 99999999999999999999):
+        response = client.put(f"/api/v1/attempts/{attempt_id}/answers", headers=auth, json={"answers": {}})
+        assert response.status_code == 404, attempt_id
+
+
 @pytest.mark.parametrize("body", [{}, {"answers": [1, 2]}, {"answers": "x"}, {"answers": {"abc": 1}},
-                                  {"answers": {"999999": 1}}])
+                                  {"answers": {"999999": 1}}, {"answers": {"1e3": 1}}, {"answers": {"-1": 1}},
+                                  {"answers": {"1": 99999999999999999999}}, {"prediction": 2**40}])
 def test_bad_answers_are_json_errors_and_save_nothing(client, world, body):
     auth = token_for(client)
     attempt = client.post(f"/api/v1/rounds/{world['open'].id}/attempts", headers=auth).get_json()

@@ -65,7 +65,7 @@ def test_an_upcoming_round_has_no_entries(client, app):
     assert body["entries"] == [] and body["finalized"] is False and body["prediction_actual"] is None
 
 
-@pytest.mark.parametrize("limit", ["0", "201", "-1", "abc", "1.5", "٣"])
+@pytest.mark.parametrize("limit", ["0", "201", "-1", "abc", "1.5", "٣", "²", str(10**30), "9" * 5000])
 def test_a_bad_limit_is_a_json_422(client, closed, limit):
     response = client.get(f"/api/v1/rounds/{closed.id}/leaderboard?limit={limit}")
     assert response.status_code == 422
@@ -77,6 +77,8 @@ def test_an_unknown_round_is_a_json_404(client, app):
     response = client.get("/api/v1/rounds/424242/leaderboard")
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == "round_not_found"
+    too_big = client.get("/api/v1/rounds/99999999999999999999/leaderboard")
+    assert too_big.status_code == 404 and too_big.is_json
 
 
 def test_the_leaderboard_is_in_the_openapi_document(client, app):

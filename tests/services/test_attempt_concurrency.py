@@ -96,14 +96,17 @@ def test_simultaneous_starts_cannot_exceed_the_attempt_cap(app, make_user):
     assert {attempt_id for attempt_id, _ in results} == {attempts[1].id}
 
 
-def test_two_simultaneous_submits_give_one_result(app, make_user):
+def started_attempt(make_user) -> tuple[int, int, dict[int, int], dict[int, int]]:
+    """A committed attempt in progress of a new participant: (attempt id, user id, right options, wrong options)."""
     make_bank()
-    round_ = make_round()
     participant = make_user()
-    attempt, _ = start_or_resume(round_, participant, now=NOW, rng=random.Random(0))
+    attempt, _ = start_or_resume(make_round(), participant, now=NOW, rng=random.Random(0))
     db.session.commit()
-    attempt_id, user_id = attempt.id, participant.id
-    right, wrong = options_by_correctness(attempt_id)
+    return attempt.id, participant.id, *options_by_correctness(attempt.id)
+
+
+def test_two_simultaneous_submits_give_one_result(app, make_user):
+    attempt_id, user_id, right, wrong = started_attempt(make_user)
     half = dict(list(right.items())[:5])
     answers_by_thread = [half, {**wrong, **dict(list(right.items())[:2])}]
 
@@ -127,21 +130,15 @@ def test_two_simultaneous_submits_give_one_result(app, make_user):
 
 
 def test_an_answer_saved_during_a_submit_is_either_scored_or_refused(app, make_user):
-    make_bank()
-    round_ = make_round()
-    participant = make_user()
-    attempt, _ = start_or_resume(round_, participant, now=NOW, rng=random.Random(0))
-    db.session.commit()
-    attempt_id, user_id = attempt.id, participant.id
-    right, _ = options_by_correctness(attempt_id)
+    attempt_id, user_id, right, _ = started_attempt(make_user)
 
     def work(index: int) -> str:
-        mine, user = db.session.get(Attempt, attempt_id), db.session.get(User, user_id)
+        user = db.session.get(User, user_id)
         if index == 0:
-            submit(mine, user=user, now=NOW + timedelta(minutes=5))
+            submit(db.session.get(Attempt, attempt_id), user=user, now=NOW + timedelta(minutes=5))
             return "submitted"
         try:
-            save_answers(mine, right, user=user, now=NOW + timedelta(minutes=5))
+            save_answers(attempt_id, right, user=user, now=NOW + timedelta(minutes=5))
         except AttemptError as error:
             return error.code
         return "saved"

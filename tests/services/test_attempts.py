@@ -28,7 +28,14 @@ from quizapp.models import (
     Round,
 )
 from quizapp.services.attempt_closing import close_expired, close_round, grant_extension
-from quizapp.services.attempts import attempt_payload, review_payload, save_answers, start_or_resume, submit
+from quizapp.services.attempts import (
+    attempt_payload,
+    review_payload,
+    save_answers,
+    start_or_resume,
+    start_refusal,
+    submit,
+)
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 MS = timedelta(milliseconds=1)
@@ -163,7 +170,7 @@ def test_resume_gives_the_same_attempt_questions_order_and_saved_answers(bank, p
     attempt, _ = start(round_, participant)
     first = attempt_payload(attempt)
     question = first["questions"][3]
-    save_answers(attempt, {question["id"]: question["options"][2]["id"]}, user=participant, now=NOW)
+    save_answers(attempt.id, {question["id"]: question["options"][2]["id"]}, user=participant, now=NOW)
     again, created = start(round_, participant, now=NOW + timedelta(minutes=5), seed=99)
     assert not created and again.id == attempt.id
     second = attempt_payload(again)
@@ -211,7 +218,7 @@ def test_an_overdue_attempt_is_closed_with_its_saved_answers_before_starting_aga
     attempt, _ = start(round_, participant)
     right, _wrong = options_by_correctness(attempt.id)
     saved = dict(list(right.items())[:3])
-    save_answers(attempt, saved, user=participant, now=NOW + timedelta(minutes=2))
+    save_answers(attempt.id, saved, user=participant, now=NOW + timedelta(minutes=2))
     later = attempt.deadline_at + timedelta(seconds=10) + MS
     second, created = start(round_, participant, now=later)
     assert created and second.number == 2
@@ -225,6 +232,30 @@ def test_an_attempt_in_its_grace_is_resumed_not_replaced(bank, participant):
     attempt, _ = start(round_, participant)
     again, created = start(round_, participant, now=attempt.deadline_at + timedelta(seconds=10))
     assert not created and again.id == attempt.id
+
+
+def test_resuming_with_nothing_overdue_writes_nothing_on_postgresql(bank, participant):
+    round_ = make_round(max_attempts=2)
+    attempt, _ = start(round_, participant)
+    db.session.commit()
+    with statements() as seen:
+        again, created = start(round_, participant, now=NOW + timedelta(minutes=1))
+    assert not created and again.id == attempt.id
+    writes = [s for s in seen if s.lstrip().upper().startswith(("UPDATE", "INSERT"))]
+    assert len(writes) == (0 if db.engine.dialect.name == "postgresql" else 1)  # SQLite: the write that nests
+
+
+def test_start_refusal_says_why_before_the_button_and_start_raises_the_same(bank, participant):
+    round_ = make_round(max_attempts=1)
+    assert start_refusal(round_, 0, NOW) is None
+    assert start_refusal(round_, 1, NOW).code == "attempt_cap_reached"
+    assert start_refusal(round_, 0, round_.opens_at - MS).code == "round_not_open"
+    assert start_refusal(round_, 0, round_.closes_at).code == "round_closed"
+    attempt, _ = start(round_, participant)
+    submit(attempt, user=participant, now=NOW + timedelta(minutes=1))
+    with pytest.raises(AttemptError) as caught:
+        start(round_, participant, now=NOW + timedelta(minutes=2))
+    assert caught.value.code == start_refusal(round_, 1, NOW).code
 
 
 def test_a_pool_emptied_since_the_round_was_made_is_a_clear_error(bank, participant):
@@ -275,17 +306,17 @@ def saved(attempt_id: int) -> dict[int, int]:
 def test_answers_can_be_saved_changed_and_cleared(running, participant):
     _, attempt, right, wrong = running
     first, second = list(right)[:2]
-    save_answers(attempt, {first: wrong[first], second: right[second]}, user=participant, now=NOW)
-    save_answers(attempt, {str(first): str(right[first])}, user=participant, now=NOW + timedelta(seconds=5))
+    save_answers(attempt.id, {first: wrong[first], second: right[second]}, user=participant, now=NOW)
+    save_answers(attempt.id, {str(first): str(right[first])}, user=participant, now=NOW + timedelta(seconds=5))
     assert saved(attempt.id) == {first: right[first], second: right[second]}
-    save_answers(attempt, {second: None}, user=participant, now=NOW + timedelta(seconds=6))
+    save_answers(attempt.id, {second: None}, user=participant, now=NOW + timedelta(seconds=6))
     assert saved(attempt.id) == {first: right[first]}
 
 
 def test_saving_takes_the_same_few_statements_whatever_the_number_of_answers(running, participant):
     _, attempt, right, _ = running
     with statements() as seen:
-        save_answers(attempt, right, user=participant, now=NOW)
+        save_answers(attempt.id, right, user=participant, now=NOW)
     assert len(seen) == (2 if db.engine.dialect.name == "postgresql" else 3)  # SQLite: a status check too
     assert saved(attempt.id) == right
 
@@ -293,15 +324,22 @@ def test_saving_takes_the_same_few_statements_whatever_the_number_of_answers(run
 def test_only_the_owner_may_save(running, make_user):
     _, attempt, right, _ = running
     with pytest.raises(AttemptError) as caught:
-        save_answers(attempt, right, user=make_user(), now=NOW)
+        save_answers(attempt.id, right, user=make_user(), now=NOW)
     assert caught.value.code == "not_your_attempt" and saved(attempt.id) == {}
+
+
+def test_saving_to_an_unknown_attempt_is_a_clear_error(running, participant):
+    _, attempt, right, _ = running
+    with pytest.raises(AttemptError) as caught:
+        save_answers(attempt.id + 1000, right, user=participant, now=NOW)
+    assert caught.value.code == "attempt_not_found" and saved(attempt.id) == {}
 
 
 def test_an_option_of_another_question_is_refused_and_nothing_is_saved(running, participant):
     _, attempt, right, _ = running
     first, second = list(right)[:2]
     with pytest.raises(AttemptError) as caught:
-        save_answers(attempt, {first: right[first], second: right[first]}, user=participant, now=NOW)
+        save_answers(attempt.id, {first: right[first], second: right[first]}, user=participant, now=NOW)
     assert caught.value.code == "unknown_option"
     assert caught.value.data == {"question_id": second, "option_id": right[first]}
     assert saved(attempt.id) == {}
@@ -312,10 +350,10 @@ def test_a_question_not_in_the_attempt_is_refused_and_nothing_is_saved(running, 
     outsider = db.session.scalar(select(Question.id).where(Question.id.not_in(list(right))))
     for bad in (outsider, "abc", 10**30):
         with pytest.raises(AttemptError) as caught:
-            save_answers(attempt, {**right, bad: 1}, user=participant, now=NOW)
+            save_answers(attempt.id, {**right, bad: 1}, user=participant, now=NOW)
         assert caught.value.code == "unknown_question" and caught.value.data == {"question_id": bad}
     with pytest.raises(AttemptError) as caught:
-        save_answers(attempt, list(right.items()), user=participant, now=NOW)
+        save_answers(attempt.id, list(right.items()), user=participant, now=NOW)
     assert caught.value.code == "invalid_answers"
     assert saved(attempt.id) == {}
 
@@ -324,9 +362,9 @@ def test_answers_are_accepted_until_deadline_plus_grace_to_the_millisecond(runni
     _, attempt, right, _ = running
     first, second = list(right)[:2]
     last_moment = attempt.deadline_at + timedelta(seconds=10)
-    save_answers(attempt, {first: right[first]}, user=participant, now=last_moment)
+    save_answers(attempt.id, {first: right[first]}, user=participant, now=last_moment)
     with pytest.raises(AttemptError) as caught:
-        save_answers(attempt, {second: right[second]}, user=participant, now=last_moment + MS)
+        save_answers(attempt.id, {second: right[second]}, user=participant, now=last_moment + MS)
     assert caught.value.code == "attempt_closed"
     assert saved(attempt.id) == {first: right[first]}
     db.session.refresh(attempt)
@@ -339,7 +377,7 @@ def test_answers_are_accepted_until_deadline_plus_grace_to_the_millisecond(runni
 def test_submit_scores_marks_each_question_and_measures_the_duration(running, participant):
     _, attempt, right, wrong = running
     questions = list(right)
-    save_answers(attempt, {q: right[q] for q in questions[:4]}, user=participant, now=NOW)
+    save_answers(attempt.id, {q: right[q] for q in questions[:4]}, user=participant, now=NOW)
     final = {questions[3]: wrong[questions[3]], questions[4]: right[questions[4]], questions[5]: wrong[questions[5]]}
     result = submit(attempt, user=participant, answers=final, prediction=1234,
                     now=attempt.started_at + timedelta(seconds=312, microseconds=456_789))
@@ -371,7 +409,7 @@ def test_a_submit_in_the_grace_counts_the_time_only_up_to_the_deadline(running, 
 def test_a_late_submit_closes_the_attempt_with_what_was_saved_in_time(running, participant):
     _, attempt, right, _ = running
     first = list(right)[0]
-    save_answers(attempt, {first: right[first]}, user=participant, now=NOW)
+    save_answers(attempt.id, {first: right[first]}, user=participant, now=NOW)
     result = submit(attempt, user=participant, answers=right, prediction=5,
                     now=attempt.deadline_at + timedelta(seconds=10) + MS)
     assert (result.correct_count, result.duration_ms, result.status) == (1, 900_000, AttemptStatus.EXPIRED)
@@ -380,7 +418,7 @@ def test_a_late_submit_closes_the_attempt_with_what_was_saved_in_time(running, p
 
 def test_submitting_an_attempt_closed_at_its_deadline_returns_its_result(running, participant):
     _, attempt, right, _ = running
-    save_answers(attempt, dict(list(right.items())[:2]), user=participant, now=NOW)
+    save_answers(attempt.id, dict(list(right.items())[:2]), user=participant, now=NOW)
     close_expired(attempt.deadline_at + timedelta(minutes=1))
     result = submit(attempt, user=participant, answers=right, now=attempt.deadline_at + timedelta(minutes=2))
     assert (result.correct_count, result.status) == (2, AttemptStatus.EXPIRED)
@@ -408,7 +446,7 @@ def test_the_sweep_closes_only_attempts_past_their_grace_and_scores_their_saved_
     late, in_grace, fresh = (start(strict, people[0])[0], start(lenient, people[1])[0],
                              start(strict, people[2], now=NOW + timedelta(minutes=10))[0])
     right, _ = options_by_correctness(late.id)
-    save_answers(late, dict(list(right.items())[:5]), user=people[0], now=NOW + timedelta(minutes=14))
+    save_answers(late.id, dict(list(right.items())[:5]), user=people[0], now=NOW + timedelta(minutes=14))
     now = NOW + timedelta(seconds=900 + 30)
     assert close_expired(now) == 1
     db.session.refresh(late)
@@ -427,7 +465,7 @@ def test_closing_a_round_closes_its_running_attempts_now_and_refuses_new_ones(ba
     organizer = make_user(Role.ORGANIZER)
     attempt, _ = start(round_, participant)
     right, _ = options_by_correctness(attempt.id)
-    save_answers(attempt, dict(list(right.items())[:2]), user=participant, now=NOW + timedelta(minutes=1))
+    save_answers(attempt.id, dict(list(right.items())[:2]), user=participant, now=NOW + timedelta(minutes=1))
     closing = close_round(round_, actor=organizer, now=NOW + timedelta(minutes=4, microseconds=500))
     assert closing.closed_attempts == 1 and not closing.already_closed
     assert round_.closed_at == closing.closed_at == NOW + timedelta(minutes=4)

@@ -33,7 +33,7 @@ from quizapp.models import (
     User,
 )
 from quizapp.services.flags import FlagSettings, round_flags
-from quizapp.services.units import rebuild_tree
+from tests.services.test_standings import add_units
 
 NOW = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 _serial = count(1)
@@ -52,18 +52,8 @@ class Scene:
 
 def build_units() -> dict[str, Unit]:
     """Tỉnh Thử (P) → Huyện Một (D1) → Xã Một A (D1A); Tỉnh Thử → Huyện Hai (D2)."""
-    specs = [("P", "Tỉnh Thử", None, 1000), ("D1", "Huyện Một", "P", 100), ("D2", "Huyện Hai", "P", 200),
-             ("D1A", "Xã Một A", "D1", 50)]
-    units: dict[str, Unit] = {}
-    for code, name, parent, members in specs:
-        unit = Unit(code=code, name=name, name_key=name.lower(), member_count=members,
-                    parent_id=units[parent].id if parent else None)
-        db.session.add(unit)
-        db.session.flush()
-        units[code] = unit
-    rebuild_tree()
-    db.session.commit()
-    return units
+    return add_units([("P", "Tỉnh Thử", None, 1000), ("D1", "Huyện Một", "P", 100), ("D2", "Huyện Hai", "P", 200),
+                      ("D1A", "Xã Một A", "D1", 50)])
 
 
 def build_bank(question_count: int) -> list[Question]:

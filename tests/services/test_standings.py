@@ -44,6 +44,11 @@ def make_units() -> dict[str, Unit]:
     layout = (("HN", "Thành phố Hà Nội", None, 1000), ("HN-BD", "Phường Ba Đình", "HN", 100),
               ("HN-BD-CB1", "Chi bộ Khu dân cư số 1", "HN-BD", 10), ("HN-HK", "Phường Hoàn Kiếm", "HN", 50),
               ("DN", "Thành phố Đà Nẵng", None, 200))
+    return add_units(layout)
+
+
+def add_units(layout) -> dict[str, Unit]:
+    """Units from ``(code, name, parent code or None, members)`` rows, parents first, with their closure table."""
     units: dict[str, Unit] = {}
     for code, name, parent, members in layout:
         unit = Unit(code=code, name=name, name_key=fold(name), member_count=members,

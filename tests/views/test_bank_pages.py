@@ -132,6 +132,48 @@ def test_edit_with_answer_outside_options_is_refused_and_nothing_changes(organiz
     assert db.session.get(Question, question.id).text == "Chủ tịch Hồ Chí Minh sinh năm nào?"
 
 
+@pytest.mark.parametrize("answer", ["G", "AB", ""])
+def test_edit_with_an_answer_that_is_no_letter_is_refused_and_nothing_changes(organizer_client, answer):
+    import_csv(organizer_client)
+    question = db.session.scalar(select(Question).where(Question.number == "1"))
+    response = organizer_client.post(f"/organizer/questions/{question.id}/edit", data={
+        "text": "Sửa?", "option_a": "x", "option_b": "y", "answer": answer, "difficulty": ""})
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert db.session.get(Question, question.id).text == "Chủ tịch Hồ Chí Minh sinh năm nào?"
+
+
+@pytest.mark.parametrize(("answer", "options"), [("A", "ABCDEF"), ("F", "ABCDEF"), ("D", "ABCD"), ("A", "AB")])
+def test_edit_moves_the_answer_and_the_option_count_with_one_correct_option(organizer_client, answer, options):
+    import_csv(organizer_client)
+    question = db.session.scalar(select(Question).where(Question.number == "3"))  # key B
+    data = {"text": question.text, "answer": answer, "difficulty": ""}
+    data.update({f"option_{letter.lower()}": f"Phương án {letter}" for letter in options})
+    response = organizer_client.post(f"/organizer/questions/{question.id}/edit", data=data)
+    assert response.status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(Question, question.id).options
+    assert [o.text for o in saved] == [f"Phương án {letter}" for letter in options]
+    assert [o.position for o in saved if o.is_correct] == ["ABCDEF".index(answer)]
+
+
+@pytest.mark.parametrize("page", ["abc", "-1", "0", "99999999999999999999999"])
+def test_a_page_number_out_of_range_shows_a_page_not_an_error(organizer_client, page):
+    import_csv(organizer_client)
+    bank = db.session.scalar(select(Bank))
+    response = organizer_client.get(f"/organizer/banks/{bank.id}", query_string={"page": page,
+                                                                               "difficulty": "zzz"})
+    assert response.status_code == 200
+    assert organizer_client.get("/organizer/participants", query_string={"page": page}).status_code == 200
+
+
+def test_a_request_over_the_size_limit_gets_the_413_page_in_vietnamese(organizer_client):
+    response = upload(organizer_client, b"x" * (12 * 1024 * 1024 + 1))
+    assert response.status_code == 413
+    assert "Tệp hoặc dữ liệu gửi lên quá lớn." in response.get_data(as_text=True)
+    assert count_questions() == 0
+
+
 def test_retired_question_leaves_the_list_but_not_the_database(organizer_client, make_user, app):
     import_csv(organizer_client)
     question = db.session.scalar(select(Question).where(Question.number == "1"))

@@ -373,3 +373,52 @@ def test_the_regrade_of_a_finalized_round_names_it_and_offers_no_confirmation(sc
 
 
 B_INDEX = 1
+
+
+@pytest.mark.parametrize("query", [{"page": "abc"}, {"page": "-3"}, {"page": str(10**30)}, {"unit": " '%_;--"},
+                                   {"unit": "x" * 5000}, {"category": "không có"}, {"q": "%_\\[(*"}])
+def test_odd_ranking_parameters_are_a_page_not_an_error(scene, judge_client, query):
+    assert judge_client.get(f"/judge/rounds/{scene.round.id}", query_string=query).status_code == 200
+
+
+@pytest.mark.parametrize("user_id", ["1e3", "-1", str(10**30), "", "٣"])
+def test_disqualifying_an_odd_user_id_is_a_404_and_changes_nothing(scene, judge_client, user_id):
+    response = judge_client.post(f"/judge/rounds/{scene.round.id}/disqualify",
+                                 data={"user_id": user_id, "reason": "r"})
+    assert response.status_code in (302, 404)
+    assert db.session.scalar(select(Disqualification.id)) is None
+
+
+def test_disqualifying_someone_without_an_entry_is_refused_with_a_message(scene, judge_client, make_user):
+    outsider = make_user(Role.PARTICIPANT, phone="0900077777")
+    response = judge_client.post(f"/judge/rounds/{scene.round.id}/disqualify",
+                                 data={"user_id": outsider.id, "reason": "r"}, follow_redirects=True)
+    assert response.status_code == 200
+    assert "Người này không có lượt thi nào trong đợt thi." in response.get_data(as_text=True)
+    assert db.session.scalar(select(Disqualification.id)) is None
+
+
+def test_huge_ids_are_404(scene, judge_client):
+    huge = 10**20
+    for path in (f"/judge/rounds/{huge}", f"/judge/rounds/{huge}/results.csv", f"/judge/rounds/{huge}/flags",
+                 f"/judge/contests/{huge}/collectives.csv",
+                 f"/judge/contests/{scene.contest.id}/collectives.csv?round={huge}"):
+        assert judge_client.get(path).status_code == 404, path
+
+
+@pytest.mark.parametrize("query", [{"contest": str(10**30)}, {"round": str(10**30)}, {"contest": "abc"},
+                                   {"round": "9" * 5000}])
+def test_odd_audit_filters_are_a_page_not_an_error(scene, judge_client, query):
+    assert judge_client.get("/judge/audit", query_string=query).status_code == 200
+
+
+def test_a_nul_byte_in_a_reason_is_a_clear_400_and_saves_nothing(scene, judge_client):
+    response = judge_client.post(f"/judge/rounds/{scene.round.id}/disqualify",
+                                 data={"user_id": scene.users["Nguyễn Văn An"].id, "reason": "gian\x00lận"})
+    assert response.status_code == 400 and "NUL" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Disqualification.reason)) is None
+
+
+@pytest.mark.parametrize("query", [{"page": str(10**30)}, {"page": "abc"}])
+def test_odd_audit_pages_are_a_page_not_an_error(scene, judge_client, query):
+    assert judge_client.get("/judge/audit", query_string=query).status_code == 200

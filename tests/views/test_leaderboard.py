@@ -48,7 +48,8 @@ def test_the_limit_and_an_upcoming_round(client, live):
     assert "Đợt thi chưa mở" in html
 
 
-@pytest.mark.parametrize("path", ["/rounds/999/leaderboard", "/rounds/999/winners"])
+@pytest.mark.parametrize("path", ["/rounds/999/leaderboard", "/rounds/999/winners",
+                                  "/rounds/99999999999999999999/leaderboard", "/rounds/99999999999999999999/winners"])
 def test_an_unknown_round_is_404(client, app, path):
     assert client.get(path).status_code == 404
 
@@ -157,3 +158,36 @@ class TestUnderLoad:
         board, _places = cached_board(round_id)
         assert board.finalized and board.winners[0] == ("Giải Nhất", board.entries[:1])
         assert client.get(f"/api/v1/rounds/{round_id}/leaderboard?limit=3").get_json()["finalized"] is True
+
+    def test_finalizing_and_reopening_forget_every_kept_page_of_the_round(self, client, app, make_user):
+        from quizapp.services.results import reopen_round
+        from quizapp.views.results import forget_round
+
+        make_units()
+        round_ = make_contest(closes_at=utcnow() - timedelta(days=1)).rounds[0]
+        entry(round_, person("Nguyễn Văn An", phone="0900044444"), 9)
+        round_id = round_.id
+        api, board, winners = (f"/api/v1/rounds/{round_id}/leaderboard", f"/rounds/{round_id}/leaderboard",
+                               f"/rounds/{round_id}/winners")
+        with_cookie = app.test_client()
+        with_cookie.set_cookie("lang", "vi")  # not answered in front of the app: the views' own page cache
+        assert client.get(api).get_json()["finalized"] is False
+        before = {url: (client.get(url).get_data(), with_cookie.get(url).get_data()) for url in (board, winners)}
+        cli = app.test_cli_runner()
+        assert cli.invoke(args=["rounds", "finalize", str(round_id)]).exit_code == 0
+        assert client.get(api).get_json()["finalized"] is True
+        for url, (anonymous, cookied) in before.items():
+            assert client.get(url).get_data() != anonymous, url
+            assert with_cookie.get(url).get_data() != cookied, url
+        assert "Giải Nhất" in page(client, winners)
+        reopen_round(db.session.get(type(round_), round_id), actor=make_user(Role.JUDGE), now=utcnow(),
+                     reason="chấm lại")
+        db.session.commit()
+        forget_round(round_id)  # as the judges' re-open does
+        assert client.get(api).get_json()["finalized"] is False
+        assert "Giải Nhất" not in page(client, winners)
+
+
+@pytest.mark.parametrize("limit", ["abc", "-1", "0", str(10**30), "9" * 5000, "²", "٣", "1.5"])
+def test_an_odd_limit_shows_a_page(client, live, limit):
+    assert "Nguyễn V. A." in page(client, f"/rounds/{live.id}/leaderboard?limit={limit}")

@@ -11,26 +11,17 @@ from typing import Any
 from quizapp.domain.contests.spec import SpecProblem
 from quizapp.domain.text import clean
 
+#: Python type of a parsed TOML value → its kind as named in problems, the first match winning: bool comes before
+#: int and datetime before date because a bool is an int and a datetime a date.
+_KINDS: tuple[tuple[type, str], ...] = (
+    (bool, "boolean"), (int, "integer"), (float, "float"), (str, "text"), (datetime, "datetime"), (date, "date"),
+    (time, "time"), (list, "list"),
+)
+
 
 def kind_of(value: object) -> str:
     """The TOML kind of a parsed value, as named in problems."""
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "float"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, datetime):
-        return "datetime"
-    if isinstance(value, date):
-        return "date"
-    if isinstance(value, time):
-        return "time"
-    if isinstance(value, list):
-        return "list"
-    return "table"
+    return next((kind for python_type, kind in _KINDS if isinstance(value, python_type)), "table")
 
 
 def join_key(prefix: str, name: str) -> str:

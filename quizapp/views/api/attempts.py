@@ -17,9 +17,14 @@ from quizapp.views.api import bp
 from quizapp.views.api.common import APIError, current_api_user, int_field, json_body, token_required
 from quizapp.views.messages import ATTEMPT_ERROR_STATUS, attempt_error_message
 
+# Someone else's attempt does not exist for the caller: the same 404 as an unknown id.
+_NOT_FOUND = ("attempt_not_found", "not_your_attempt")
+
 
 def _refusal(error: AttemptError) -> APIError:
     db.session.rollback()
+    if error.code in _NOT_FOUND:
+        return _not_found(error.data["attempt_id"])
     status = ATTEMPT_ERROR_STATUS.get(error.code, 409)
     details = {k: v for k, v in error.data.items() if isinstance(v, (int, str)) or v is None}
     return APIError(status, error.code, attempt_error_message(error.code, error.data), **details)
@@ -32,10 +37,14 @@ def _round(round_id: int) -> Round:
     return found
 
 
+def _not_found(attempt_id: int) -> APIError:
+    return APIError(404, "attempt_not_found", _("Không có lượt thi %(id)d của bạn.", id=attempt_id))
+
+
 def _attempt(attempt_id: int) -> Attempt:
     found = db.session.get(Attempt, attempt_id)
     if found is None or found.user_id != current_api_user().id:
-        raise APIError(404, "attempt_not_found", _("Không có lượt thi %(id)d của bạn.", id=attempt_id))
+        raise _not_found(attempt_id)
     return found
 
 
@@ -50,8 +59,9 @@ def _answers(data: dict[str, Any], *, required: bool) -> dict[str, Any] | None:
 
 
 def _client() -> dict[str, str | None]:
-    return {"client_ip": request.remote_addr, "client_agent": (request.user_agent.string or "")[:300] or None,
-            "device_id": (request.headers.get("X-Device-Id") or "")[:64] or None}
+    """What the client says about itself (the service cuts each to its column's length)."""
+    return {"client_ip": request.remote_addr, "client_agent": request.user_agent.string or None,
+            "device_id": request.headers.get("X-Device-Id") or None}
 
 
 @bp.post("/rounds/<int:round_id>/attempts")
@@ -83,16 +93,15 @@ def save_answers(attempt_id: int):
     data = json_body()
     answers = _answers(data, required="prediction" not in data) or {}
     prediction = int_field(data, "prediction")
-    attempt = _attempt(attempt_id)
-    try:
-        saved = attempt_service.save_answers(attempt, answers, user=current_api_user(), now=utcnow(),
+    try:  # the service checks, in its one locked read, that the attempt is the caller's
+        saved = attempt_service.save_answers(attempt_id, answers, user=current_api_user(), now=utcnow(),
                                              prediction=prediction)
     except AttemptError as error:
         if error.code == "attempt_closed":
             db.session.commit()  # keep the closing of the expired attempt
         raise _refusal(error) from None
     db.session.commit()
-    return jsonify({"saved": saved})
+    return jsonify({"saved": saved.count})
 
 
 @bp.post("/attempts/<int:attempt_id>/submit")

@@ -15,7 +15,7 @@ from quizapp.extensions import cache
 from quizapp.services.contests import VIETNAM
 from quizapp.views.api import bp
 from quizapp.views.api.common import APIError
-from quizapp.views.results import BOARD_SIZE, PAGE_SECONDS, cached_board, share_response
+from quizapp.views.results import BOARD_SIZE, cached_board, keep_page, kept_page, share_response
 
 DEFAULT_LIMIT = 50
 
@@ -24,7 +24,7 @@ def _limit() -> int:
     raw = request.args.get("limit")
     if raw is None:
         return DEFAULT_LIMIT
-    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= BOARD_SIZE:
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 9 and 1 <= int(raw) <= BOARD_SIZE):
         raise APIError(422, "invalid_limit", _("Tham số limit phải là số nguyên từ 1 đến %(max)d.", max=BOARD_SIZE))
     return int(raw)
 
@@ -33,7 +33,7 @@ def _limit() -> int:
 def round_leaderboard(round_id: int):
     limit = _limit()
     key = f"results:api:{round_id}:{limit}"
-    body = cache.get(key)
+    body, generation = kept_page(cache, round_id, key)
     if body is None:
         found = cached_board(round_id)
         if found is None:
@@ -46,5 +46,5 @@ def round_leaderboard(round_id: int):
             "prediction_actual": board.prediction_actual,
             "entries": board.entries[:limit],
         }, ensure_ascii=False)
-        cache.set(key, body, timeout=PAGE_SECONDS)
+        keep_page(cache, key, generation, body)
     return share_response(current_app.response_class(body, mimetype="application/json"))

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, render_template, request
+from flask import render_template, request
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from quizapp.extensions import db
 from quizapp.models import AuditEntry, Contest, Round, User
 from quizapp.views.judge import bp
+from quizapp.views.judge.forms import record_id
 from quizapp.views.judge.messages import audit_action_label, audit_object_label
+from quizapp.views.paging import paginate
 
 
 def _entries_query(contest_id: int | None, round_id: int | None):
@@ -45,13 +47,12 @@ def _details(entry: AuditEntry, people: dict[int, str]) -> list[tuple[str, Any]]
 
 @bp.get("/audit")
 def audit_log():
-    contest_id = request.args.get("contest", type=int)
-    round_id = request.args.get("round", type=int)
+    contest_id = request.args.get("contest", type=record_id)
+    round_id = request.args.get("round", type=record_id)
     contests = db.session.scalars(select(Contest).options(selectinload(Contest.rounds))
                                   .order_by(Contest.id.desc())).all()
     rounds = {r.id: (r, c) for c in contests for r in c.rounds}
-    page = db.paginate(_entries_query(contest_id, round_id), per_page=current_app.config["QUIZAPP_PAGE_SIZE"],
-                       error_out=False)
+    page = paginate(_entries_query(contest_id, round_id))
     people = _people(page.items)
     rows = [{"entry": e, "actor": people.get(e.actor_id) if e.actor_id else None,
              "action": audit_action_label(e.action), "object_type": audit_object_label(e.object_type),

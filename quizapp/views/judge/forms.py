@@ -8,9 +8,19 @@ from wtforms import BooleanField, HiddenField, IntegerField, SelectField, String
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from quizapp.domain.bank_export import LETTERS
+from quizapp.models.types import parse_id
 from quizapp.services.results import MAX_PREDICTION_ACTUAL
 
 REASON_MAX = 1000
+
+
+def record_id(text: str) -> int:
+    """A record id sent as text (query string, hidden field), as :func:`quizapp.models.types.parse_id` reads it;
+    else ValueError, which ``request.args.get(name, type=record_id)`` reads as absent."""
+    value = parse_id(text)
+    if value is None:
+        raise ValueError(text)
+    return value
 
 
 def _reason(label, placeholder):
@@ -42,7 +52,8 @@ class PredictionActualForm(FlaskForm):
                          validators=[InputRequired(_l("Hãy nhập một số nguyên.")),
                                      NumberRange(min=0, max=MAX_PREDICTION_ACTUAL,
                                                  message=_l("Số phải từ 0 trở lên."))])
-    reason = TextAreaField(_l("Ghi chú"), validators=[Optional(), Length(max=REASON_MAX)], render_kw={"rows": 2})
+    reason = TextAreaField(_l("Ghi chú"), validators=[Optional(), Length(max=REASON_MAX)],
+                           render_kw={"rows": 2})
 
 
 class FinalizeForm(FlaskForm):

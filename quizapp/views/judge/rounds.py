@@ -3,12 +3,6 @@ prediction answer, finalize, re-open). Decisions redirect back to the ranking wi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from math import ceil
-from typing import Any
-
-import numpy as np
-import pandas as pd
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,13 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from quizapp.domain.ranking import ResultsInputError
-from quizapp.domain.text import fold
 from quizapp.extensions import db
-from quizapp.models import Contest, PredictionAnswer, Round, Unit, UnitAncestor, User
+from quizapp.models import Contest, PredictionAnswer, Round, Unit, User
 from quizapp.models.types import utcnow
 from quizapp.services import results
 from quizapp.services.contests import round_status
-from quizapp.services.standings import Standings, round_standings
+from quizapp.services.standings import Standings, filter_standings, frame_page, round_standings
 from quizapp.views.judge import bp
 from quizapp.views.judge.forms import (
     EntryDecisionForm,
@@ -30,6 +23,7 @@ from quizapp.views.judge.forms import (
     PredictionActualForm,
     RankingFilterForm,
     ReopenForm,
+    record_id,
 )
 from quizapp.views.judge.messages import exclusion_label, ranking_reason
 from quizapp.views.main import safe_next
@@ -55,51 +49,9 @@ def index():
     return render_template("judge/index.html", contests=contests, statuses=statuses)
 
 
-@dataclass(frozen=True)
-class EntryPage:
-    """One page of a (filtered) standings frame, as plain dicts (NA as None)."""
-
-    rows: list[dict[str, Any]]
-    number: int
-    pages: int
-    total: int
-
-
-def page_of(frame: pd.DataFrame, number: int, size: int) -> EntryPage:
-    pages = max(1, ceil(len(frame) / size))
-    number = min(max(1, number), pages)
-    chunk = frame.iloc[(number - 1) * size: number * size]
-    rows = chunk.astype(object).where(chunk.notna(), None).to_dict("records")
-    return EntryPage(rows=rows, number=number, pages=pages, total=len(frame))
-
-
-def filter_entries(frame: pd.DataFrame, *, unit: Unit | None, category: str | None, query: str | None) -> pd.DataFrame:
-    """Entries registered under ``unit`` (at any depth below it, by the closure table), of ``category``, whose
-    folded name contains ``query`` or whose phone contains its digits. The order is kept."""
-    mask = np.ones(len(frame), dtype=bool)
-    if unit is not None:
-        below = db.session.scalars(select(UnitAncestor.descendant_id).where(UnitAncestor.ancestor_id == unit.id)).all()
-        mask &= frame["unit_id"].isin(below).fillna(False).to_numpy(dtype=bool)
-    if category:
-        mask &= (frame["category"] == category).to_numpy(dtype=bool)
-    if query:
-        needle = fold(query)
-        names = frame["full_name"].fillna("").map(fold).str.contains(needle, regex=False)
-        digits = "".join(ch for ch in query if ch.isdigit())
-        if digits:
-            names |= frame["phone"].fillna("").str.contains(digits, regex=False)
-        mask &= names.to_numpy(dtype=bool)
-    return frame[mask]
-
-
 def _unit_suggestions(contest: Contest) -> list[Unit]:
     return list(db.session.scalars(select(Unit).where(Unit.depth <= max(contest.collective_level, 2))
                                    .order_by(Unit.depth, Unit.code).limit(MAX_UNIT_SUGGESTIONS)))
-
-
-def _categories(standings: Standings) -> list[str]:
-    values = pd.concat([standings.frame["category"], standings.excluded["category"]]).dropna().unique()
-    return sorted(str(v) for v in values)
 
 
 @bp.get("/rounds/<int:round_id>")
@@ -108,18 +60,18 @@ def round_ranking(round_id: int):
     now = utcnow()
     standings = round_standings(round_, now=now)
     form = RankingFilterForm(request.args)
-    form.category.choices = [("", _("Tất cả"))] + [(c, category_label(c)) for c in _categories(standings)]
-    unit = None
-    if form.unit.data:
-        unit = db.session.scalar(select(Unit).where(Unit.code == form.unit.data.strip()))
+    form.category.choices = [("", _("Tất cả"))] + [(c, category_label(c)) for c in standings.categories()]
+    code, unit = (form.unit.data or "").strip(), None
+    if code:
+        unit = db.session.scalar(select(Unit).where(Unit.code == code))
         if unit is None:
-            form.unit.errors = [_("Không có đơn vị mã «%(code)s».", code=form.unit.data.strip())]
-    filtered = filter_entries(standings.frame, unit=unit, category=form.category.data or None,
-                              query=form.q.data or None)
+            form.unit.errors = [_("Không có đơn vị mã «%(code)s».", code=code)]
+    filtered = filter_standings(standings.frame, unit_id=unit.id if unit else None,
+                                category=form.category.data or None, text=form.q.data or None)
     if form.unit.errors:
         filtered = filtered.iloc[0:0]
-    page = page_of(filtered, request.args.get("page", 1, type=int), current_app.config["QUIZAPP_PAGE_SIZE"])
-    excluded = page_of(standings.excluded, 1, max(1, len(standings.excluded))).rows
+    page = frame_page(filtered, request.args.get("page", 1, type=int), current_app.config["QUIZAPP_PAGE_SIZE"])
+    excluded = frame_page(standings.excluded, 1, max(1, len(standings.excluded))).rows
     manual = bool(round_.prediction_question) and round_.prediction_answer is PredictionAnswer.MANUAL
     prediction_form = PredictionActualForm(value=round_.prediction_actual) if manual else None
     return render_template(
@@ -159,8 +111,10 @@ def _commit_or_flash(round_: Round, action, success: str) -> bool:
 
 
 def _participant(form: EntryDecisionForm) -> User:
-    user_id = form.user_id.data or ""
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    try:
+        user = db.session.get(User, record_id(form.user_id.data or ""))
+    except ValueError:
+        user = None
     return user or abort(404)
 
 

@@ -28,6 +28,7 @@ from quizapp.views.organizer.forms import (
     QuestionForm,
     UploadBankForm,
 )
+from quizapp.views.paging import paginate
 
 STAGING_MAX_AGE_SECONDS = 24 * 3600
 
@@ -127,8 +128,7 @@ def bank(bank_id: int):
     show_retired = request.args.get("retired") == "1"
     filters = bank_service.QuestionFilter(topic=form.topic.data or None, difficulty=form.difficulty.data or None,
                                           search=form.q.data or None, include_retired=show_retired)
-    page = db.paginate(bank_service.bank_questions(found, filters), per_page=current_app.config["QUIZAPP_PAGE_SIZE"],
-                       error_out=False)
+    page = paginate(bank_service.bank_questions(found, filters))
     return render_template("organizer/bank.html", bank=found, topics=topics, form=form, page=page,
                            letters=LETTERS, show_retired=show_retired)
 

@@ -76,6 +76,8 @@ class QuestionForm(FlaskForm):
             raise ValidationError(_l("Hai phương án có nội dung trùng nhau."))
 
     def validate_answer(self, field) -> None:
+        if field.data not in tuple(LETTERS):
+            return  # not one of the letters: the SelectField has already refused it
         if LETTERS.index(field.data) >= len(self.filled_options()):
             raise ValidationError(_l("Đáp án %(letter)s không nằm trong các phương án đã nhập.", letter=field.data))
 

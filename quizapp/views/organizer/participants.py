@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -19,6 +19,7 @@ from quizapp.services.units import unit_paths
 from quizapp.views.messages import attempt_error_message, registration_message
 from quizapp.views.organizer import bp
 from quizapp.views.organizer.forms import ExtensionForm, PasswordResetForm
+from quizapp.views.paging import paginate
 
 
 def _participant(user_id: int) -> User:
@@ -31,7 +32,7 @@ def _participant(user_id: int) -> User:
 @bp.get("/participants")
 def participants():
     query = request.args.get("q", "")
-    page = db.paginate(participant_search(query), per_page=current_app.config["QUIZAPP_PAGE_SIZE"], error_out=False)
+    page = paginate(participant_search(query))
     paths = unit_paths([u.unit_id for u in page.items if u.unit_id])
     return render_template("organizer/participants.html", page=page, query=query, paths=paths)
 

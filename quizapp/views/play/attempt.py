@@ -24,7 +24,6 @@ from quizapp import errors
 from quizapp.auth import roles_required
 from quizapp.domain import timing
 from quizapp.domain.attempts import AttemptError
-from quizapp.domain.contests.status import round_status
 from quizapp.extensions import db
 from quizapp.models import Attempt, AttemptStatus, Contest, Role, Round
 from quizapp.models.types import utcnow
@@ -77,22 +76,17 @@ def _round_or_404(round_id: int) -> Round:
     return found
 
 
-def _own_attempt(attempt_id: int) -> Attempt | None:
-    """The signed-in participant's attempt, or None (somebody else's attempt does not exist for them)."""
-    found = db.session.get(Attempt, attempt_id)
-    return found if found is not None and found.user_id == current_user.id else None
-
-
 def _own_attempt_or_404(attempt_id: int) -> Attempt:
-    found = _own_attempt(attempt_id)
-    if found is None:
+    """The signed-in participant's attempt (somebody else's attempt does not exist for them)."""
+    found = db.session.get(Attempt, attempt_id)
+    if found is None or found.user_id != current_user.id:
         abort(404)
     return found
 
 
-def remaining_ms(attempt: Attempt, now: datetime) -> int:
-    """Milliseconds left before the attempt's deadline, by the server's clock (0 once it has passed)."""
-    return max(0, (attempt.deadline_at - now) // timedelta(milliseconds=1))
+def remaining_ms(deadline: datetime, now: datetime) -> int:
+    """Milliseconds left before an attempt's deadline, by the server's clock (0 once it has passed)."""
+    return max(0, (deadline - now) // timedelta(milliseconds=1))
 
 
 def _close_if_overdue(attempt: Attempt, round_: Round, now: datetime) -> bool:
@@ -110,19 +104,6 @@ def _attempts_used(round_: Round) -> int:
         Attempt.round_id == round_.id, Attempt.user_id == current_user.id)) or 0
 
 
-def _start_refusal(round_: Round, used: int, now: datetime) -> AttemptError | None:
-    """Why a new attempt would be refused now, to say so before the participant presses the button (the
-    service decides again, authoritatively, when they do)."""
-    status = round_status(opens_at=round_.opens_at, closes_at=round_.closes_at, closed_at=round_.closed_at,
-                          finalized_at=round_.finalized_at, now=now)
-    if status == "upcoming":
-        return AttemptError("round_not_open", {"round_id": round_.id})
-    if status != "open":
-        return AttemptError("round_closed", {"round_id": round_.id})
-    if used >= round_.max_attempts:
-        return AttemptError("attempt_cap_reached", {"max_attempts": round_.max_attempts})
-    return None
-
 
 # --- start ----------------------------------------------------------------------------------------------------
 
@@ -137,7 +118,7 @@ def start_page(round_id: int):
     if running is not None and not _close_if_overdue(running, round_, now):
         return redirect(url_for("play.attempt", attempt_id=running.id))
     used = _attempts_used(round_)
-    refusal = _start_refusal(round_, used, now)
+    refusal = attempt_service.start_refusal(round_, used, now)
     status = ATTEMPT_ERROR_STATUS.get(refusal.code, 409) if refusal else 200
     return render_template("play/start.html", round=round_, contest=round_.contest, used=used, form=ActionForm(),
                            refusal=attempt_error_message(refusal.code, refusal.data) if refusal else None), status
@@ -169,7 +150,7 @@ def _render_sheet(attempt: Attempt, round_: Round, payload: dict[str, Any], shee
     answered = {f"q{question['id']}" for question in payload["questions"] if sheet[f"q{question['id']}"].data}
     response = make_response(render_template(
         "play/attempt.html", attempt=attempt, round=round_, payload=payload, sheet=sheet, answered=answered,
-        remaining_ms=remaining_ms(attempt, now), problem=problem), status)
+        remaining_ms=remaining_ms(attempt.deadline_at, now), problem=problem), status)
     response.headers["Cache-Control"] = "no-store"  # the back button must not show an old answer sheet
     return response
 
@@ -199,11 +180,11 @@ def save_form(attempt_id: int):
     sheet = answer_sheet(payload["questions"])
     sheet.validate_on_submit()  # only the prediction can be wrong, and it is not saved here
     try:
-        saved = attempt_service.save_answers(attempt, sheet.answers(), user=current_user, now=utcnow())
+        saved = attempt_service.save_answers(attempt.id, sheet.answers(), user=current_user, now=utcnow())
     except AttemptError as error:
         return _form_refusal(attempt, error)
     db.session.commit()
-    flash(_("Đã lưu %(n)d câu trả lời.", n=saved), "success")
+    flash(_("Đã lưu %(n)d câu trả lời.", n=saved.count), "success")
     return redirect(url_for("play.attempt", attempt_id=attempt.id), code=303)
 
 
@@ -222,10 +203,8 @@ def _form_refusal(attempt: Attempt, error: AttemptError):
 @participant_json
 def save_json(attempt_id: int):
     """``{"answers": {"<question id>": option id}}`` → ``{"saved": N, "remaining_ms": N}``; errors are
-    ``{"error": {"code", "message"}}`` with the API's statuses (409 once the attempt no longer takes answers)."""
-    attempt = _own_attempt(attempt_id)
-    if attempt is None:
-        return _json_error(404, "attempt_not_found", _("Không có lượt thi %(id)d của bạn.", id=attempt_id))
+    ``{"error": {"code", "message"}}`` with the API's statuses (409 once the attempt no longer takes answers).
+    The hot path of a contest: the service's one locked read also checks that the attempt is the participant's."""
     body = request.get_json(silent=True)
     wanted = isinstance(body, dict) and ("answers" in body or "prediction" in body)
     answers = body.get("answers", {}) if wanted else None
@@ -235,9 +214,12 @@ def save_json(attempt_id: int):
     prediction = body.get("prediction")
     now = utcnow()
     try:
-        saved = attempt_service.save_answers(attempt, answers, user=current_user, now=now,
+        saved = attempt_service.save_answers(attempt_id, answers, user=current_user, now=now,
                                              prediction=prediction if prediction not in ("", None) else None)
     except AttemptError as error:
+        if error.code in ("attempt_not_found", "not_your_attempt"):  # someone else's attempt does not exist
+            db.session.rollback()
+            return _json_error(404, "attempt_not_found", _("Không có lượt thi %(id)d của bạn.", id=attempt_id))
         if error.code == "attempt_closed":
             db.session.commit()  # keep the closing of the expired attempt
             return _json_error(409, error.code, attempt_error_message(error.code, error.data),
@@ -247,7 +229,7 @@ def save_json(attempt_id: int):
         return _json_error(ATTEMPT_ERROR_STATUS.get(error.code, 409), error.code,
                            attempt_error_message(error.code, error.data), **about)
     db.session.commit()
-    return jsonify({"saved": saved, "remaining_ms": remaining_ms(attempt, now)})
+    return jsonify({"saved": saved.count, "remaining_ms": remaining_ms(saved.deadline_at, now)})
 
 
 # --- submit and result ----------------------------------------------------------------------------------------
@@ -276,7 +258,7 @@ def submit(attempt_id: int):
 
 def _refuse_prediction(attempt: Attempt, payload: dict[str, Any], sheet: AnswerSheet, now: datetime):
     try:
-        attempt_service.save_answers(attempt, sheet.answers(), user=current_user, now=now)
+        attempt_service.save_answers(attempt.id, sheet.answers(), user=current_user, now=now)
     except AttemptError as error:
         return _form_refusal(attempt, error)
     db.session.commit()
@@ -299,7 +281,7 @@ def result(attempt_id: int):
     outcome = attempt_service.attempt_result(attempt)
     review = attempt_service.review_payload(attempt, round_, now)
     used = _attempts_used(round_)
-    can_start_again = _start_refusal(round_, used, now) is None
+    can_start_again = attempt_service.start_refusal(round_, used, now) is None
     return render_template("play/result.html", attempt=attempt, round=round_, contest=round_.contest,
                            outcome=outcome, review=review, used=used, can_start_again=can_start_again,
                            review_from=timing.answer_cutoff(round_.effective_close(), round_.grace_seconds),
