@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import xlsxwriter
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import func, or_, select
 
 from quizapp.domain.bank_export import ExportQuestion, export_header, export_rows
 from quizapp.domain.banks import (
@@ -25,6 +25,7 @@ from quizapp.domain.text import clean, escape_like, fold, question_key
 from quizapp.extensions import db
 from quizapp.models import AttemptQuestion, Bank, BankImport, Option, Question, User
 from quizapp.services import audit
+from quizapp.services.bulk import insert_rows
 
 
 @dataclass(frozen=True)
@@ -142,19 +143,20 @@ def import_bank(*, bank_name: str, filename: str, data: bytes, actor: User | Non
 def _insert_questions(bank_id: int, questions: Sequence[ParsedQuestion], now: datetime) -> None:
     """Two set-based INSERTs (questions, then options), whatever the number of questions.
 
-    Core statements on the tables (not ORM bulk): this is the hot path of a 10,000-question import.
+    Core inserts (``services.bulk.insert_rows``, COPY on PostgreSQL), not ORM bulk: this is the hot path of a
+    10,000-question import.
     """
     if not questions:
         return
     question_table, option_table = Question.__table__, Option.__table__
     hashes = [text_hash(q.text) for q in questions]
-    db.session.execute(insert(question_table), [
+    insert_rows(question_table, [
         {"bank_id": bank_id, "number": q.number, "text": q.text, "text_hash": key,
          "search_key": search_key(q.text, q.options), "topic": q.topic, "difficulty": q.difficulty,
          "explanation": q.explanation, "source": q.source, "created_at": now, "updated_at": None, "retired_at": None}
         for q, key in zip(questions, hashes, strict=True)
     ])
-    # (bank_id, text_hash) is unique, so the hash maps each new row back to its id; one plain executemany above is
+    # (bank_id, text_hash) is unique, so the hash maps each new row back to its id; one plain bulk insert above is
     # far faster than INSERT … RETURNING, which SQLite runs row by row when the order must be kept. The bank's
     # hashes are read whole and filtered here: an IN as long as the import could pass SQLite's 32,766 parameters.
     wanted = set(hashes)
@@ -162,15 +164,11 @@ def _insert_questions(bank_id: int, questions: Sequence[ParsedQuestion], now: da
         select(Question.text_hash, Question.id).where(Question.bank_id == bank_id)
     ).tuples() if key in wanted}
     ids = [id_of[key] for key in hashes]
-    db.session.execute(
-        insert(option_table),
-        [
-            {"question_id": question_id, "position": position, "text": text,
-             "is_correct": position == q.correct_index}
-            for question_id, q in zip(ids, questions, strict=True)
-            for position, text in enumerate(q.options)
-        ],
-    )
+    insert_rows(option_table, [
+        {"question_id": question_id, "position": position, "text": text, "is_correct": position == q.correct_index}
+        for question_id, q in zip(ids, questions, strict=True)
+        for position, text in enumerate(q.options)
+    ])
 
 
 @dataclass(frozen=True)
