@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, abort, current_app, g
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import bindparam, select
 
 from quizapp.extensions import db, login_manager
 from quizapp.models import Role, User
+from quizapp.models.accounts import role_allows
+from quizapp.passwords import Passwords
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -25,9 +26,9 @@ _DUMMY_PASSWORD = "quizapp-no-such-account"
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["quizapp.passwords"] = PasswordHasher(
+    app.extensions["quizapp.passwords"] = Passwords(
         time_cost=app.config["QUIZAPP_ARGON2_TIME_COST"],
-        memory_cost=app.config["QUIZAPP_ARGON2_MEMORY_KIB"],
+        memory_kib=app.config["QUIZAPP_ARGON2_MEMORY_KIB"],
         parallelism=app.config["QUIZAPP_ARGON2_PARALLELISM"],
     )
     login_manager.init_app(app)
@@ -43,7 +44,7 @@ def init_app(app: Flask) -> None:
         g.pop("_login_user", None)
 
 
-def _passwords() -> PasswordHasher:
+def _passwords() -> Passwords:
     return current_app.extensions["quizapp.passwords"]
 
 
@@ -51,21 +52,25 @@ def hash_password(password: str) -> str:
     return _passwords().hash(password)
 
 
-def check_password(user: User | None, password: str) -> bool:
-    """True when ``password`` matches; takes the same time whether or not ``user`` exists."""
+def check_password(password_hash: str | None, password: str) -> PasswordCheck:
+    """Whether ``password`` matches ``password_hash`` (None: no such account), and the new hash to store when the
+    old one was made with other settings. Takes the same time whether or not the account exists."""
     hasher = _passwords()
-    if user is None:
-        dummy = current_app.extensions.setdefault("quizapp.dummy_hash", hasher.hash(_DUMMY_PASSWORD))
-        with contextlib.suppress(VerificationError, InvalidHashError):
-            hasher.verify(dummy, password)
-        return False
-    try:
-        hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
-    if hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hasher.hash(password)
-    return True
+    if password_hash is None:
+        dummy = current_app.extensions.get("quizapp.dummy_hash")
+        if dummy is None:
+            dummy = current_app.extensions["quizapp.dummy_hash"] = hasher.hash(_DUMMY_PASSWORD)
+        hasher.verify(dummy, password)
+        return PasswordCheck(False)
+    if not hasher.verify(password_hash, password):
+        return PasswordCheck(False)
+    return PasswordCheck(True, hasher.hash(password) if hasher.needs_rehash(password_hash) else None)
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordCheck:
+    matches: bool
+    new_hash: str | None = None
 
 
 def _load_user(session_id: str) -> User | None:
@@ -82,19 +87,43 @@ def _token_serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="quizapp.api-token")
 
 
-def issue_token(user: User) -> str:
-    """A signed bearer token; a password change (token_version) or deactivation invalidates it."""
-    return _token_serializer().dumps({"u": user.id, "v": user.token_version})
+def issue_token(user_id: int, token_version: int) -> str:
+    """A signed bearer token for the account ``user_id``; a password change (which bumps its ``token_version``)
+    or deactivation invalidates it."""
+    return _token_serializer().dumps({"u": user_id, "v": token_version})
 
 
-def user_from_token(token: str) -> User | None:
+@dataclass(frozen=True, slots=True)
+class ApiCaller:
+    """Who sent an API request with a valid bearer token: what authorising it and owning attempts need, read
+    without loading the whole account (the API's hottest requests, saving answers, do this on every call)."""
+
+    id: int
+    role: Role
+
+    def has_role(self, *roles: Role) -> bool:
+        return role_allows(self.role, roles)
+
+
+_users = User.__table__
+_CALLER = select(_users.c.id, _users.c.role).where(
+    _users.c.id == bindparam("user_id"), _users.c.token_version == bindparam("version"), User.is_active_clause())
+
+
+def caller_from_token(token: str) -> ApiCaller | None:
+    """The account a bearer token was issued to, while the token is young enough, the account active and its
+    password unchanged since (``token_version``); None otherwise. One small query."""
     try:
         payload = _token_serializer().loads(token, max_age=current_app.config["QUIZAPP_API_TOKEN_MAX_AGE"])
     except BadSignature:
         return None
     if not isinstance(payload, dict):
         return None
-    return _load_user(f"{payload.get('u')}:{payload.get('v')}")
+    user_id, version = payload.get("u"), payload.get("v")
+    if not (isinstance(user_id, int) and isinstance(version, int)) or isinstance(user_id, bool):
+        return None
+    row = db.session.connection().execute(_CALLER, {"user_id": user_id, "version": version}).first()
+    return None if row is None else ApiCaller(id=row.id, role=row.role)
 
 
 def roles_required(*roles: Role) -> Callable[[F], F]:

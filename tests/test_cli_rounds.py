@@ -21,9 +21,9 @@ def cli(app):
 
 
 def started(round_: Round, user: User, now) -> Attempt:
-    attempt, _ = start_or_resume(round_, user, now=now, rng=random.Random(1))
+    attempt = db.session.get(Attempt, start_or_resume(round_.id, user.id, now=now, rng=random.Random(1)).id)
     right, _ = options_by_correctness(attempt.id)
-    save_answers(attempt.id, dict(list(right.items())[:3]), user=user, now=now)
+    save_answers(attempt.id, dict(list(right.items())[:3]), user_id=user.id, now=now)
     db.session.commit()
     return attempt
 

@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String
+from sqlalchemy import CheckConstraint, ColumnElement, Enum, ForeignKey, String, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.extensions import db
@@ -22,6 +22,11 @@ class Role(StrEnum):
     ORGANIZER = "organizer"
     JUDGE = "judge"
     PARTICIPANT = "participant"
+
+
+def role_allows(role: Role, roles: tuple[Role, ...]) -> bool:
+    """Whether an account of ``role`` may do what needs one of ``roles``: admins may do everything."""
+    return role in roles or role is Role.ADMIN
 
 
 class User(UserMixin, db.Model):
@@ -65,5 +70,11 @@ class User(UserMixin, db.Model):
     def get_id(self) -> str:  # Flask-Login: a password change signs out every session
         return f"{self.id}:{self.token_version}"
 
+    @classmethod
+    def is_active_clause(cls) -> ColumnElement[bool]:
+        """``is_active`` in SQL, on the table's columns (for Core queries that load no ``User``)."""
+        columns = cls.__table__.c
+        return and_(columns.active.is_(True), columns.erased_at.is_(None))
+
     def has_role(self, *roles: Role) -> bool:
-        return self.role in roles or self.role is Role.ADMIN
+        return role_allows(self.role, roles)

@@ -14,11 +14,16 @@ DIFFICULTIES = ("easy", "medium", "hard")
 
 
 class Bank(db.Model):
+    """A named set of questions. ``revision`` counts the changes to its questions and options (import, edit,
+    retire, restore: ``services.banks`` bumps it in the same transaction), so that what is cached from a bank
+    (the draw pools of ``services.draw_pool``) knows when it is out of date."""
+
     __tablename__ = "banks"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     description: Mapped[str | None] = mapped_column(Text)
+    revision: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 

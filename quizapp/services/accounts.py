@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_
+from sqlalchemy import bindparam, func, or_, select, update
 
 from quizapp.auth import check_password, hash_password
 from quizapp.domain.phones import normalise_phone
@@ -51,17 +51,41 @@ def create_staff(*, role: Role, email: str, password: str, full_name: str | None
     return user
 
 
-def authenticate(login: str, password: str, *, now: datetime) -> User | None:
-    """The active user whose email or phone (in any usual form) is ``login`` and whose password matches."""
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """Who signed in: enough to issue an API token without loading the account."""
+
+    user_id: int
+    token_version: int
+
+
+_users = User.__table__
+_CREDENTIALS = select(_users.c.id, _users.c.password_hash, _users.c.token_version).where(
+    or_(_users.c.email == bindparam("email"), _users.c.phone == bindparam("phone")), User.is_active_clause()
+).limit(1)
+
+
+def check_credentials(login: str, password: str, *, now: datetime) -> SignedIn | None:
+    """The active account whose email or phone (in any usual form) is ``login``, when ``password`` is its
+    password; None otherwise, after the same work either way (an unknown login still costs a hash check, so the
+    answer's timing does not tell which accounts exist). Records the sign-in time, and upgrades a hash made with
+    older settings. Core statements on the session's connection: sign-in is a hot path when a round opens."""
     login = clean(login)
     if not login or not password:
         return None
-    matches = [User.email == login.lower()]
-    phone = normalise_phone(login)
-    if phone:
-        matches.append(User.phone == phone)
-    user = db.session.scalar(db.select(User).where(or_(*matches)).limit(1))
-    if not check_password(user, password) or user is None or not user.is_active:
+    connection = db.session.connection()
+    found = connection.execute(_CREDENTIALS, {"email": login.lower(), "phone": normalise_phone(login)}).first()
+    checked = check_password(found.password_hash if found else None, password)
+    if found is None or not checked.matches:
         return None
-    user.last_login_at = now
-    return user
+    changes: dict[str, object] = {"last_login_at": now}
+    if checked.new_hash:
+        changes["password_hash"] = checked.new_hash
+    connection.execute(update(_users).where(_users.c.id == found.id).values(**changes))
+    return SignedIn(user_id=found.id, token_version=found.token_version)
+
+
+def authenticate(login: str, password: str, *, now: datetime) -> User | None:
+    """``check_credentials`` for the sign-in page: the account itself, to start a session with."""
+    signed_in = check_credentials(login, password, now=now)
+    return None if signed_in is None else db.session.get(User, signed_in.user_id, populate_existing=True)

@@ -67,16 +67,21 @@ def score_closed_attempts(criteria: Sequence[ColumnElement[bool]]) -> None:
     each question is correct when its saved option is the correct one (``quizapp.domain.attempts``), and
     ``correct_count`` is the number of correct questions. Two statements."""
     unscored = [Attempt.status != IN_PROGRESS, Attempt.correct_count.is_(None), *criteria]
-    chose_correct = exists().where(Option.id == AttemptQuestion.chosen_option_id, Option.is_correct.is_(True))
     db.session.execute(
         update(AttemptQuestion).where(AttemptQuestion.attempt_id.in_(select(Attempt.id).where(*unscored)))
-        .values(is_correct=chose_correct).execution_options(synchronize_session=False)
+        .values(is_correct=chose_correct_option(AttemptQuestion.chosen_option_id)).execution_options(synchronize_session=False)
     )
     correct_count = (select(func.count()).select_from(AttemptQuestion)
                      .where(AttemptQuestion.attempt_id == Attempt.id, AttemptQuestion.is_correct.is_(True))
                      .scalar_subquery())
     db.session.execute(update(Attempt).where(*unscored).values(correct_count=correct_count)
                        .execution_options(synchronize_session=False))
+
+
+def chose_correct_option(chosen_option_id: ColumnElement[int | None]) -> ColumnElement[bool]:
+    """The scoring rule of ``quizapp.domain.attempts`` in SQL, for the option chosen for a question (a column or
+    an expression): one was chosen and it is the question's correct one (no answer, no mark)."""
+    return exists().where(Option.id == chosen_option_id, Option.is_correct.is_(True))
 
 
 def _millis_between(later: Any, earlier: Any) -> ColumnElement[int]:

@@ -5,11 +5,15 @@ and ``quizapp.domain.attempts`` (scoring); closing attempts (deadline sweep, rou
 in ``quizapp.services.attempt_closing``. Services flush and never commit; every refusal is an ``AttemptError``.
 
 Concurrency: the database holds rule 3. ``attempts`` has UNIQUE(round_id, user_id, number) and a partial unique
-index allowing one ``in_progress`` row per (round, user); a start inserts inside a SAVEPOINT and, when a
-simultaneous start won, resumes that one. A submit claims the attempt with a conditional UPDATE (``WHERE status =
-'in_progress'``), so two simultaneous submits give one result. A save or a submit first locks the attempt row
-(FOR NO KEY UPDATE; every path locks the attempt before its questions, so they queue instead of deadlocking), and
-a save writes only while the attempt is in progress, so an answer cannot slip in after the scoring.
+index allowing one ``in_progress`` row per (round, user); a start inserts with ON CONFLICT DO NOTHING and, when a
+simultaneous start won, resumes that one. A save or a submit first locks the attempt row (FOR NO KEY UPDATE on
+PostgreSQL, the database's write lock on SQLite; every path locks the attempt before its questions, so they queue
+instead of deadlocking) and writes only while it is in progress, so an answer cannot slip in after the scoring
+and two simultaneous submits give one result (the second finds it submitted and returns that result).
+
+Speed: start, save and submit are the requests of a round (bench/attempt_flow.py); their statements are built
+once, run on the session's connection without ORM rows, and are as few as the rules allow. Other pages use the
+ORM as usual.
 """
 
 from __future__ import annotations
@@ -17,33 +21,48 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, and_, bindparam, case, exists, insert, or_, select, true, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Row,
+    and_,
+    bindparam,
+    case,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.sql.dml import ReturningUpdate
 
 from quizapp.domain import timing
 from quizapp.domain.attempts import AttemptError
 from quizapp.domain.contests.status import round_status
-from quizapp.domain.draw import DrawnQuestion, PoolTooSmall, Quota, pick_questions, shuffle_options
+from quizapp.domain.draw import DrawnQuestion, PoolTooSmall, pick_questions, shuffle_options
 from quizapp.extensions import db
 from quizapp.models import (
     Attempt,
     AttemptQuestion,
     AttemptStatus,
-    DrawRule,
+    Contest,
     Option,
     Question,
     Round,
     TimeExtension,
-    User,
 )
-from quizapp.services.attempt_closing import close_attempts, forget_cached_attempts, score_closed_attempts
+from quizapp.models.types import UTCDateTime
+from quizapp.services import draw_pool
+from quizapp.services.attempt_closing import chose_correct_option, close_attempts, forget_cached_attempts
 
 __all__ = ["AttemptError", "SavedAnswers", "SubmitResult", "attempt_payload", "attempt_result", "review_payload",
            "save_answers", "start_or_resume", "start_refusal", "submit"]
 
+_aq, _attempts, _rounds = AttemptQuestion.__table__, Attempt.__table__, Round.__table__
 IN_PROGRESS = AttemptStatus.IN_PROGRESS
 MAX_PREDICTION = 2**31 - 1  # the column is a 32-bit integer
 _START_TRIES = 3
@@ -73,67 +92,173 @@ class SavedAnswers:
 
 
 # --- start or resume ----------------------------------------------------------------------------------------
+#
+# A start is the second request of every attempt, thousands of them when a round opens or is about to close.
+# Its facts come in one query (the round, the participant's attempts in it, an extension, the content revision);
+# the draw material comes from this process's ``draw_pool``; a new attempt is two INSERTs; the answer to the
+# participant is built from what was just drawn, without reading it back.
 
-def start_or_resume(round_: Round, user: User, *, now: datetime, rng: random.Random, client_ip: str | None = None,
-                    client_agent: str | None = None, device_id: str | None = None) -> tuple[Attempt, bool]:
+_contests, _extensions = Contest.__table__, TimeExtension.__table__
+_running = _attempts.alias("running")
+_theirs = and_(_attempts.c.round_id == _rounds.c.id, _attempts.c.user_id == bindparam("user_id"))
+_START_FACTS = (
+    select(_rounds.c.id, _rounds.c.opens_at, _rounds.c.closes_at, _rounds.c.closed_at, _rounds.c.finalized_at,
+           _rounds.c.question_count, _rounds.c.time_limit_seconds, _rounds.c.grace_seconds, _rounds.c.max_attempts,
+           _rounds.c.prediction_question,
+           select(func.count()).where(_theirs).scalar_subquery().label("used"),
+           select(func.max(_attempts.c.number)).where(_theirs).scalar_subquery().label("last_number"),
+           select(_extensions.c.seconds).where(_extensions.c.round_id == _rounds.c.id,
+                                               _extensions.c.user_id == bindparam("user_id"))
+           .scalar_subquery().label("extension_seconds"),
+           draw_pool.content_revision().label("revision"),
+           _running.c.id.label("running_id"), _running.c.number.label("running_number"),
+           _running.c.started_at.label("running_started_at"), _running.c.deadline_at.label("running_deadline_at"))
+    .select_from(_rounds.join(_contests, _contests.c.id == _rounds.c.contest_id)
+                 .outerjoin(_running, and_(_running.c.round_id == _rounds.c.id,
+                                           _running.c.user_id == bindparam("user_id"),
+                                           _running.c.status == IN_PROGRESS)))
+    .where(_rounds.c.id == bindparam("round_id"), _contests.c.published.is_(True))
+)
+# SQLite: a start writes after it reads, and a read transaction there cannot become a write transaction once
+# another writer has committed; a write that changes nothing takes the write lock first (see _TAKE_WRITE_LOCK).
+_TAKE_ROUND_WRITE_LOCK = (update(_rounds).where(_rounds.c.id == bindparam("round_id"))
+                          .values(grace_seconds=_rounds.c.grace_seconds))
+# A simultaneous start of the same participant breaks UNIQUE(round_id, user_id, number) or the one-in-progress
+# index: the loser inserts nothing (no error, no savepoint needed), reads again and resumes the winner's attempt.
+# Written as text: the same SQL serves PostgreSQL and SQLite, and SQLAlchemy's dialect INSERT ... ON CONFLICT
+# constructs are compiled afresh on every execution (not cacheable in 2.0), which a start cannot afford.
+_INSERT_ATTEMPT = text(
+    "INSERT INTO attempts (round_id, user_id, number, status, started_at, deadline_at, question_count, client_ip,"
+    " client_agent, device_id) VALUES (:round_id, :user_id, :number, :status, :started_at, :deadline_at,"
+    " :question_count, :client_ip, :client_agent, :device_id) ON CONFLICT DO NOTHING RETURNING id"
+).bindparams(bindparam("started_at", type_=UTCDateTime()), bindparam("deadline_at", type_=UTCDateTime()))
+# RETURNING makes an executemany one multi-row INSERT ("insertmanyvalues"), compiled once and cached; the ids it
+# returns are not needed.
+_INSERT_QUESTIONS = insert(_aq).returning(_aq.c.position)
+_QUESTIONS_OF = (select(_aq.c.question_id, _aq.c.option_order, _aq.c.chosen_option_id)
+                 .where(_aq.c.attempt_id == bindparam("attempt_id")).order_by(_aq.c.position))
+_PAYLOAD_ROWS = (_QUESTIONS_OF.add_columns(_rounds.c.prediction_question)
+                 .join_from(_aq, _attempts, _attempts.c.id == _aq.c.attempt_id)
+                 .join(_rounds, _rounds.c.id == _attempts.c.round_id))
+
+
+@dataclass(frozen=True, slots=True)
+class RoundFacts:
+    """What a start needs to know about a round, read afresh by every start."""
+
+    id: int
+    opens_at: datetime
+    closes_at: datetime
+    closed_at: datetime | None
+    finalized_at: datetime | None
+    max_attempts: int
+
+    def effective_close(self) -> datetime:
+        return min(self.closes_at, self.closed_at) if self.closed_at else self.closes_at
+
+
+@dataclass(frozen=True, slots=True)
+class StartedAttempt:
+    """The attempt a start gave: resumed (``created`` False) or new, with what the participant sees
+    (``payload``, as ``attempt_payload`` gives it)."""
+
+    id: int
+    round_id: int
+    number: int
+    started_at: datetime
+    deadline_at: datetime
+    created: bool
+    payload: dict[str, Any]
+
+
+def start_or_resume(round_id: int, user_id: int, *, now: datetime, rng: random.Random,
+                    client_ip: str | None = None, client_agent: str | None = None,
+                    device_id: str | None = None) -> StartedAttempt:
     """The participant's attempt in progress (``created`` False), or a new one with its questions drawn (True).
 
-    An attempt past its deadline and grace is closed first (with its saved answers). A new attempt needs the round
-    open at ``now`` (``round_not_open``, ``round_closed``), fewer attempts than the cap (``attempt_cap_reached``)
-    and pools large enough for the draw (``pool_too_small``). Two simultaneous calls for the same participant
-    yield one attempt: the loser of the insert race resumes the winner's.
+    ``round_not_found`` for no round ``round_id`` in a published contest. An attempt past its deadline and grace
+    is closed first (with its saved answers). A new attempt needs the round open at ``now`` (``round_not_open``,
+    ``round_closed``), fewer attempts than the cap (``attempt_cap_reached``) and pools large enough for the draw
+    (``pool_too_small``). Two simultaneous calls for the same participant yield one attempt: the loser of the
+    insert race resumes the winner's.
+    Statements: the facts, then either the resumed attempt's questions, or the two INSERTs of a new one (plus
+    the pool, when this process has none for the round at the current content revision).
     """
-    sqlite = db.session.get_bind().dialect.name == "sqlite"
-    overdue = [Attempt.round_id == round_.id, Attempt.user_id == user.id,
-               Attempt.deadline_at < now - timedelta(seconds=round_.grace_seconds)]
+    connection = db.session.connection()
+    dialect = connection.dialect.name
+    client = (_clip(client_ip, 45), _clip(client_agent, 300), _clip(device_id, 64))
     for _ in range(_START_TRIES):
-        if sqlite:
-            # Always run there: this first write opens the transaction (and takes the write lock before the read),
-            # so the SAVEPOINT below nests inside it rather than committing on release.
-            close_attempts(overdue, now=now)
-        attempts = _attempts_of(round_, user)
-        running = next((a for a in attempts if a.status is IN_PROGRESS), None)
-        if (not sqlite and running is not None
-                and not timing.accepts_answers(running.deadline_at, round_.grace_seconds, now)):
-            # Elsewhere only when needed: the UPDATE's own WHERE settles a race with a simultaneous submit.
-            close_attempts(overdue, now=now)
-            attempts = _attempts_of(round_, user)
-            running = next((a for a in attempts if a.status is IN_PROGRESS), None)
-        if running is not None:
-            return running, False
-        refusal = start_refusal(round_, len(attempts), now)
+        if dialect == "sqlite":
+            connection.execute(_TAKE_ROUND_WRITE_LOCK, {"round_id": round_id})
+        facts = connection.execute(_START_FACTS, {"round_id": round_id, "user_id": user_id}).first()
+        if facts is None:
+            raise AttemptError("round_not_found", {"round_id": round_id})
+        if facts.running_id is not None:
+            if timing.accepts_answers(facts.running_deadline_at, facts.grace_seconds, now):
+                return _resumed(facts)
+            # closed with what it saved; the UPDATE's own WHERE settles a race with a simultaneous submit
+            close_attempts([Attempt.id == facts.running_id], now=now)
+            continue
+        round_ = _round_facts(facts)
+        refusal = start_refusal(round_, facts.used, now)
         if refusal is not None:
             raise refusal
-        attempt = _new_attempt(round_, user, number=max((a.number for a in attempts), default=0) + 1, now=now,
-                               client=(client_ip, client_agent, device_id))
-        drawn = _draw(round_, rng)
-        attempt.question_count = len(drawn)
-        try:
-            with db.session.begin_nested():
-                db.session.add(attempt)
-                db.session.flush()
-                db.session.execute(insert(AttemptQuestion), [
-                    {"attempt_id": attempt.id, "position": position, "question_id": q.question_id,
-                     "option_order": ",".join(map(str, q.option_ids))}
-                    for position, q in enumerate(drawn, start=1)
-                ])
-        except IntegrityError:
+        pool = draw_pool.pool_for(round_id, facts.question_count, facts.revision)
+        drawn = _draw(round_id, pool, rng)
+        started = timing.to_millisecond(now)
+        deadline = timing.attempt_deadline(started, time_limit_seconds=facts.time_limit_seconds,
+                                           extension_seconds=facts.extension_seconds or 0,
+                                           round_close=round_.effective_close())
+        number = (facts.last_number or 0) + 1
+        attempt_id = connection.execute(_INSERT_ATTEMPT, {
+            "round_id": round_id, "user_id": user_id, "number": number, "status": IN_PROGRESS.value,
+            "started_at": started, "deadline_at": deadline, "question_count": len(drawn), "client_ip": client[0],
+            "client_agent": client[1], "device_id": client[2]}).scalar()
+        if attempt_id is None:
             continue  # a simultaneous start won the race: read again, resume it (or report the cap)
-        return attempt, True
-    raise AttemptError("attempt_conflict", {"round_id": round_.id})
+        connection.execute(_INSERT_QUESTIONS, [
+            {"attempt_id": attempt_id, "position": position, "question_id": q.question_id,
+             "option_order": ",".join(map(str, q.option_ids))} for position, q in enumerate(drawn, start=1)])
+        questions = [(q.question_id, q.option_ids, None) for q in drawn]
+        return StartedAttempt(id=attempt_id, round_id=round_id, number=number, started_at=started,
+                              deadline_at=deadline, created=True,
+                              payload=_payload(attempt_id, deadline, facts.prediction_question, questions, pool))
+    raise AttemptError("attempt_conflict", {"round_id": round_id})
 
 
-def _attempts_of(round_: Round, user: User) -> Sequence[Attempt]:
-    return db.session.scalars(
-        select(Attempt).where(Attempt.round_id == round_.id, Attempt.user_id == user.id)
-        .execution_options(populate_existing=True)
-    ).all()
+def _round_facts(facts: Row[Any]) -> RoundFacts:
+    return RoundFacts(id=facts.id, opens_at=facts.opens_at, closes_at=facts.closes_at, closed_at=facts.closed_at,
+                      finalized_at=facts.finalized_at, max_attempts=facts.max_attempts)
 
 
-def start_refusal(round_: Round, attempts_so_far: int, now: datetime) -> AttemptError | None:
+def _resumed(facts: Row[Any]) -> StartedAttempt:
+    """The attempt in progress, with what it shows and what was saved: its questions in one query, their texts
+    from the pool (a question retired since the draw is no longer there: read then)."""
+    pool = draw_pool.pool_for(facts.id, facts.question_count, facts.revision)
+    rows = db.session.connection().execute(_QUESTIONS_OF, {"attempt_id": facts.running_id}).all()
+    questions = [(row.question_id, _option_ids(row.option_order), row.chosen_option_id) for row in rows]
+    return StartedAttempt(id=facts.running_id, round_id=facts.id, number=facts.running_number,
+                          started_at=facts.running_started_at, deadline_at=facts.running_deadline_at, created=False,
+                          payload=_payload(facts.running_id, facts.running_deadline_at, facts.prediction_question,
+                                           questions, pool))
+
+
+class _RoundLike(Protocol):
+    id: int
+    opens_at: datetime
+    closes_at: datetime
+    closed_at: datetime | None
+    finalized_at: datetime | None
+    max_attempts: int
+
+    def effective_close(self) -> datetime: ...
+
+
+def start_refusal(round_: _RoundLike, attempts_so_far: int, now: datetime) -> AttemptError | None:
     """Why a new attempt would be refused at ``now`` after ``attempts_so_far`` attempts, or None: the round not
     open yet (``round_not_open``), closed (``round_closed``), or the cap reached (``attempt_cap_reached``).
-    ``start_or_resume`` raises it; pages call it to say so before the participant presses the button."""
+    ``start_or_resume`` raises it; pages call it (with a ``Round``) to say so before the participant presses the
+    button."""
     status = round_status(opens_at=round_.opens_at, closes_at=round_.closes_at, closed_at=round_.closed_at,
                           finalized_at=round_.finalized_at, now=now)
     if status == "upcoming":
@@ -145,66 +270,19 @@ def start_refusal(round_: Round, attempts_so_far: int, now: datetime) -> Attempt
     return None
 
 
-def _new_attempt(round_: Round, user: User, *, number: int, now: datetime,
-                 client: tuple[str | None, str | None, str | None]) -> Attempt:
-    started = timing.to_millisecond(now)
-    extension = db.session.scalar(select(TimeExtension.seconds).where(
-        TimeExtension.round_id == round_.id, TimeExtension.user_id == user.id)) or 0
-    deadline = timing.attempt_deadline(started, time_limit_seconds=round_.time_limit_seconds,
-                                       extension_seconds=extension, round_close=round_.effective_close())
-    ip, agent, device = client
-    return Attempt(round_id=round_.id, user_id=user.id, number=number, status=IN_PROGRESS, started_at=started,
-                   deadline_at=deadline, question_count=0, client_ip=_clip(ip, 45), client_agent=_clip(agent, 300),
-                   device_id=_clip(device, 64))
-
-
 def _clip(value: str | None, length: int) -> str | None:
     """What the client sent, cut to the column's length (a user agent can be very long); None when empty."""
     return value[:length] if value else None
 
 
-def _draw(round_: Round, rng: random.Random) -> list[DrawnQuestion]:
-    """Draw by the round's rules (see ``quizapp.domain.draw``): one query for the pools, one for the options."""
-    quotas = _quotas(round_)
+def _draw(round_id: int, pool: draw_pool.DrawPool, rng: random.Random) -> list[DrawnQuestion]:
+    """Draw by the round's rules (see ``quizapp.domain.draw``) from the pool."""
     try:
-        picked = pick_questions(quotas, rng)
+        picked = pick_questions(pool.quotas, rng)
     except PoolTooSmall as short:
-        raise AttemptError("pool_too_small", {"round_id": round_.id, "rule": short.rule, "needed": short.needed,
+        raise AttemptError("pool_too_small", {"round_id": round_id, "rule": short.rule, "needed": short.needed,
                                               "available": short.available}) from None
-    options: dict[int, list[int]] = {}
-    for question_id, option_id in db.session.execute(
-            select(Option.question_id, Option.id).where(Option.question_id.in_(picked))):
-        options.setdefault(question_id, []).append(option_id)
-    return shuffle_options(picked, options, rng)
-
-
-def _quotas(round_: Round) -> list[Quota]:
-    """Each draw rule's candidates, in one query: the active questions matching topic, bank and difficulty.
-
-    A pool can hold thousands of ids, so they are read on the session's connection, without the ORM's row
-    processing (bench/attempt_flow.py: with 5,000 candidates a start took a third less CPU).
-    """
-    active = Question.retired_at.is_(None)
-    rules = round_.draw_rules
-    connection = db.session.connection()
-    if not rules:
-        return [Quota(None, round_.question_count, connection.scalars(select(Question.id).where(active)).all())]
-    conditions = [and_(true(), *_criteria(rule)) for rule in rules]
-    flags = [case((condition, 1), else_=0) for condition in conditions]
-    rows = connection.execute(select(Question.id, *flags).where(active, or_(*conditions))).all()
-    return [Quota(rule.position, rule.count, [row[0] for row in rows if row[index + 1]])
-            for index, rule in enumerate(rules)]
-
-
-def _criteria(rule: DrawRule) -> list[ColumnElement[bool]]:
-    criteria: list[ColumnElement[bool]] = []
-    if rule.topic is not None:
-        criteria.append(Question.topic == rule.topic)
-    if rule.bank_id is not None:
-        criteria.append(Question.bank_id == rule.bank_id)
-    if rule.difficulty is not None:
-        criteria.append(Question.difficulty == rule.difficulty)
-    return criteria
+    return shuffle_options(picked, pool.options, rng)
 
 
 # --- what the participant sees ------------------------------------------------------------------------------
@@ -217,49 +295,101 @@ def attempt_payload(attempt: Attempt) -> dict[str, Any]:
 
     ``answers`` holds the answers saved so far (keys are strings, as in JSON). Two queries.
     """
-    rows = db.session.execute(
-        select(AttemptQuestion.question_id, AttemptQuestion.option_order, AttemptQuestion.chosen_option_id,
-               Question.text, Round.prediction_question)
-        .join(Question, Question.id == AttemptQuestion.question_id)
-        .join(Round, Round.id == attempt.round_id)
-        .where(AttemptQuestion.attempt_id == attempt.id)
-        .order_by(AttemptQuestion.position)
-    ).all()
-    texts = _option_texts([row.question_id for row in rows])
+    rows = db.session.connection().execute(_PAYLOAD_ROWS, {"attempt_id": attempt.id}).all()
+    questions = [(row.question_id, _option_ids(row.option_order), row.chosen_option_id) for row in rows]
+    return _payload(attempt.id, attempt.deadline_at, rows[0].prediction_question if rows else None, questions, None)
+
+
+def _payload(attempt_id: int, deadline: datetime, prediction_question: str | None,
+             questions: Sequence[tuple[int, Sequence[int], int | None]], pool: draw_pool.DrawPool | None,
+             ) -> dict[str, Any]:
+    """``attempt_payload``'s answer for ``questions`` ((question id, option ids as shown, saved option)), with
+    the texts taken from ``pool`` where it has them and read (one query) for the others."""
+    question_texts, option_texts = (pool.question_texts, pool.option_texts) if pool else ({}, {})
+    missing = [q for q, options, _ in questions
+               if q not in question_texts or any(o not in option_texts for o in options)]
+    if missing:
+        question_texts, option_texts = dict(question_texts), dict(option_texts)
+        for question_id, question_text, option_id, option_text in db.session.connection().execute(
+                select(Question.id, Question.text, Option.id, Option.text)
+                .join(Option, Option.question_id == Question.id).where(Question.id.in_(missing))):
+            question_texts[question_id] = question_text
+            option_texts[option_id] = option_text
     return {
-        "attempt_id": attempt.id,
-        "deadline": attempt.deadline_at.isoformat(timespec="milliseconds"),
-        "questions": [{"id": row.question_id, "text": row.text,
-                       "options": [{"id": o, "text": texts[o]} for o in _option_ids(row.option_order)]}
-                      for row in rows],
-        "prediction_question": rows[0].prediction_question if rows else None,
-        "answers": {str(row.question_id): row.chosen_option_id for row in rows if row.chosen_option_id is not None},
+        "attempt_id": attempt_id,
+        "deadline": deadline.isoformat(timespec="milliseconds"),
+        "questions": [{"id": q, "text": question_texts[q],
+                       "options": [{"id": o, "text": option_texts[o]} for o in options]}
+                      for q, options, _ in questions],
+        "prediction_question": prediction_question,
+        "answers": {str(q): chosen for q, _, chosen in questions if chosen is not None},
     }
 
 
-def _option_texts(question_ids: Sequence[int]) -> dict[int, str]:
-    return dict(db.session.execute(select(Option.id, Option.text).where(Option.question_id.in_(question_ids)))
-                .tuples().all())
-
-
-def _option_ids(option_order: str) -> list[int]:
-    return [int(part) for part in option_order.split(",") if part]
+def _option_ids(option_order: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in option_order.split(",") if part)
 
 
 # --- saving and submitting ----------------------------------------------------------------------------------
+#
+# Every participant saves each answer as they choose it, so these run on almost every request of a round: their
+# statements are built once, on the tables' columns (Core, no ORM rows), and each request needs as few as the
+# rules allow (bench/attempt_flow.py measures them). Save: the locked read, one write of the answers (one round
+# trip however many), commit. Submit: the locked read, one write of the final answers with their marks (which
+# returns the score), the claim that stores it.
+#
+# Why the answers are compared and scored in SQL, after the lock, and not from the locked read: on PostgreSQL a
+# SELECT ... FOR UPDATE that waited for the lock sees the locked row as it is now but the rows joined to it as
+# they were when it started, so the saved answers it read may predate a save that committed meanwhile. The
+# statements that follow the lock start afresh and see that save.
+
+_STATE = (
+    select(_aq.c.question_id, _aq.c.option_order, _attempts.c.user_id, _attempts.c.status, _attempts.c.started_at,
+           _attempts.c.deadline_at, _attempts.c.question_count, _attempts.c.correct_count, _attempts.c.duration_ms,
+           _rounds.c.grace_seconds)
+    .select_from(_aq.join(_attempts, _attempts.c.id == _aq.c.attempt_id)
+                 .join(_rounds, _rounds.c.id == _attempts.c.round_id))
+    .where(_aq.c.attempt_id == bindparam("attempt_id"))
+    .with_for_update(of=_attempts, key_share=True)  # FOR NO KEY UPDATE: its questions can still be read
+)
+# SQLite has no row locks: a write that changes nothing takes the database's write lock before the read, so that
+# the read is current and stays so until the commit, as the row lock makes it on PostgreSQL.
+_TAKE_WRITE_LOCK = (update(_attempts).where(_attempts.c.id == bindparam("attempt_id"))
+                    .values(status=_attempts.c.status))
+# Rows whose answer is unchanged are not touched: their answered_at stays.
+_WRITE_CHOICE = (update(_aq).where(_aq.c.attempt_id == bindparam("a_id"), _aq.c.question_id == bindparam("q_id"),
+                                   _aq.c.chosen_option_id.is_distinct_from(bindparam("o_id")))
+                 .values(chosen_option_id=bindparam("o_id"), answered_at=bindparam("at")))
+_SET_PREDICTION = (update(_attempts).where(_attempts.c.id == bindparam("attempt_id"))
+                   .values(prediction=bindparam("new_prediction")))
+_CLAIM = (update(_attempts).where(_attempts.c.id == bindparam("attempt_id"), _attempts.c.status == IN_PROGRESS)
+          .values(status=AttemptStatus.SUBMITTED, submitted_at=bindparam("at"), duration_ms=bindparam("duration"),
+                  correct_count=bindparam("correct"),
+                  prediction=func.coalesce(bindparam("new_prediction", type_=Integer), _attempts.c.prediction)))
+_RESULT = select(_attempts.c.correct_count, _attempts.c.question_count, _attempts.c.duration_ms,
+                 _attempts.c.status).where(_attempts.c.id == bindparam("attempt_id"))
+
 
 @dataclass(frozen=True, slots=True)
 class _State:
     status: AttemptStatus
+    started_at: datetime
     deadline_at: datetime
     grace_seconds: int
+    question_count: int
+    correct_count: int | None
+    duration_ms: int | None
     offered: dict[int, frozenset[int]]  # question id -> the option ids shown with it
 
+    def result(self) -> SubmitResult:
+        return SubmitResult(correct_count=self.correct_count or 0, question_count=self.question_count,
+                            duration_ms=self.duration_ms or 0, status=self.status)
 
-def save_answers(attempt_id: int, answers: Mapping[Any, Any], *, user: User, now: datetime,
+
+def save_answers(attempt_id: int, answers: Mapping[Any, Any], *, user_id: int, now: datetime,
                  prediction: int | None = None) -> SavedAnswers:
-    """Save some or all answers ({question id: option id, or None to clear}) to the attempt ``attempt_id``;
-    returns how many were given, with the attempt's deadline.
+    """Save some or all answers ({question id: option id, or None to clear}) to the attempt ``attempt_id`` of the
+    participant ``user_id``; returns how many were given, with the attempt's deadline.
 
     A ``prediction`` given here is kept with the attempt too, so that an attempt closed at its deadline without a
     submit still ranks with the prediction its participant typed.
@@ -269,56 +399,65 @@ def save_answers(attempt_id: int, answers: Mapping[Any, Any], *, user: User, now
     raised (keep the closing by committing, or let the deadline sweep do it again). Every question must be one
     of the attempt's (``unknown_question``) and every option one shown with that question (``unknown_option``);
     on any unknown id nothing is saved.
-    Changing an answer is allowed until the deadline; saving the same answer again changes nothing.
-    Two statements: one read (locking the attempt row) and one executemany UPDATE (plus a check on SQLite).
+    Changing an answer is allowed until the deadline; saving the same answer again changes nothing (its
+    ``answered_at`` stays). Statements: the locked read, then one write of the answers.
     """
-    state = _load_state(attempt_id, user)
+    state = _load_state(attempt_id, user_id)
     _check_prediction(prediction)
     _check_accepting(attempt_id, state, now)
     choices = _checked_choices(state, answers)
-    _write_choices(attempt_id, choices, now, only_in_progress=True)
+    _write_choices(attempt_id, choices, now)
     if prediction is not None:
-        db.session.execute(update(Attempt).where(Attempt.id == attempt_id, Attempt.status == IN_PROGRESS)
-                           .values(prediction=prediction).execution_options(synchronize_session=False))
-    if choices and db.session.get_bind().dialect.name == "sqlite":
-        # SQLite has no row lock: the read above may predate a submit. This transaction now holds the write
-        # lock, so a second look is current; the write above saved nothing if the attempt has closed since.
-        status = db.session.scalar(select(Attempt.status).where(Attempt.id == attempt_id))
-        if status is not IN_PROGRESS:
-            raise AttemptError("attempt_closed", {"attempt_id": attempt_id, "status": status.value})
+        db.session.connection().execute(_SET_PREDICTION, {"attempt_id": attempt_id, "new_prediction": prediction})
     return SavedAnswers(count=len(choices), deadline_at=state.deadline_at)
 
 
-def submit(attempt: Attempt, *, user: User, answers: Mapping[Any, Any] | None = None, prediction: int | None = None,
-           now: datetime) -> SubmitResult:
+def submit(attempt_id: int, *, user_id: int, answers: Mapping[Any, Any] | None = None,
+           prediction: int | None = None, now: datetime) -> SubmitResult:
     """Save the final answers and the prediction, score the attempt, and return its result.
 
     Accepted up to the deadline plus grace; the duration counts only up to the deadline. Idempotent: a repeated
-    submit, or one that lost a race with a simultaneous submit, returns the stored result and changes nothing.
-    An attempt already closed at its deadline returns its result; one past its grace is closed now with the
-    answers saved by its deadline (what arrives with the late submit is ignored) and its result returned with
-    ``status`` expired. Unknown questions or options (or a prediction outside 0..2^31-1) raise before anything
-    is written.
+    submit, or one that waited for a simultaneous submit, returns the stored result and changes nothing. An
+    attempt already closed at its deadline returns its result; one past its grace is closed now with the answers
+    saved by its deadline (what arrives with the late submit is ignored) and its result returned with ``status``
+    expired. Unknown questions or options (or a prediction outside 0..2^31-1) raise before anything is written;
+    ``attempt_not_found`` / ``not_your_attempt`` as for a save.
+    Statements: the locked read, one write of every question's final answer and mark (returning the marks, so
+    the score needs no query of its own), the claim storing status, time, prediction and score.
     """
-    state = _load_state(attempt.id, user)
+    state = _load_state(attempt_id, user_id)
     _check_prediction(prediction)
     if state.status is not IN_PROGRESS:
-        return attempt_result(attempt)
+        return state.result()
     if not timing.accepts_answers(state.deadline_at, state.grace_seconds, now):
-        close_attempts([Attempt.id == attempt.id], now=now)
-        return attempt_result(attempt)
+        close_attempts([Attempt.id == attempt_id], now=now)
+        return _stored_result(attempt_id)
     choices = _checked_choices(state, answers or {})
-    claimed = db.session.execute(
-        update(Attempt).where(Attempt.id == attempt.id, Attempt.status == IN_PROGRESS)
-        .values(status=AttemptStatus.SUBMITTED, submitted_at=now,
-                prediction=Attempt.prediction if prediction is None else prediction,
-                duration_ms=timing.duration_ms(attempt.started_at, state.deadline_at, now))
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed:
-        _write_choices(attempt.id, choices, now, only_in_progress=False)
-        score_closed_attempts([Attempt.id == attempt.id])
-    return attempt_result(attempt)
+    connection = db.session.connection()
+    marks = connection.execute(_final_answers(attempt_id, choices, now)).scalars()
+    correct_count = sum(1 for marked in marks if marked)
+    result = SubmitResult(correct_count=correct_count, question_count=state.question_count,
+                          duration_ms=timing.duration_ms(state.started_at, state.deadline_at, now),
+                          status=AttemptStatus.SUBMITTED)
+    connection.execute(_CLAIM, {"attempt_id": attempt_id, "at": now, "duration": result.duration_ms,
+                                "correct": correct_count, "new_prediction": prediction})
+    forget_cached_attempts()
+    return result
+
+
+def _final_answers(attempt_id: int, choices: Mapping[int, int | None], now: datetime) -> ReturningUpdate[tuple[bool]]:
+    """One UPDATE of every question of the attempt: the answer given now (else the one saved before), its
+    ``answered_at`` when it changed, and its mark by the scoring rule; returns the marks. The answers given come
+    in as a CASE on the question (one statement, where an executemany would update each row twice)."""
+    final: ColumnElement[int | None] = _aq.c.chosen_option_id
+    if choices:
+        final = case({q: choices[q] for q in sorted(choices)}, value=_aq.c.question_id, else_=final)
+    return (update(_aq).where(_aq.c.attempt_id == attempt_id)
+            .values(chosen_option_id=final,
+                    answered_at=case((final.is_distinct_from(_aq.c.chosen_option_id), literal(now, UTCDateTime())),
+                                     else_=_aq.c.answered_at),
+                    is_correct=chose_correct_option(final))
+            .returning(_aq.c.is_correct))
 
 
 def _check_prediction(prediction: int | None) -> None:
@@ -335,6 +474,13 @@ def attempt_result(attempt: Attempt) -> SubmitResult:
                         duration_ms=attempt.duration_ms or 0, status=attempt.status)
 
 
+def _stored_result(attempt_id: int) -> SubmitResult:
+    forget_cached_attempts()
+    row = db.session.connection().execute(_RESULT, {"attempt_id": attempt_id}).one()
+    return SubmitResult(correct_count=row.correct_count or 0, question_count=row.question_count,
+                        duration_ms=row.duration_ms or 0, status=row.status)
+
+
 def _check_accepting(attempt_id: int, state: _State, now: datetime) -> None:
     if state.status is not IN_PROGRESS:
         raise AttemptError("attempt_closed", {"attempt_id": attempt_id, "status": state.status.value})
@@ -344,25 +490,22 @@ def _check_accepting(attempt_id: int, state: _State, now: datetime) -> None:
                                               "deadline": state.deadline_at})
 
 
-def _load_state(attempt_id: int, user: User) -> _State:
-    """The attempt's status, deadline, grace and offered options, read fresh in one query with the row locked;
-    ``attempt_not_found`` when there is no such attempt (with questions), ``not_your_attempt`` when it is not
-    ``user``'s (the caller needs no read of its own first)."""
-    rows = db.session.execute(
-        select(AttemptQuestion.question_id, AttemptQuestion.option_order, Attempt.user_id, Attempt.status,
-               Attempt.deadline_at, Round.grace_seconds)
-        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
-        .join(Round, Round.id == Attempt.round_id)
-        .where(AttemptQuestion.attempt_id == attempt_id)
-        .with_for_update(of=Attempt, key_share=True)
-    ).all()
+def _load_state(attempt_id: int, user_id: int) -> _State:
+    """The attempt's state, read in one query with the attempt locked until the commit; ``attempt_not_found``
+    when there is no such attempt (with questions), ``not_your_attempt`` when it is not ``user_id``'s (the caller
+    needs no read of its own first)."""
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.execute(_TAKE_WRITE_LOCK, {"attempt_id": attempt_id})
+    rows = connection.execute(_STATE, {"attempt_id": attempt_id}).all()
     if not rows:
         raise AttemptError("attempt_not_found", {"attempt_id": attempt_id})
     first = rows[0]
-    if first.user_id != user.id:
+    if first.user_id != user_id:
         raise AttemptError("not_your_attempt", {"attempt_id": attempt_id})
-    return _State(status=AttemptStatus(first.status), deadline_at=first.deadline_at,
-                  grace_seconds=first.grace_seconds,
+    return _State(status=first.status, started_at=first.started_at, deadline_at=first.deadline_at,
+                  grace_seconds=first.grace_seconds, question_count=first.question_count,
+                  correct_count=first.correct_count, duration_ms=first.duration_ms,
                   offered={row.question_id: frozenset(_option_ids(row.option_order)) for row in rows})
 
 
@@ -394,22 +537,13 @@ def _checked_choices(state: _State, answers: Mapping[Any, Any]) -> dict[int, int
     return choices
 
 
-def _write_choices(attempt_id: int, choices: Mapping[int, int | None], now: datetime, *,
-                   only_in_progress: bool) -> None:
-    """One executemany UPDATE, in question order; rows whose answer is unchanged are not touched (their
-    ``answered_at`` stays). ``only_in_progress``: write nothing once the attempt is closed, even if it was closed
-    after it was read (SQLite has no row locks; there the write lock makes this check current)."""
+def _write_choices(attempt_id: int, choices: Mapping[int, int | None], now: datetime) -> None:
+    """Store the answers, in question order, in one round trip (an executemany); the caller holds the attempt's
+    lock and has checked that it is in progress."""
     if not choices:
         return
-    table = AttemptQuestion.__table__
-    conditions = [table.c.attempt_id == bindparam("a_id"), table.c.question_id == bindparam("q_id"),
-                  table.c.chosen_option_id.is_distinct_from(bindparam("o_id"))]
-    if only_in_progress:
-        conditions.append(exists().where(Attempt.id == table.c.attempt_id, Attempt.status == IN_PROGRESS))
-    statement = update(table).where(*conditions).values(chosen_option_id=bindparam("o_id"),
-                                                         answered_at=bindparam("at"))
-    db.session.execute(statement, [{"a_id": attempt_id, "q_id": q, "o_id": choices[q], "at": now}
-                                   for q in sorted(choices)])
+    db.session.connection().execute(_WRITE_CHOICE, [{"a_id": attempt_id, "q_id": q, "o_id": choices[q], "at": now}
+                                                    for q in sorted(choices)])
     forget_cached_attempts(questions_only=True)
 
 

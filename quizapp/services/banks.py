@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import xlsxwriter
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 
 from quizapp.domain.bank_export import ExportQuestion, export_header, export_rows
 from quizapp.domain.banks import (
@@ -131,6 +131,8 @@ def import_bank(*, bank_name: str, filename: str, data: bytes, actor: User | Non
         db.session.add(bank)
         db.session.flush()
     _insert_questions(bank.id, plan.new, now)
+    if plan.new:
+        count_change(bank.id)
     db.session.add(BankImport(bank_id=bank.id, filename=filename[:255], sha256=hashlib.sha256(data).hexdigest(),
                               added=len(plan.new), unchanged=plan.unchanged, imported_at=now,
                               imported_by_id=actor.id if actor else None))
@@ -138,6 +140,13 @@ def import_bank(*, bank_name: str, filename: str, data: bytes, actor: User | Non
                  details={"filename": filename, "added": len(plan.new), "unchanged": plan.unchanged})
     db.session.flush()
     return ImportResult(bank=bank, added=len(plan.new), unchanged=plan.unchanged, by_topic=plan.by_topic)
+
+
+def count_change(bank_id: int) -> None:
+    """Count a change to the bank's questions or options in ``Bank.revision`` (every service that makes one calls
+    this, in the same transaction), so that caches of its content know they are out of date."""
+    db.session.execute(update(Bank).where(Bank.id == bank_id).values(revision=Bank.revision + 1)
+                       .execution_options(synchronize_session=False))
 
 
 def _insert_questions(bank_id: int, questions: Sequence[ParsedQuestion], now: datetime) -> None:
@@ -254,6 +263,7 @@ def edit_question(question: Question, edit: QuestionEdit, *, actor: User | None,
             question.options.append(Option(position=position, text=option_text))
     question.options[edit.correct_index].is_correct = True
     question.search_key = search_key(question.text, texts)
+    count_change(question.bank_id)
     audit.record(actor=actor, action="question.edit", object_type="question", object_id=question.id, now=now)
     db.session.flush()
 
@@ -262,6 +272,7 @@ def retire_question(question: Question, *, actor: User | None, now: datetime, re
     """Take a question out of future draws. Rows stay, so past attempts remain reproducible."""
     if question.retired_at is None:
         question.retired_at = now
+        count_change(question.bank_id)
         audit.record(actor=actor, action="question.retire", object_type="question", object_id=question.id,
                      now=now, reason=reason)
 
@@ -269,6 +280,7 @@ def retire_question(question: Question, *, actor: User | None, now: datetime, re
 def restore_question(question: Question, *, actor: User | None, now: datetime) -> None:
     if question.retired_at is not None:
         question.retired_at = None
+        count_change(question.bank_id)
         audit.record(actor=actor, action="question.restore", object_type="question", object_id=question.id,
                      now=now)
 

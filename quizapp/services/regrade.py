@@ -21,6 +21,7 @@ from quizapp.domain.bank_export import LETTERS
 from quizapp.extensions import db
 from quizapp.models import Attempt, AttemptQuestion, AttemptStatus, Contest, Question, Round, User
 from quizapp.services import audit
+from quizapp.services.banks import count_change
 from quizapp.services.standings import live_standings
 
 IN_PROGRESS = AttemptStatus.IN_PROGRESS  # attempts not in progress (submitted, expired) are the scored ones
@@ -219,6 +220,7 @@ def apply_regrade(question: Question, new_correct_index: int, *, actor: User | N
     db.session.flush()
     new_option.is_correct = True
     question.updated_at = now
+    count_change(question.bank_id)
     db.session.flush()
     rescore(question, new_option.id)
     gaining = sum(g for g, _l in shifts.values())

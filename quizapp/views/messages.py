@@ -46,6 +46,7 @@ def field_label(name: str) -> str:
 def attempt_error_message(code: str, data: dict) -> str:
     """The sentence for an AttemptError code (start, save, submit, extension)."""
     messages = {
+        "round_not_found": _("Không có đợt thi %(id)d.", id=data.get("round_id", 0)),
         "round_not_open": _("Đợt thi chưa mở."),
         "round_closed": _("Đợt thi đã kết thúc."),
         "attempt_cap_reached": _("Bạn đã dùng hết %(n)s lượt thi của đợt này.", n=data.get("max_attempts", "")),
@@ -65,9 +66,10 @@ def attempt_error_message(code: str, data: dict) -> str:
 
 # The HTTP status of each refusal, shared by the API and the attempt pages.
 ATTEMPT_ERROR_STATUS = {
-    "round_not_open": 403, "round_closed": 409, "attempt_cap_reached": 409, "pool_too_small": 409,
-    "attempt_conflict": 409, "not_your_attempt": 403, "attempt_closed": 409, "unknown_question": 422,
-    "unknown_option": 422, "invalid_prediction": 422, "invalid_extension": 422, "reason_required": 422,
+    "round_not_found": 404, "round_not_open": 403, "round_closed": 409, "attempt_cap_reached": 409,
+    "pool_too_small": 409, "attempt_conflict": 409, "not_your_attempt": 403, "attempt_closed": 409,
+    "unknown_question": 422, "unknown_option": 422, "invalid_prediction": 422, "invalid_extension": 422,
+    "reason_required": 422,
 }
 
 

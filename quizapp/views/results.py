@@ -31,7 +31,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from quizapp.domain.masking import mask_name
-from quizapp.extensions import cache, db, limiter
+from quizapp.extensions import cache, db
 from quizapp.i18n import select_locale
 from quizapp.models import Round
 from quizapp.models.types import utcnow
@@ -278,15 +278,6 @@ def share_response(response: Any) -> Any:
     response.headers["Cache-Control"] = f"public, max-age={PAGE_SECONDS}"
     response.vary.add("Cookie")
     return response
-
-
-#: Endpoints served from the cache, for which the rate limiter's per-request work costs more than the answer.
-CACHED_ENDPOINTS = frozenset({"results.leaderboard", "results.winners", "api.round_leaderboard"})
-
-
-@limiter.request_filter
-def _served_from_cache() -> bool:
-    return request.endpoint in CACHED_ENDPOINTS
 
 
 def _anonymous() -> bool:

@@ -104,3 +104,41 @@ def test_unit_search_gives_the_path(client, units):
 def test_unknown_api_route_is_json_404(client):
     response = client.get("/api/v1/nothing-here")
     assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
+
+
+def test_a_sign_in_records_itself_and_upgrades_an_outdated_hash(app, client, units):
+    from quizapp.passwords import Passwords
+
+    client.post("/api/v1/auth/register", json=registration())
+    user = db.session.scalar(select(User).where(User.phone == "0912345678"))
+    outdated = Passwords(time_cost=2, memory_kib=1024, parallelism=1).hash("mat-khau-1")  # not the app's settings
+    user.password_hash = outdated
+    db.session.commit()
+    assert client.post("/api/v1/auth/token", json={"login": "0912345678", "password": "mat-khau-1"}).status_code == 200
+    db.session.refresh(user)
+    assert user.last_login_at is not None
+    assert user.password_hash != outdated and ",t=1," in user.password_hash  # the test settings: t=1
+    assert client.post("/api/v1/auth/token", json={"login": "0912345678", "password": "mat-khau-1"}).status_code == 200
+
+
+def test_a_deactivated_account_gets_no_token_and_its_tokens_stop_working(client, units):
+    client.post("/api/v1/auth/register", json=registration())
+    token = client.post("/api/v1/auth/token", json={"login": "0912345678", "password": "mat-khau-1"}).json["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/attempts/999999", headers=headers).status_code == 404  # a valid token: not found
+    user = db.session.scalar(select(User).where(User.phone == "0912345678"))
+    user.active = False
+    db.session.commit()
+    refused = client.post("/api/v1/auth/token", json={"login": "0912345678", "password": "mat-khau-1"})
+    assert refused.status_code == 401 and refused.json["error"]["code"] == "invalid_credentials"
+    assert client.get("/api/v1/attempts/999999", headers=headers).status_code == 401
+
+
+def test_a_password_change_revokes_earlier_tokens(client, units):
+    client.post("/api/v1/auth/register", json=registration())
+    token = client.post("/api/v1/auth/token", json={"login": "0912345678", "password": "mat-khau-1"}).json["token"]
+    user = db.session.scalar(select(User).where(User.phone == "0912345678"))
+    user.token_version += 1  # what a password change or reset does
+    db.session.commit()
+    answer = client.get("/api/v1/attempts/999999", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 401 and answer.json["error"]["code"] == "unauthorized"

@@ -17,7 +17,7 @@ from sqlalchemy import func, select, update
 
 from quizapp.domain.attempts import AttemptError
 from quizapp.extensions import db
-from quizapp.models import Attempt, AttemptQuestion, AttemptStatus, Round, User
+from quizapp.models import Attempt, AttemptQuestion, AttemptStatus, User
 from quizapp.services.attempts import save_answers, start_or_resume, submit
 from tests.services.test_attempts import NOW, make_bank, make_round, options_by_correctness
 
@@ -58,10 +58,9 @@ def together(app: Flask, count: int, work: Callable[[int], Any]) -> list[Any]:
 
 def start_in_thread(round_id: int, user_id: int, now=NOW) -> Callable[[int], tuple[int, bool]]:
     def work(index: int) -> tuple[int, bool]:
-        attempt, created = start_or_resume(db.session.get(Round, round_id), db.session.get(User, user_id), now=now,
-                                           rng=random.Random(index), client_ip=None, client_agent=None,
-                                           device_id=f"tab-{index}")
-        return attempt.id, created
+        started = start_or_resume(round_id, user_id, now=now, rng=random.Random(index), client_ip=None,
+                                  client_agent=None, device_id=f"tab-{index}")
+        return started.id, started.created
 
     return work
 
@@ -87,8 +86,8 @@ def test_simultaneous_starts_cannot_exceed_the_attempt_cap(app, make_user):
     round_ = make_round(max_attempts=2)
     round_id, user_id = round_.id, make_user().id
     participant = db.session.get(User, user_id)
-    first, _ = start_or_resume(round_, participant, now=NOW, rng=random.Random(0))
-    submit(first, user=participant, now=NOW + timedelta(minutes=1))
+    first = start_or_resume(round_.id, participant.id, now=NOW, rng=random.Random(0))
+    submit(first.id, user_id=participant.id, now=NOW + timedelta(minutes=1))
     db.session.commit()
     results = together(app, THREADS, start_in_thread(round_id, user_id, now=NOW + timedelta(minutes=2)))
     attempts = attempts_of(user_id)
@@ -100,7 +99,7 @@ def started_attempt(make_user) -> tuple[int, int, dict[int, int], dict[int, int]
     """A committed attempt in progress of a new participant: (attempt id, user id, right options, wrong options)."""
     make_bank()
     participant = make_user()
-    attempt, _ = start_or_resume(make_round(), participant, now=NOW, rng=random.Random(0))
+    attempt = start_or_resume(make_round().id, participant.id, now=NOW, rng=random.Random(0))
     db.session.commit()
     return attempt.id, participant.id, *options_by_correctness(attempt.id)
 
@@ -111,7 +110,7 @@ def test_two_simultaneous_submits_give_one_result(app, make_user):
     answers_by_thread = [half, {**wrong, **dict(list(right.items())[:2])}]
 
     def work(index: int):
-        result = submit(db.session.get(Attempt, attempt_id), user=db.session.get(User, user_id),
+        result = submit(attempt_id, user_id=user_id,
                         answers=answers_by_thread[index], prediction=100 + index,
                         now=NOW + timedelta(minutes=5, seconds=index))
         return result
@@ -135,10 +134,10 @@ def test_an_answer_saved_during_a_submit_is_either_scored_or_refused(app, make_u
     def work(index: int) -> str:
         user = db.session.get(User, user_id)
         if index == 0:
-            submit(db.session.get(Attempt, attempt_id), user=user, now=NOW + timedelta(minutes=5))
+            submit(attempt_id, user_id=user.id, now=NOW + timedelta(minutes=5))
             return "submitted"
         try:
-            save_answers(attempt_id, right, user=user, now=NOW + timedelta(minutes=5))
+            save_answers(attempt_id, right, user_id=user.id, now=NOW + timedelta(minutes=5))
         except AttemptError as error:
             return error.code
         return "saved"

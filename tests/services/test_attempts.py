@@ -117,8 +117,10 @@ def participant(make_user):
 
 
 def start(round_, user, now=NOW, seed=1):
-    return start_or_resume(round_, user, now=now, rng=random.Random(seed), client_ip="203.0.113.7",
-                           client_agent="Mozilla/5.0 (Android)", device_id="dev-1")
+    """Start (or resume) through the service; the attempt as the ORM reads it now, and whether it is new."""
+    started = start_or_resume(round_.id, user.id, now=now, rng=random.Random(seed), client_ip="203.0.113.7",
+                              client_agent="Mozilla/5.0 (Android)", device_id="dev-1")
+    return db.session.get(Attempt, started.id, populate_existing=True), started.created
 
 
 def keys_anywhere(value) -> set[str]:
@@ -170,7 +172,7 @@ def test_resume_gives_the_same_attempt_questions_order_and_saved_answers(bank, p
     attempt, _ = start(round_, participant)
     first = attempt_payload(attempt)
     question = first["questions"][3]
-    save_answers(attempt.id, {question["id"]: question["options"][2]["id"]}, user=participant, now=NOW)
+    save_answers(attempt.id, {question["id"]: question["options"][2]["id"]}, user_id=participant.id, now=NOW)
     again, created = start(round_, participant, now=NOW + timedelta(minutes=5), seed=99)
     assert not created and again.id == attempt.id
     second = attempt_payload(again)
@@ -207,7 +209,7 @@ def test_attempt_cap_is_reported_once_used_up(bank, participant):
     for number in (1, 2):
         attempt, created = start(round_, participant)
         assert created and attempt.number == number
-        submit(attempt, user=participant, now=NOW + timedelta(minutes=1))
+        submit(attempt.id, user_id=participant.id, now=NOW + timedelta(minutes=1))
     with pytest.raises(AttemptError) as caught:
         start(round_, participant)
     assert caught.value.code == "attempt_cap_reached" and caught.value.data["max_attempts"] == 2
@@ -218,7 +220,7 @@ def test_an_overdue_attempt_is_closed_with_its_saved_answers_before_starting_aga
     attempt, _ = start(round_, participant)
     right, _wrong = options_by_correctness(attempt.id)
     saved = dict(list(right.items())[:3])
-    save_answers(attempt.id, saved, user=participant, now=NOW + timedelta(minutes=2))
+    save_answers(attempt.id, saved, user_id=participant.id, now=NOW + timedelta(minutes=2))
     later = attempt.deadline_at + timedelta(seconds=10) + MS
     second, created = start(round_, participant, now=later)
     assert created and second.number == 2
@@ -252,7 +254,7 @@ def test_start_refusal_says_why_before_the_button_and_start_raises_the_same(bank
     assert start_refusal(round_, 0, round_.opens_at - MS).code == "round_not_open"
     assert start_refusal(round_, 0, round_.closes_at).code == "round_closed"
     attempt, _ = start(round_, participant)
-    submit(attempt, user=participant, now=NOW + timedelta(minutes=1))
+    submit(attempt.id, user_id=participant.id, now=NOW + timedelta(minutes=1))
     with pytest.raises(AttemptError) as caught:
         start(round_, participant, now=NOW + timedelta(minutes=2))
     assert caught.value.code == start_refusal(round_, 1, NOW).code
@@ -306,17 +308,17 @@ def saved(attempt_id: int) -> dict[int, int]:
 def test_answers_can_be_saved_changed_and_cleared(running, participant):
     _, attempt, right, wrong = running
     first, second = list(right)[:2]
-    save_answers(attempt.id, {first: wrong[first], second: right[second]}, user=participant, now=NOW)
-    save_answers(attempt.id, {str(first): str(right[first])}, user=participant, now=NOW + timedelta(seconds=5))
+    save_answers(attempt.id, {first: wrong[first], second: right[second]}, user_id=participant.id, now=NOW)
+    save_answers(attempt.id, {str(first): str(right[first])}, user_id=participant.id, now=NOW + timedelta(seconds=5))
     assert saved(attempt.id) == {first: right[first], second: right[second]}
-    save_answers(attempt.id, {second: None}, user=participant, now=NOW + timedelta(seconds=6))
+    save_answers(attempt.id, {second: None}, user_id=participant.id, now=NOW + timedelta(seconds=6))
     assert saved(attempt.id) == {first: right[first]}
 
 
 def test_saving_takes_the_same_few_statements_whatever_the_number_of_answers(running, participant):
     _, attempt, right, _ = running
     with statements() as seen:
-        save_answers(attempt.id, right, user=participant, now=NOW)
+        save_answers(attempt.id, right, user_id=participant.id, now=NOW)
     assert len(seen) == (2 if db.engine.dialect.name == "postgresql" else 3)  # SQLite: a status check too
     assert saved(attempt.id) == right
 
@@ -324,14 +326,14 @@ def test_saving_takes_the_same_few_statements_whatever_the_number_of_answers(run
 def test_only_the_owner_may_save(running, make_user):
     _, attempt, right, _ = running
     with pytest.raises(AttemptError) as caught:
-        save_answers(attempt.id, right, user=make_user(), now=NOW)
+        save_answers(attempt.id, right, user_id=make_user().id, now=NOW)
     assert caught.value.code == "not_your_attempt" and saved(attempt.id) == {}
 
 
 def test_saving_to_an_unknown_attempt_is_a_clear_error(running, participant):
     _, attempt, right, _ = running
     with pytest.raises(AttemptError) as caught:
-        save_answers(attempt.id + 1000, right, user=participant, now=NOW)
+        save_answers(attempt.id + 1000, right, user_id=participant.id, now=NOW)
     assert caught.value.code == "attempt_not_found" and saved(attempt.id) == {}
 
 
@@ -339,7 +341,7 @@ def test_an_option_of_another_question_is_refused_and_nothing_is_saved(running, 
     _, attempt, right, _ = running
     first, second = list(right)[:2]
     with pytest.raises(AttemptError) as caught:
-        save_answers(attempt.id, {first: right[first], second: right[first]}, user=participant, now=NOW)
+        save_answers(attempt.id, {first: right[first], second: right[first]}, user_id=participant.id, now=NOW)
     assert caught.value.code == "unknown_option"
     assert caught.value.data == {"question_id": second, "option_id": right[first]}
     assert saved(attempt.id) == {}
@@ -350,10 +352,10 @@ def test_a_question_not_in_the_attempt_is_refused_and_nothing_is_saved(running, 
     outsider = db.session.scalar(select(Question.id).where(Question.id.not_in(list(right))))
     for bad in (outsider, "abc", 10**30):
         with pytest.raises(AttemptError) as caught:
-            save_answers(attempt.id, {**right, bad: 1}, user=participant, now=NOW)
+            save_answers(attempt.id, {**right, bad: 1}, user_id=participant.id, now=NOW)
         assert caught.value.code == "unknown_question" and caught.value.data == {"question_id": bad}
     with pytest.raises(AttemptError) as caught:
-        save_answers(attempt.id, list(right.items()), user=participant, now=NOW)
+        save_answers(attempt.id, list(right.items()), user_id=participant.id, now=NOW)
     assert caught.value.code == "invalid_answers"
     assert saved(attempt.id) == {}
 
@@ -362,9 +364,9 @@ def test_answers_are_accepted_until_deadline_plus_grace_to_the_millisecond(runni
     _, attempt, right, _ = running
     first, second = list(right)[:2]
     last_moment = attempt.deadline_at + timedelta(seconds=10)
-    save_answers(attempt.id, {first: right[first]}, user=participant, now=last_moment)
+    save_answers(attempt.id, {first: right[first]}, user_id=participant.id, now=last_moment)
     with pytest.raises(AttemptError) as caught:
-        save_answers(attempt.id, {second: right[second]}, user=participant, now=last_moment + MS)
+        save_answers(attempt.id, {second: right[second]}, user_id=participant.id, now=last_moment + MS)
     assert caught.value.code == "attempt_closed"
     assert saved(attempt.id) == {first: right[first]}
     db.session.refresh(attempt)
@@ -377,9 +379,9 @@ def test_answers_are_accepted_until_deadline_plus_grace_to_the_millisecond(runni
 def test_submit_scores_marks_each_question_and_measures_the_duration(running, participant):
     _, attempt, right, wrong = running
     questions = list(right)
-    save_answers(attempt.id, {q: right[q] for q in questions[:4]}, user=participant, now=NOW)
+    save_answers(attempt.id, {q: right[q] for q in questions[:4]}, user_id=participant.id, now=NOW)
     final = {questions[3]: wrong[questions[3]], questions[4]: right[questions[4]], questions[5]: wrong[questions[5]]}
-    result = submit(attempt, user=participant, answers=final, prediction=1234,
+    result = submit(attempt.id, user_id=participant.id, answers=final, prediction=1234,
                     now=attempt.started_at + timedelta(seconds=312, microseconds=456_789))
     assert (result.correct_count, result.question_count, result.duration_ms) == (4, 10, 312_456)
     assert result.as_json() == {"correct_count": 4, "question_count": 10, "duration_ms": 312_456}
@@ -392,8 +394,8 @@ def test_submit_scores_marks_each_question_and_measures_the_duration(running, pa
 
 def test_a_repeated_submit_returns_the_same_result_and_changes_nothing(running, participant):
     _, attempt, right, wrong = running
-    first = submit(attempt, user=participant, answers=right, prediction=7, now=NOW + timedelta(minutes=3))
-    second = submit(attempt, user=participant, answers=wrong, prediction=99, now=NOW + timedelta(minutes=4))
+    first = submit(attempt.id, user_id=participant.id, answers=right, prediction=7, now=NOW + timedelta(minutes=3))
+    second = submit(attempt.id, user_id=participant.id, answers=wrong, prediction=99, now=NOW + timedelta(minutes=4))
     assert first == second and first.correct_count == 10
     assert attempt.prediction == 7 and saved(attempt.id) == right
     assert attempt.submitted_at == NOW + timedelta(minutes=3)
@@ -401,7 +403,7 @@ def test_a_repeated_submit_returns_the_same_result_and_changes_nothing(running, 
 
 def test_a_submit_in_the_grace_counts_the_time_only_up_to_the_deadline(running, participant):
     _, attempt, right, _ = running
-    result = submit(attempt, user=participant, answers=right, now=attempt.deadline_at + timedelta(seconds=10))
+    result = submit(attempt.id, user_id=participant.id, answers=right, now=attempt.deadline_at + timedelta(seconds=10))
     assert result.correct_count == 10 and result.duration_ms == 900_000
     assert result.status is AttemptStatus.SUBMITTED
 
@@ -409,8 +411,8 @@ def test_a_submit_in_the_grace_counts_the_time_only_up_to_the_deadline(running, 
 def test_a_late_submit_closes_the_attempt_with_what_was_saved_in_time(running, participant):
     _, attempt, right, _ = running
     first = list(right)[0]
-    save_answers(attempt.id, {first: right[first]}, user=participant, now=NOW)
-    result = submit(attempt, user=participant, answers=right, prediction=5,
+    save_answers(attempt.id, {first: right[first]}, user_id=participant.id, now=NOW)
+    result = submit(attempt.id, user_id=participant.id, answers=right, prediction=5,
                     now=attempt.deadline_at + timedelta(seconds=10) + MS)
     assert (result.correct_count, result.duration_ms, result.status) == (1, 900_000, AttemptStatus.EXPIRED)
     assert saved(attempt.id) == {first: right[first]} and attempt.prediction is None
@@ -418,9 +420,9 @@ def test_a_late_submit_closes_the_attempt_with_what_was_saved_in_time(running, p
 
 def test_submitting_an_attempt_closed_at_its_deadline_returns_its_result(running, participant):
     _, attempt, right, _ = running
-    save_answers(attempt.id, dict(list(right.items())[:2]), user=participant, now=NOW)
+    save_answers(attempt.id, dict(list(right.items())[:2]), user_id=participant.id, now=NOW)
     close_expired(attempt.deadline_at + timedelta(minutes=1))
-    result = submit(attempt, user=participant, answers=right, now=attempt.deadline_at + timedelta(minutes=2))
+    result = submit(attempt.id, user_id=participant.id, answers=right, now=attempt.deadline_at + timedelta(minutes=2))
     assert (result.correct_count, result.status) == (2, AttemptStatus.EXPIRED)
 
 
@@ -428,11 +430,11 @@ def test_a_bad_submit_saves_nothing_and_leaves_the_attempt_open(running, partici
     _, attempt, right, _ = running
     first, second = list(right)[:2]
     with pytest.raises(AttemptError) as caught:
-        submit(attempt, user=participant, answers={first: right[first], second: right[first]}, now=NOW)
+        submit(attempt.id, user_id=participant.id, answers={first: right[first], second: right[first]}, now=NOW)
     assert caught.value.code == "unknown_option"
     for prediction in (-1, 2**31, "12", True):
         with pytest.raises(AttemptError) as caught:
-            submit(attempt, user=participant, answers=right, prediction=prediction, now=NOW)
+            submit(attempt.id, user_id=participant.id, answers=right, prediction=prediction, now=NOW)
         assert caught.value.code == "invalid_prediction"
     assert saved(attempt.id) == {} and attempt.status is AttemptStatus.IN_PROGRESS
 
@@ -446,7 +448,7 @@ def test_the_sweep_closes_only_attempts_past_their_grace_and_scores_their_saved_
     late, in_grace, fresh = (start(strict, people[0])[0], start(lenient, people[1])[0],
                              start(strict, people[2], now=NOW + timedelta(minutes=10))[0])
     right, _ = options_by_correctness(late.id)
-    save_answers(late.id, dict(list(right.items())[:5]), user=people[0], now=NOW + timedelta(minutes=14))
+    save_answers(late.id, dict(list(right.items())[:5]), user_id=people[0].id, now=NOW + timedelta(minutes=14))
     now = NOW + timedelta(seconds=900 + 30)
     assert close_expired(now) == 1
     db.session.refresh(late)
@@ -465,7 +467,7 @@ def test_closing_a_round_closes_its_running_attempts_now_and_refuses_new_ones(ba
     organizer = make_user(Role.ORGANIZER)
     attempt, _ = start(round_, participant)
     right, _ = options_by_correctness(attempt.id)
-    save_answers(attempt.id, dict(list(right.items())[:2]), user=participant, now=NOW + timedelta(minutes=1))
+    save_answers(attempt.id, dict(list(right.items())[:2]), user_id=participant.id, now=NOW + timedelta(minutes=1))
     closing = close_round(round_, actor=organizer, now=NOW + timedelta(minutes=4, microseconds=500))
     assert closing.closed_attempts == 1 and not closing.already_closed
     assert round_.closed_at == closing.closed_at == NOW + timedelta(minutes=4)
@@ -489,7 +491,7 @@ def test_an_extension_moves_the_running_deadline_and_the_next_attempts(running, 
     assert attempt.deadline_at == attempt.started_at + timedelta(seconds=1200)
     grant_extension(round_, participant, 120, "Điều chỉnh lại", actor=organizer, now=NOW + timedelta(minutes=1))
     assert attempt.deadline_at == attempt.started_at + timedelta(seconds=1020)
-    submit(attempt, user=participant, now=NOW + timedelta(minutes=2))
+    submit(attempt.id, user_id=participant.id, now=NOW + timedelta(minutes=2))
     second, _ = start(round_, participant, now=NOW + timedelta(minutes=3))
     assert second.deadline_at == second.started_at + timedelta(seconds=1020)
     entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "round.extension")
@@ -524,7 +526,7 @@ def test_review_follows_the_round_setting(bank, participant, review):
     right, wrong = options_by_correctness(attempt.id)
     assert review_payload(attempt, round_, NOW + timedelta(days=30)) is None  # still in progress
     first = list(right)[0]
-    submit(attempt, user=participant, answers={first: wrong[first]}, now=NOW + timedelta(minutes=1))
+    submit(attempt.id, user_id=participant.id, answers={first: wrong[first]}, now=NOW + timedelta(minutes=1))
     just_after = review_payload(attempt, round_, NOW + timedelta(minutes=2))
     after_close = review_payload(attempt, round_, round_.closes_at + timedelta(seconds=11))
     assert (just_after is not None) == (review is Review.AFTER_SUBMIT)

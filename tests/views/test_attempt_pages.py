@@ -216,7 +216,7 @@ def test_saved_answers_come_back_checked_and_marked_in_the_navigator(player, rou
 
 
 def test_someone_elses_attempt_does_not_exist_for_them(client, round_, make_user, login, participant):
-    attempt, _ = start_or_resume(round_, participant, now=utcnow(), rng=random.Random(1))
+    attempt = start_or_resume(round_.id, participant.id, now=utcnow(), rng=random.Random(1))
     db.session.commit()
     login(make_user(Role.PARTICIPANT, phone="0987654321"))
     for method, path in (("get", ""), ("get", "/result"), ("post", "/submit"), ("post", "/answers")):
@@ -408,7 +408,7 @@ class TestWithCsrf:
 
     @pytest.fixture
     def attempt_id(self, client, round_, participant):
-        attempt, _ = start_or_resume(round_, participant, now=utcnow(), rng=random.Random(3))
+        attempt = start_or_resume(round_.id, participant.id, now=utcnow(), rng=random.Random(3))
         db.session.commit()
         with client.session_transaction() as session:  # signed in without posting the sign-in form
             session["_user_id"] = participant.get_id()

@@ -30,13 +30,6 @@ def _refusal(error: AttemptError) -> APIError:
     return APIError(status, error.code, attempt_error_message(error.code, error.data), **details)
 
 
-def _round(round_id: int) -> Round:
-    found = db.session.get(Round, round_id)
-    if found is None:
-        raise APIError(404, "round_not_found", _("Không có đợt thi %(id)d.", id=round_id))
-    return found
-
-
 def _not_found(attempt_id: int) -> APIError:
     return APIError(404, "attempt_not_found", _("Không có lượt thi %(id)d của bạn.", id=attempt_id))
 
@@ -67,15 +60,13 @@ def _client() -> dict[str, str | None]:
 @bp.post("/rounds/<int:round_id>/attempts")
 @token_required(Role.PARTICIPANT)
 def start_attempt(round_id: int):
-    round_ = _round(round_id)
     try:
-        attempt, created = attempt_service.start_or_resume(round_, current_api_user(), now=utcnow(),
-                                                           rng=random.Random(), **_client())
-        payload = attempt_service.attempt_payload(attempt)
+        started = attempt_service.start_or_resume(round_id, current_api_user().id, now=utcnow(),
+                                                  rng=random.Random(), **_client())
     except AttemptError as error:
         raise _refusal(error) from None
     db.session.commit()
-    return jsonify(payload), (201 if created else 200)
+    return jsonify(started.payload), (201 if started.created else 200)
 
 
 @bp.get("/attempts/<int:attempt_id>")
@@ -94,7 +85,7 @@ def save_answers(attempt_id: int):
     answers = _answers(data, required="prediction" not in data) or {}
     prediction = int_field(data, "prediction")
     try:  # the service checks, in its one locked read, that the attempt is the caller's
-        saved = attempt_service.save_answers(attempt_id, answers, user=current_api_user(), now=utcnow(),
+        saved = attempt_service.save_answers(attempt_id, answers, user_id=current_api_user().id, now=utcnow(),
                                              prediction=prediction)
     except AttemptError as error:
         if error.code == "attempt_closed":
@@ -110,10 +101,9 @@ def submit_attempt(attempt_id: int):
     data = json_body()
     answers = _answers(data, required=False)
     prediction = int_field(data, "prediction")
-    attempt = _attempt(attempt_id)
-    try:
-        result = attempt_service.submit(attempt, user=current_api_user(), answers=answers, prediction=prediction,
-                                        now=utcnow())
+    try:  # as for a save, the service checks in its locked read that the attempt is the caller's
+        result = attempt_service.submit(attempt_id, user_id=current_api_user().id, answers=answers,
+                                        prediction=prediction, now=utcnow())
     except AttemptError as error:
         raise _refusal(error) from None
     db.session.commit()

@@ -9,7 +9,7 @@ from quizapp.auth import issue_token
 from quizapp.domain.registration import RegistrationError, check_registration
 from quizapp.extensions import db, limiter
 from quizapp.models.types import utcnow
-from quizapp.services.accounts import authenticate
+from quizapp.services.accounts import check_credentials
 from quizapp.services.participants import register
 from quizapp.views.api import bp
 from quizapp.views.api.common import APIError, json_body
@@ -61,8 +61,8 @@ def token():
     login, password = data.get("login"), data.get("password")
     if not isinstance(login, str) or not isinstance(password, str) or not login or not password:
         raise APIError(422, "missing_credentials", _("Cần gửi login (số điện thoại hoặc email) và password."))
-    user = authenticate(login, password, now=utcnow())
-    if user is None:
+    signed_in = check_credentials(login, password, now=utcnow())
+    if signed_in is None:
         raise APIError(401, "invalid_credentials", _("Số điện thoại/email hoặc mật khẩu không đúng."))
     db.session.commit()
-    return jsonify({"token": issue_token(user)})
+    return jsonify({"token": issue_token(signed_in.user_id, signed_in.token_version)})

@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 from flask import g, jsonify, request
 from flask_babel import gettext as _
 
-from quizapp.auth import user_from_token
-from quizapp.models import Role, User
+from quizapp.auth import ApiCaller, caller_from_token
+from quizapp.models import Role
 from quizapp.views.api import bp
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -41,7 +41,7 @@ def json_body() -> dict[str, Any]:
     return data
 
 
-def current_api_user() -> User:
+def current_api_user() -> ApiCaller:
     return g.api_user
 
 
@@ -53,7 +53,7 @@ def token_required(*roles: Role) -> Callable[[F], F]:
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             header = request.headers.get("Authorization", "")
             scheme, _sep, token = header.partition(" ")
-            user = user_from_token(token.strip()) if scheme.lower() == "bearer" else None
+            user = caller_from_token(token.strip()) if scheme.lower() == "bearer" else None
             if user is None:
                 raise APIError(401, "unauthorized", _("Thiếu hoặc sai mã xác thực (Authorization: Bearer …)."))
             if roles and not user.has_role(*roles):

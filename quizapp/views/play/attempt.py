@@ -132,15 +132,15 @@ def start(round_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        attempt, _created = attempt_service.start_or_resume(
-            round_, current_user, now=utcnow(), rng=random.Random(), client_ip=request.remote_addr,
+        started = attempt_service.start_or_resume(
+            round_.id, current_user.id, now=utcnow(), rng=random.Random(), client_ip=request.remote_addr,
             client_agent=request.user_agent.string or None)
     except AttemptError as error:
         db.session.rollback()
         flash(attempt_error_message(error.code, error.data), "error")
         return redirect(url_for("contests.show", contest_id=round_.contest_id))
     db.session.commit()
-    return redirect(url_for("play.attempt", attempt_id=attempt.id), code=303)
+    return redirect(url_for("play.attempt", attempt_id=started.id), code=303)
 
 
 # --- the answer sheet -----------------------------------------------------------------------------------------
@@ -180,7 +180,7 @@ def save_form(attempt_id: int):
     sheet = answer_sheet(payload["questions"])
     sheet.validate_on_submit()  # only the prediction can be wrong, and it is not saved here
     try:
-        saved = attempt_service.save_answers(attempt.id, sheet.answers(), user=current_user, now=utcnow())
+        saved = attempt_service.save_answers(attempt.id, sheet.answers(), user_id=current_user.id, now=utcnow())
     except AttemptError as error:
         return _form_refusal(attempt, error)
     db.session.commit()
@@ -214,7 +214,7 @@ def save_json(attempt_id: int):
     prediction = body.get("prediction")
     now = utcnow()
     try:
-        saved = attempt_service.save_answers(attempt_id, answers, user=current_user, now=now,
+        saved = attempt_service.save_answers(attempt_id, answers, user_id=current_user.id, now=now,
                                              prediction=prediction if prediction not in ("", None) else None)
     except AttemptError as error:
         if error.code in ("attempt_not_found", "not_your_attempt"):  # someone else's attempt does not exist
@@ -248,8 +248,8 @@ def submit(attempt_id: int):
     if not sheet.validate_on_submit():
         return _refuse_prediction(attempt, payload, sheet, now)
     try:
-        attempt_service.submit(attempt, user=current_user, answers=sheet.answers(), prediction=sheet.prediction.data,
-                               now=now)
+        attempt_service.submit(attempt.id, user_id=current_user.id, answers=sheet.answers(),
+                               prediction=sheet.prediction.data, now=now)
     except AttemptError as error:
         return _form_refusal(attempt, error)
     db.session.commit()
@@ -258,7 +258,7 @@ def submit(attempt_id: int):
 
 def _refuse_prediction(attempt: Attempt, payload: dict[str, Any], sheet: AnswerSheet, now: datetime):
     try:
-        attempt_service.save_answers(attempt.id, sheet.answers(), user=current_user, now=now)
+        attempt_service.save_answers(attempt.id, sheet.answers(), user_id=current_user.id, now=now)
     except AttemptError as error:
         return _form_refusal(attempt, error)
     db.session.commit()
