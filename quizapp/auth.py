@@ -96,7 +96,7 @@ def issue_token(user_id: int, token_version: int) -> str:
 @dataclass(frozen=True, slots=True)
 class ApiCaller:
     """Who sent an API request with a valid bearer token: what authorising it and owning attempts need, read
-    without loading the whole account (the API's hottest requests, saving answers, do this on every call)."""
+    without loading the whole account."""
 
     id: int
     role: Role
@@ -105,14 +105,23 @@ class ApiCaller:
         return role_allows(self.role, roles)
 
 
+@dataclass(frozen=True, slots=True)
+class TokenClaim:
+    """What a bearer token says: its signature and age are checked, the account not yet. ``check_claim`` checks
+    it; so does a service's own query, through ``User.token_holds`` (the attempt requests, see
+    ``views.api.common.token_required``)."""
+
+    user_id: int
+    version: int
+
+
 _users = User.__table__
 _CALLER = select(_users.c.id, _users.c.role).where(
     _users.c.id == bindparam("user_id"), _users.c.token_version == bindparam("version"), User.is_active_clause())
 
 
-def caller_from_token(token: str) -> ApiCaller | None:
-    """The account a bearer token was issued to, while the token is young enough, the account active and its
-    password unchanged since (``token_version``); None otherwise. One small query."""
+def read_token(token: str) -> TokenClaim | None:
+    """The claim of a token signed by this app and younger than ``QUIZAPP_API_TOKEN_MAX_AGE``; None otherwise."""
     try:
         payload = _token_serializer().loads(token, max_age=current_app.config["QUIZAPP_API_TOKEN_MAX_AGE"])
     except BadSignature:
@@ -120,9 +129,15 @@ def caller_from_token(token: str) -> ApiCaller | None:
     if not isinstance(payload, dict):
         return None
     user_id, version = payload.get("u"), payload.get("v")
-    if not (isinstance(user_id, int) and isinstance(version, int)) or isinstance(user_id, bool):
+    if type(user_id) is not int or type(version) is not int:
         return None
-    row = db.session.connection().execute(_CALLER, {"user_id": user_id, "version": version}).first()
+    return TokenClaim(user_id=user_id, version=version)
+
+
+def check_claim(claim: TokenClaim) -> ApiCaller | None:
+    """The account of ``claim`` while it is active and its password unchanged since the token was issued
+    (``token_version``); None otherwise. One small query."""
+    row = db.session.connection().execute(_CALLER, {"user_id": claim.user_id, "version": claim.version}).first()
     return None if row is None else ApiCaller(id=row.id, role=row.role)
 
 

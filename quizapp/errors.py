@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -21,6 +22,7 @@ def _messages() -> dict[int, str]:
         405: _("Phương thức không được hỗ trợ."),
         409: _("Yêu cầu xung đột với trạng thái hiện tại."),
         413: _("Tệp hoặc dữ liệu gửi lên quá lớn."),
+        503: _("Hệ thống đang bận hoặc vừa kết nối lại cơ sở dữ liệu. Vui lòng thử lại sau giây lát."),
         429: _("Bạn thao tác quá nhanh. Vui lòng thử lại sau ít phút."),
         500: _("Hệ thống gặp lỗi. Vui lòng thử lại sau."),
     }
@@ -74,6 +76,19 @@ def init_app(app: Flask) -> None:
         message = _messages().get(status) or error.description or ""
         code = (error.name or "error").lower().replace(" ", "_")
         return error_response(status, code, message)
+
+    @app.errorhandler(OperationalError)
+    def _database_unavailable(error: OperationalError):
+        # The database went away (restart, network) or is overloaded: nothing was saved by this request, and the
+        # next one gets a fresh connection (SQLAlchemy drops the dead ones). The attempt page retries by itself.
+        log.error("database unavailable on %s %s", request.method, request.path, exc_info=error)
+        from quizapp.extensions import db
+
+        db.session.rollback()
+        response, status = error_response(503, "database_unavailable", _messages()[503])
+        response = make_response(response, status)
+        response.headers["Retry-After"] = "1"
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

@@ -34,6 +34,15 @@ def test_redis_url_switches_limiter_and_cache_to_redis(tmp_path):
     assert local["RATELIMIT_STORAGE_URI"] == "memory://" and local["CACHE_TYPE"] == "SimpleCache"
 
 
+def test_pre_ping_and_password_cost_come_from_the_environment(tmp_path):
+    default = config.from_environment({"SECRET_KEY": "k"}, str(tmp_path))
+    assert "SQLALCHEMY_ENGINE_OPTIONS" not in default and not config.Defaults.SQLALCHEMY_ENGINE_OPTIONS["pool_pre_ping"]
+    chosen = config.from_environment({"SECRET_KEY": "k", "QUIZAPP_DB_PRE_PING": "1", "QUIZAPP_ARGON2_TIME_COST": "2",
+                                      "QUIZAPP_ARGON2_MEMORY_KIB": "19456"}, str(tmp_path))
+    assert chosen["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True}
+    assert (chosen["QUIZAPP_ARGON2_TIME_COST"], chosen["QUIZAPP_ARGON2_MEMORY_KIB"]) == (2, 19456)
+
+
 def test_an_id_beyond_the_integer_columns_is_a_plain_404(client):
     """Every <int:...> route: a number too large for the id columns never reaches the database (no 500)."""
     too_large = ("/api/v1/attempts/99999999999999999999", "/contests/2147483648",

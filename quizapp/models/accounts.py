@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ColumnElement, Enum, ForeignKey, String, and_
+from sqlalchemy import CheckConstraint, ColumnElement, Enum, ForeignKey, String, and_, bindparam, exists
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.extensions import db
@@ -75,6 +75,16 @@ class User(UserMixin, db.Model):
         """``is_active`` in SQL, on the table's columns (for Core queries that load no ``User``)."""
         columns = cls.__table__.c
         return and_(columns.active.is_(True), columns.erased_at.is_(None))
+
+    @classmethod
+    def token_holds(cls, *roles: Role) -> ColumnElement[bool]:
+        """SQL: the account ``:user_id`` is active, still at ``:token_version`` (its password unchanged since the
+        token was issued) and has one of ``roles`` (admins have all). For a query that checks a bearer token along
+        with its own work; the two bound parameters come with that query's parameters."""
+        columns = cls.__table__.c
+        allowed = {*roles, Role.ADMIN}
+        return exists().where(columns.id == bindparam("user_id"), columns.token_version == bindparam("token_version"),
+                              cls.is_active_clause(), columns.role.in_(sorted(allowed)))
 
     def has_role(self, *roles: Role) -> bool:
         return role_allows(self.role, roles)

@@ -52,8 +52,10 @@ from quizapp.models import (
     Contest,
     Option,
     Question,
+    Role,
     Round,
     TimeExtension,
+    User,
 )
 from quizapp.models.types import UTCDateTime
 from quizapp.services import draw_pool
@@ -119,6 +121,7 @@ _START_FACTS = (
                                            _running.c.status == IN_PROGRESS)))
     .where(_rounds.c.id == bindparam("round_id"), _contests.c.published.is_(True))
 )
+_START_FACTS_FOR_TOKEN = _START_FACTS.add_columns(User.token_holds(Role.PARTICIPANT).label("token_holds"))
 # SQLite: a start writes after it reads, and a read transaction there cannot become a write transaction once
 # another writer has committed; a write that changes nothing takes the write lock first (see _TAKE_WRITE_LOCK).
 _TAKE_ROUND_WRITE_LOCK = (update(_rounds).where(_rounds.c.id == bindparam("round_id"))
@@ -172,15 +175,16 @@ class StartedAttempt:
 
 
 def start_or_resume(round_id: int, user_id: int, *, now: datetime, rng: random.Random,
-                    client_ip: str | None = None, client_agent: str | None = None,
-                    device_id: str | None = None) -> StartedAttempt:
+                    client_ip: str | None = None, client_agent: str | None = None, device_id: str | None = None,
+                    token_version: int | None = None) -> StartedAttempt:
     """The participant's attempt in progress (``created`` False), or a new one with its questions drawn (True).
 
     ``round_not_found`` for no round ``round_id`` in a published contest. An attempt past its deadline and grace
     is closed first (with its saved answers). A new attempt needs the round open at ``now`` (``round_not_open``,
     ``round_closed``), fewer attempts than the cap (``attempt_cap_reached``) and pools large enough for the draw
     (``pool_too_small``). Two simultaneous calls for the same participant yield one attempt: the loser of the
-    insert race resumes the winner's.
+    insert race resumes the winner's. ``token_version`` (the API's bearer token): the account must still be an
+    active participant at that version, checked in the facts query (``token_refused``, before anything else).
     Statements: the facts, then either the resumed attempt's questions, or the two INSERTs of a new one (plus
     the pool, when this process has none for the round at the current content revision).
     """
@@ -190,9 +194,12 @@ def start_or_resume(round_id: int, user_id: int, *, now: datetime, rng: random.R
     for _ in range(_START_TRIES):
         if dialect == "sqlite":
             connection.execute(_TAKE_ROUND_WRITE_LOCK, {"round_id": round_id})
-        facts = connection.execute(_START_FACTS, {"round_id": round_id, "user_id": user_id}).first()
+        facts = connection.execute(_START_FACTS if token_version is None else _START_FACTS_FOR_TOKEN,
+                                   {"round_id": round_id, "user_id": user_id, "token_version": token_version}).first()
         if facts is None:
             raise AttemptError("round_not_found", {"round_id": round_id})
+        if token_version is not None and not facts.token_holds:
+            raise AttemptError("token_refused")
         if facts.running_id is not None:
             if timing.accepts_answers(facts.running_deadline_at, facts.grace_seconds, now):
                 return _resumed(facts)
@@ -352,6 +359,7 @@ _STATE = (
     .where(_aq.c.attempt_id == bindparam("attempt_id"))
     .with_for_update(of=_attempts, key_share=True)  # FOR NO KEY UPDATE: its questions can still be read
 )
+_STATE_FOR_TOKEN = _STATE.add_columns(User.token_holds(Role.PARTICIPANT).label("token_holds"))
 # SQLite has no row locks: a write that changes nothing takes the database's write lock before the read, so that
 # the read is current and stays so until the commit, as the row lock makes it on PostgreSQL.
 _TAKE_WRITE_LOCK = (update(_attempts).where(_attempts.c.id == bindparam("attempt_id"))
@@ -387,7 +395,7 @@ class _State:
 
 
 def save_answers(attempt_id: int, answers: Mapping[Any, Any], *, user_id: int, now: datetime,
-                 prediction: int | None = None) -> SavedAnswers:
+                 prediction: int | None = None, token_version: int | None = None) -> SavedAnswers:
     """Save some or all answers ({question id: option id, or None to clear}) to the attempt ``attempt_id`` of the
     participant ``user_id``; returns how many were given, with the attempt's deadline.
 
@@ -400,9 +408,10 @@ def save_answers(attempt_id: int, answers: Mapping[Any, Any], *, user_id: int, n
     of the attempt's (``unknown_question``) and every option one shown with that question (``unknown_option``);
     on any unknown id nothing is saved.
     Changing an answer is allowed until the deadline; saving the same answer again changes nothing (its
-    ``answered_at`` stays). Statements: the locked read, then one write of the answers.
+    ``answered_at`` stays). ``token_version``: as for ``start_or_resume``, checked in the locked read.
+    Statements: the locked read, then one write of the answers.
     """
-    state = _load_state(attempt_id, user_id)
+    state = _load_state(attempt_id, user_id, token_version)
     _check_prediction(prediction)
     _check_accepting(attempt_id, state, now)
     choices = _checked_choices(state, answers)
@@ -413,7 +422,7 @@ def save_answers(attempt_id: int, answers: Mapping[Any, Any], *, user_id: int, n
 
 
 def submit(attempt_id: int, *, user_id: int, answers: Mapping[Any, Any] | None = None,
-           prediction: int | None = None, now: datetime) -> SubmitResult:
+           prediction: int | None = None, now: datetime, token_version: int | None = None) -> SubmitResult:
     """Save the final answers and the prediction, score the attempt, and return its result.
 
     Accepted up to the deadline plus grace; the duration counts only up to the deadline. Idempotent: a repeated
@@ -421,11 +430,11 @@ def submit(attempt_id: int, *, user_id: int, answers: Mapping[Any, Any] | None =
     attempt already closed at its deadline returns its result; one past its grace is closed now with the answers
     saved by its deadline (what arrives with the late submit is ignored) and its result returned with ``status``
     expired. Unknown questions or options (or a prediction outside 0..2^31-1) raise before anything is written;
-    ``attempt_not_found`` / ``not_your_attempt`` as for a save.
+    ``attempt_not_found`` / ``not_your_attempt`` / ``token_refused`` as for a save.
     Statements: the locked read, one write of every question's final answer and mark (returning the marks, so
     the score needs no query of its own), the claim storing status, time, prediction and score.
     """
-    state = _load_state(attempt_id, user_id)
+    state = _load_state(attempt_id, user_id, token_version)
     _check_prediction(prediction)
     if state.status is not IN_PROGRESS:
         return state.result()
@@ -490,17 +499,21 @@ def _check_accepting(attempt_id: int, state: _State, now: datetime) -> None:
                                               "deadline": state.deadline_at})
 
 
-def _load_state(attempt_id: int, user_id: int) -> _State:
+def _load_state(attempt_id: int, user_id: int, token_version: int | None) -> _State:
     """The attempt's state, read in one query with the attempt locked until the commit; ``attempt_not_found``
-    when there is no such attempt (with questions), ``not_your_attempt`` when it is not ``user_id``'s (the caller
-    needs no read of its own first)."""
+    when there is no such attempt (with questions), ``token_refused`` when ``token_version`` is given and the
+    account no longer holds it, ``not_your_attempt`` when it is not ``user_id``'s (the caller needs no read of its
+    own first)."""
     connection = db.session.connection()
     if connection.dialect.name == "sqlite":
         connection.execute(_TAKE_WRITE_LOCK, {"attempt_id": attempt_id})
-    rows = connection.execute(_STATE, {"attempt_id": attempt_id}).all()
+    rows = connection.execute(_STATE if token_version is None else _STATE_FOR_TOKEN,
+                              {"attempt_id": attempt_id, "user_id": user_id, "token_version": token_version}).all()
     if not rows:
         raise AttemptError("attempt_not_found", {"attempt_id": attempt_id})
     first = rows[0]
+    if token_version is not None and not first.token_holds:
+        raise AttemptError("token_refused")
     if first.user_id != user_id:
         raise AttemptError("not_your_attempt", {"attempt_id": attempt_id})
     return _State(status=first.status, started_at=first.started_at, deadline_at=first.deadline_at,

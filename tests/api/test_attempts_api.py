@@ -96,6 +96,41 @@ def test_tokens_are_required_and_checked(client, world):
     assert bad.status_code == 401 and bad.get_json()["error"]["code"] == "unauthorized"
 
 
+@pytest.mark.parametrize("revoke", ["password_changed", "deactivated"])
+def test_a_revoked_token_is_refused_by_every_attempt_request(client, world, make_user, revoke):
+    """start, save and submit check the token's account in their own query: a revoked token is a 401 there too,
+    before anything is saved, whether or not the request would otherwise succeed."""
+    from quizapp.models import Role, User
+
+    auth = token_for(client)
+    attempt = client.post(f"/api/v1/rounds/{world['open'].id}/attempts", headers=auth).get_json()
+    question = attempt["questions"][0]
+    user = db.session.scalar(select(User).where(User.phone == "0912345678"))
+    if revoke == "password_changed":
+        user.token_version += 1
+    else:
+        user.active = False
+    db.session.commit()
+    answers = {"answers": {str(question["id"]): question["options"][0]["id"]}}
+    requests = [("post", f"/api/v1/rounds/{world['open'].id}/attempts", None),
+                ("post", f"/api/v1/rounds/{world['upcoming'].id}/attempts", None),
+                ("post", "/api/v1/rounds/999999/attempts", None),
+                ("put", f"/api/v1/attempts/{attempt['attempt_id']}/answers", answers),
+                ("put", "/api/v1/attempts/999999/answers", answers),
+                ("post", f"/api/v1/attempts/{attempt['attempt_id']}/submit", {"prediction": 3})]
+    for method, path, body in requests:
+        response = getattr(client, method)(path, headers=auth, json=body)
+        assert response.status_code == 401 and response.json["error"]["code"] == "unauthorized", (path, response.json)
+    stored = db.session.get(Attempt, attempt["attempt_id"], populate_existing=True)
+    assert stored.status is AttemptStatus.IN_PROGRESS and stored.prediction is None
+    assert all(q.chosen_option_id is None for q in stored.questions)
+    judge = make_user(Role.JUDGE, email="giamkhao@example.test")
+    staff = client.post("/api/v1/auth/token", json={"login": judge.email, "password": "correct horse battery"})
+    forbidden = client.post(f"/api/v1/rounds/{world['open'].id}/attempts",
+                            headers={"Authorization": f"Bearer {staff.json['token']}"})
+    assert forbidden.status_code == 403 and forbidden.json["error"]["code"] == "forbidden"
+
+
 def test_another_participants_attempt_is_not_found(client, world):
     mine = token_for(client)
     theirs = token_for(client, phone="0987654321")

@@ -14,7 +14,14 @@ from quizapp.models import Attempt, Role, Round
 from quizapp.models.types import utcnow
 from quizapp.services import attempts as attempt_service
 from quizapp.views.api import bp
-from quizapp.views.api.common import APIError, current_api_user, int_field, json_body, token_required
+from quizapp.views.api.common import (
+    APIError,
+    current_api_user,
+    current_claim,
+    int_field,
+    json_body,
+    token_required,
+)
 from quizapp.views.messages import ATTEMPT_ERROR_STATUS, attempt_error_message
 
 # Someone else's attempt does not exist for the caller: the same 404 as an unknown id.
@@ -58,11 +65,12 @@ def _client() -> dict[str, str | None]:
 
 
 @bp.post("/rounds/<int:round_id>/attempts")
-@token_required(Role.PARTICIPANT)
+@token_required(Role.PARTICIPANT, checked_by_service=True)
 def start_attempt(round_id: int):
+    claim = current_claim()
     try:
-        started = attempt_service.start_or_resume(round_id, current_api_user().id, now=utcnow(),
-                                                  rng=random.Random(), **_client())
+        started = attempt_service.start_or_resume(round_id, claim.user_id, now=utcnow(), rng=random.Random(),
+                                                  token_version=claim.version, **_client())
     except AttemptError as error:
         raise _refusal(error) from None
     db.session.commit()
@@ -79,14 +87,15 @@ def get_attempt(attempt_id: int):
 
 
 @bp.put("/attempts/<int:attempt_id>/answers")
-@token_required(Role.PARTICIPANT)
+@token_required(Role.PARTICIPANT, checked_by_service=True)
 def save_answers(attempt_id: int):
     data = json_body()
     answers = _answers(data, required="prediction" not in data) or {}
     prediction = int_field(data, "prediction")
-    try:  # the service checks, in its one locked read, that the attempt is the caller's
-        saved = attempt_service.save_answers(attempt_id, answers, user_id=current_api_user().id, now=utcnow(),
-                                             prediction=prediction)
+    claim = current_claim()
+    try:  # the service checks, in its one locked read, the token's account and that the attempt is its own
+        saved = attempt_service.save_answers(attempt_id, answers, user_id=claim.user_id, now=utcnow(),
+                                             prediction=prediction, token_version=claim.version)
     except AttemptError as error:
         if error.code == "attempt_closed":
             db.session.commit()  # keep the closing of the expired attempt
@@ -96,14 +105,15 @@ def save_answers(attempt_id: int):
 
 
 @bp.post("/attempts/<int:attempt_id>/submit")
-@token_required(Role.PARTICIPANT)
+@token_required(Role.PARTICIPANT, checked_by_service=True)
 def submit_attempt(attempt_id: int):
     data = json_body()
     answers = _answers(data, required=False)
     prediction = int_field(data, "prediction")
-    try:  # as for a save, the service checks in its locked read that the attempt is the caller's
-        result = attempt_service.submit(attempt_id, user_id=current_api_user().id, answers=answers,
-                                        prediction=prediction, now=utcnow())
+    claim = current_claim()
+    try:  # as for a save, the service checks the token's account and the attempt's owner in its locked read
+        result = attempt_service.submit(attempt_id, user_id=claim.user_id, answers=answers, prediction=prediction,
+                                        now=utcnow(), token_version=claim.version)
     except AttemptError as error:
         raise _refusal(error) from None
     db.session.commit()
