@@ -32,6 +32,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(overrides)
 
     app.url_map.converters["int"] = DatabaseId
+    # JSON as UTF-8 text, keys in the order written: Vietnamese text escaped as \uXXXX is twice as long, and sorting
+    # keys costs time on every answer (an attempt's questions are the API's largest answer, sent at every start).
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
     _init_extensions(app)
     _register_blueprints(app)
 

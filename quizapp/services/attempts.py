@@ -18,6 +18,7 @@ ORM as usual.
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -33,7 +34,6 @@ from sqlalchemy import (
     case,
     func,
     insert,
-    literal,
     select,
     text,
     update,
@@ -443,7 +443,8 @@ def submit(attempt_id: int, *, user_id: int, answers: Mapping[Any, Any] | None =
         return _stored_result(attempt_id)
     choices = _checked_choices(state, answers or {})
     connection = db.session.connection()
-    marks = connection.execute(_final_answers(attempt_id, choices, now)).scalars()
+    marks = connection.execute(_final_answers(len(choices)),
+                               _final_answer_parameters(attempt_id, choices, now)).scalars()
     correct_count = sum(1 for marked in marks if marked)
     result = SubmitResult(correct_count=correct_count, question_count=state.question_count,
                           duration_ms=timing.duration_ms(state.started_at, state.deadline_at, now),
@@ -454,19 +455,30 @@ def submit(attempt_id: int, *, user_id: int, answers: Mapping[Any, Any] | None =
     return result
 
 
-def _final_answers(attempt_id: int, choices: Mapping[int, int | None], now: datetime) -> ReturningUpdate[tuple[bool]]:
-    """One UPDATE of every question of the attempt: the answer given now (else the one saved before), its
-    ``answered_at`` when it changed, and its mark by the scoring rule; returns the marks. The answers given come
-    in as a CASE on the question (one statement, where an executemany would update each row twice)."""
+@functools.lru_cache(maxsize=64)
+def _final_answers(given: int) -> ReturningUpdate[tuple[bool]]:
+    """One UPDATE of every question of the attempt ``:a_id``: the answer given now for ``given`` questions
+    (``:q0``/``:o0`` ...), else the one saved before; its ``answered_at`` (``:at``) when it changed; its mark by
+    the scoring rule. Returns the marks. The answers come in as a CASE on the question: one statement, where an
+    executemany would update each row twice. Built once per number of answers given (the cached statement skips
+    SQLAlchemy's construction and cache-key work on every submit)."""
     final: ColumnElement[int | None] = _aq.c.chosen_option_id
-    if choices:
-        final = case({q: choices[q] for q in sorted(choices)}, value=_aq.c.question_id, else_=final)
-    return (update(_aq).where(_aq.c.attempt_id == attempt_id)
+    if given:
+        final = case(*[(bindparam(f"q{i}", type_=Integer), bindparam(f"o{i}", type_=Integer)) for i in range(given)],
+                     value=_aq.c.question_id, else_=final)
+    return (update(_aq).where(_aq.c.attempt_id == bindparam("a_id"))
             .values(chosen_option_id=final,
-                    answered_at=case((final.is_distinct_from(_aq.c.chosen_option_id), literal(now, UTCDateTime())),
-                                     else_=_aq.c.answered_at),
+                    answered_at=case((final.is_distinct_from(_aq.c.chosen_option_id),
+                                      bindparam("at", type_=UTCDateTime())), else_=_aq.c.answered_at),
                     is_correct=chose_correct_option(final))
             .returning(_aq.c.is_correct))
+
+
+def _final_answer_parameters(attempt_id: int, choices: Mapping[int, int | None], now: datetime) -> dict[str, Any]:
+    parameters: dict[str, Any] = {"a_id": attempt_id, "at": now}
+    for i, question_id in enumerate(sorted(choices)):
+        parameters[f"q{i}"], parameters[f"o{i}"] = question_id, choices[question_id]
+    return parameters
 
 
 def _check_prediction(prediction: int | None) -> None:
