@@ -149,7 +149,8 @@ def _paths() -> dict[str, Any]:
             "summary": "Start an attempt, or resume the one in progress", "tags": ["attempts"], "security": BEARER,
             "parameters": round_id,
             "responses": {"201": _json(_ref("Attempt"), "Started"), "200": _json(_ref("Attempt"), "Resumed"),
-                          "401": _error("No or bad token"), "403": _error("Round not open yet"),
+                          "401": _error("No or bad token"),
+                          "403": _error("Round not open yet, or the account is not a participant"),
                           "404": _error("No such round"),
                           "409": _error("Attempt cap reached, or round closed")}}},
         "/attempts/{attempt_id}": {"get": {
@@ -193,6 +194,15 @@ def _paths() -> dict[str, Any]:
     }
 
 
+def _with_common_errors(paths: dict[str, Any]) -> dict[str, Any]:
+    """Answers any operation can give: the database unreachable for a moment (a restart): retry."""
+    for operations in paths.values():
+        for operation in operations.values():
+            operation["responses"].setdefault(
+                "503", _error("Database unavailable for a moment; retry after the Retry-After header's seconds"))
+    return paths
+
+
 def document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
@@ -200,7 +210,7 @@ def document() -> dict[str, Any]:
                  "description": "Online multiple-choice contests. Errors are "
                                 "{\"error\": {\"code\", \"message\"}} with a fitting status."},
         "servers": [{"url": "/api/v1"}],
-        "paths": _paths(),
+        "paths": _with_common_errors(_paths()),
         "components": {"schemas": SCHEMAS,
                        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                                       "description": "from POST /auth/token"}}},
