@@ -23,7 +23,7 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -61,8 +61,8 @@ from quizapp.models.types import UTCDateTime
 from quizapp.services import draw_pool
 from quizapp.services.attempt_closing import chose_correct_option, close_attempts, forget_cached_attempts
 
-__all__ = ["AttemptError", "SavedAnswers", "SubmitResult", "attempt_payload", "attempt_result", "review_payload",
-           "save_answers", "start_or_resume", "start_refusal", "submit"]
+__all__ = ["AttemptError", "RoundFacts", "SavedAnswers", "StartedAttempt", "SubmitResult", "attempt_payload",
+           "attempt_result", "review_payload", "save_answers", "start_or_resume", "start_refusal", "submit"]
 
 _aq, _attempts, _rounds = AttemptQuestion.__table__, Attempt.__table__, Round.__table__
 IN_PROGRESS = AttemptStatus.IN_PROGRESS
@@ -147,7 +147,8 @@ _PAYLOAD_ROWS = (_QUESTIONS_OF.add_columns(_rounds.c.prediction_question)
 
 @dataclass(frozen=True, slots=True)
 class RoundFacts:
-    """What a start needs to know about a round, read afresh by every start."""
+    """What a start needs to know about a round (the fields of ``Round`` that ``start_refusal`` reads), read
+    afresh by every start without loading the ORM row."""
 
     id: int
     opens_at: datetime
@@ -250,18 +251,7 @@ def _resumed(facts: Row[Any]) -> StartedAttempt:
                                            questions, pool))
 
 
-class _RoundLike(Protocol):
-    id: int
-    opens_at: datetime
-    closes_at: datetime
-    closed_at: datetime | None
-    finalized_at: datetime | None
-    max_attempts: int
-
-    def effective_close(self) -> datetime: ...
-
-
-def start_refusal(round_: _RoundLike, attempts_so_far: int, now: datetime) -> AttemptError | None:
+def start_refusal(round_: Round | RoundFacts, attempts_so_far: int, now: datetime) -> AttemptError | None:
     """Why a new attempt would be refused at ``now`` after ``attempts_so_far`` attempts, or None: the round not
     open yet (``round_not_open``), closed (``round_closed``), or the cap reached (``attempt_cap_reached``).
     ``start_or_resume`` raises it; pages call it (with a ``Round``) to say so before the participant presses the
