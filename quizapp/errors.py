@@ -22,9 +22,9 @@ def _messages() -> dict[int, str]:
         405: _("Phương thức không được hỗ trợ."),
         409: _("Yêu cầu xung đột với trạng thái hiện tại."),
         413: _("Tệp hoặc dữ liệu gửi lên quá lớn."),
-        503: _("Hệ thống đang bận hoặc vừa kết nối lại cơ sở dữ liệu. Vui lòng thử lại sau giây lát."),
         429: _("Bạn thao tác quá nhanh. Vui lòng thử lại sau ít phút."),
         500: _("Hệ thống gặp lỗi. Vui lòng thử lại sau."),
+        503: _("Hệ thống đang bận hoặc vừa kết nối lại cơ sở dữ liệu. Vui lòng thử lại sau giây lát."),
     }
 
 
@@ -85,8 +85,7 @@ def init_app(app: Flask) -> None:
         from quizapp.extensions import db
 
         db.session.rollback()
-        response, status = error_response(503, "database_unavailable", _messages()[503])
-        response = make_response(response, status)
+        response = make_response(*error_response(503, "database_unavailable", _messages()[503]))
         response.headers["Retry-After"] = "1"
         return response
 

@@ -32,6 +32,8 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
+cache = Cache()
+babel = Babel()
 
 #: Endpoints the rate limiter does not look at. None has a limit of its own (the app sets no default limit); they
 #: are the requests a contest is made of: the public pages served from the cache, and the requests of an attempt
@@ -45,5 +47,3 @@ UNLIMITED_ENDPOINTS = frozenset({
 @limiter.request_filter
 def _unlimited() -> bool:
     return request.endpoint in UNLIMITED_ENDPOINTS
-cache = Cache()
-babel = Babel()

@@ -8,6 +8,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from quizapp.domain.contests.status import effective_close
 from quizapp.extensions import db
 from quizapp.models.types import UTCDateTime, utcnow
 
@@ -113,7 +114,7 @@ class Round(db.Model):
 
     def effective_close(self) -> datetime:
         """When the round stops accepting new attempts: its scheduled close or an earlier manual close."""
-        return min(self.closes_at, self.closed_at) if self.closed_at else self.closes_at
+        return effective_close(self.closes_at, self.closed_at)
 
 
 class DrawRule(db.Model):

@@ -42,7 +42,7 @@ from sqlalchemy.sql.dml import ReturningUpdate
 
 from quizapp.domain import timing
 from quizapp.domain.attempts import AttemptError
-from quizapp.domain.contests.status import round_status
+from quizapp.domain.contests.status import effective_close, round_status
 from quizapp.domain.draw import DrawnQuestion, PoolTooSmall, pick_questions, shuffle_options
 from quizapp.extensions import db
 from quizapp.models import (
@@ -61,7 +61,7 @@ from quizapp.models.types import UTCDateTime
 from quizapp.services import draw_pool
 from quizapp.services.attempt_closing import chose_correct_option, close_attempts, forget_cached_attempts
 
-__all__ = ["AttemptError", "RoundFacts", "SavedAnswers", "StartedAttempt", "SubmitResult", "attempt_payload",
+__all__ = ["AttemptError", "SavedAnswers", "StartedAttempt", "SubmitResult", "attempt_payload",
            "attempt_result", "review_payload", "save_answers", "start_or_resume", "start_refusal", "submit"]
 
 _aq, _attempts, _rounds = AttemptQuestion.__table__, Attempt.__table__, Round.__table__
@@ -78,6 +78,13 @@ class SubmitResult:
     question_count: int
     duration_ms: int
     status: AttemptStatus
+
+    @classmethod
+    def of(cls, stored: Any) -> SubmitResult:
+        """The result as stored on an attempt (a row, an ``Attempt``): its score, question count, duration and
+        status."""
+        return cls(correct_count=stored.correct_count or 0, question_count=stored.question_count,
+                   duration_ms=stored.duration_ms or 0, status=stored.status)
 
     def as_json(self) -> dict[str, int]:
         """The JSON API's submit answer: ``{"correct_count", "question_count", "duration_ms"}``."""
@@ -146,22 +153,6 @@ _PAYLOAD_ROWS = (_QUESTIONS_OF.add_columns(_rounds.c.prediction_question)
 
 
 @dataclass(frozen=True, slots=True)
-class RoundFacts:
-    """What a start needs to know about a round (the fields of ``Round`` that ``start_refusal`` reads), read
-    afresh by every start without loading the ORM row."""
-
-    id: int
-    opens_at: datetime
-    closes_at: datetime
-    closed_at: datetime | None
-    finalized_at: datetime | None
-    max_attempts: int
-
-    def effective_close(self) -> datetime:
-        return min(self.closes_at, self.closed_at) if self.closed_at else self.closes_at
-
-
-@dataclass(frozen=True, slots=True)
 class StartedAttempt:
     """The attempt a start gave: resumed (``created`` False) or new, with what the participant sees
     (``payload``, as ``attempt_payload`` gives it)."""
@@ -207,8 +198,7 @@ def start_or_resume(round_id: int, user_id: int, *, now: datetime, rng: random.R
             # closed with what it saved; the UPDATE's own WHERE settles a race with a simultaneous submit
             close_attempts([Attempt.id == facts.running_id], now=now)
             continue
-        round_ = _round_facts(facts)
-        refusal = start_refusal(round_, facts.used, now)
+        refusal = start_refusal(facts, facts.used, now)
         if refusal is not None:
             raise refusal
         pool = draw_pool.pool_for(round_id, facts.question_count, facts.revision)
@@ -216,7 +206,7 @@ def start_or_resume(round_id: int, user_id: int, *, now: datetime, rng: random.R
         started = timing.to_millisecond(now)
         deadline = timing.attempt_deadline(started, time_limit_seconds=facts.time_limit_seconds,
                                            extension_seconds=facts.extension_seconds or 0,
-                                           round_close=round_.effective_close())
+                                           round_close=effective_close(facts.closes_at, facts.closed_at))
         number = (facts.last_number or 0) + 1
         attempt_id = connection.execute(_INSERT_ATTEMPT, {
             "round_id": round_id, "user_id": user_id, "number": number, "status": IN_PROGRESS.value,
@@ -234,11 +224,6 @@ def start_or_resume(round_id: int, user_id: int, *, now: datetime, rng: random.R
     raise AttemptError("attempt_conflict", {"round_id": round_id})
 
 
-def _round_facts(facts: Row[Any]) -> RoundFacts:
-    return RoundFacts(id=facts.id, opens_at=facts.opens_at, closes_at=facts.closes_at, closed_at=facts.closed_at,
-                      finalized_at=facts.finalized_at, max_attempts=facts.max_attempts)
-
-
 def _resumed(facts: Row[Any]) -> StartedAttempt:
     """The attempt in progress, with what it shows and what was saved: its questions in one query, their texts
     from the pool (a question retired since the draw is no longer there: read then)."""
@@ -251,17 +236,18 @@ def _resumed(facts: Row[Any]) -> StartedAttempt:
                                            questions, pool))
 
 
-def start_refusal(round_: Round | RoundFacts, attempts_so_far: int, now: datetime) -> AttemptError | None:
+def start_refusal(round_: Round | Row[Any], attempts_so_far: int, now: datetime) -> AttemptError | None:
     """Why a new attempt would be refused at ``now`` after ``attempts_so_far`` attempts, or None: the round not
     open yet (``round_not_open``), closed (``round_closed``), or the cap reached (``attempt_cap_reached``).
-    ``start_or_resume`` raises it; pages call it (with a ``Round``) to say so before the participant presses the
-    button."""
+    ``round_`` is a ``Round`` (pages call this to say so before the participant presses the button) or the row of
+    a start's facts, with the same names. ``start_or_resume`` raises it."""
     status = round_status(opens_at=round_.opens_at, closes_at=round_.closes_at, closed_at=round_.closed_at,
                           finalized_at=round_.finalized_at, now=now)
     if status == "upcoming":
         return AttemptError("round_not_open", {"round_id": round_.id, "opens_at": round_.opens_at})
     if status != "open":
-        return AttemptError("round_closed", {"round_id": round_.id, "closed_at": round_.effective_close()})
+        return AttemptError("round_closed", {"round_id": round_.id,
+                                             "closed_at": effective_close(round_.closes_at, round_.closed_at)})
     if attempts_so_far >= round_.max_attempts:
         return AttemptError("attempt_cap_reached", {"round_id": round_.id, "max_attempts": round_.max_attempts})
     return None
@@ -379,10 +365,6 @@ class _State:
     duration_ms: int | None
     offered: dict[int, frozenset[int]]  # question id -> the option ids shown with it
 
-    def result(self) -> SubmitResult:
-        return SubmitResult(correct_count=self.correct_count or 0, question_count=self.question_count,
-                            duration_ms=self.duration_ms or 0, status=self.status)
-
 
 def save_answers(attempt_id: int, answers: Mapping[Any, Any], *, user_id: int, now: datetime,
                  prediction: int | None = None, token_version: int | None = None) -> SavedAnswers:
@@ -427,7 +409,7 @@ def submit(attempt_id: int, *, user_id: int, answers: Mapping[Any, Any] | None =
     state = _load_state(attempt_id, user_id, token_version)
     _check_prediction(prediction)
     if state.status is not IN_PROGRESS:
-        return state.result()
+        return SubmitResult.of(state)
     if not timing.accepts_answers(state.deadline_at, state.grace_seconds, now):
         close_attempts([Attempt.id == attempt_id], now=now)
         return _stored_result(attempt_id)
@@ -481,15 +463,12 @@ def attempt_result(attempt: Attempt) -> SubmitResult:
     """The stored result of a finished attempt, read afresh from the database."""
     forget_cached_attempts()
     db.session.refresh(attempt)
-    return SubmitResult(correct_count=attempt.correct_count or 0, question_count=attempt.question_count,
-                        duration_ms=attempt.duration_ms or 0, status=attempt.status)
+    return SubmitResult.of(attempt)
 
 
 def _stored_result(attempt_id: int) -> SubmitResult:
     forget_cached_attempts()
-    row = db.session.connection().execute(_RESULT, {"attempt_id": attempt_id}).one()
-    return SubmitResult(correct_count=row.correct_count or 0, question_count=row.question_count,
-                        duration_ms=row.duration_ms or 0, status=row.status)
+    return SubmitResult.of(db.session.connection().execute(_RESULT, {"attempt_id": attempt_id}).one())
 
 
 def _check_accepting(attempt_id: int, state: _State, now: datetime) -> None:

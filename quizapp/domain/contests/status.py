@@ -10,6 +10,11 @@ RoundStatus = Literal["upcoming", "open", "closed", "finalized"]
 ContestPhase = Literal["open", "upcoming", "past"]
 
 
+def effective_close(closes_at: datetime, closed_at: datetime | None) -> datetime:
+    """When a round closes: as scheduled, or earlier when an organizer closed it (``closed_at``)."""
+    return min(closes_at, closed_at) if closed_at is not None else closes_at
+
+
 def round_status(*, opens_at: datetime, closes_at: datetime, closed_at: datetime | None,
                  finalized_at: datetime | None, now: datetime) -> RoundStatus:
     """The status of a round at ``now``.
@@ -21,8 +26,7 @@ def round_status(*, opens_at: datetime, closes_at: datetime, closed_at: datetime
     """
     if finalized_at is not None:
         return "finalized"
-    close = min(closes_at, closed_at) if closed_at is not None else closes_at
-    if now >= close:
+    if now >= effective_close(closes_at, closed_at):
         return "closed"
     if now >= opens_at:
         return "open"
