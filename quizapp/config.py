@@ -35,12 +35,13 @@ class Defaults:
     QUIZAPP_FAST_SECONDS_PER_QUESTION = 2  # judges' flag: a submitted attempt faster than this per question
     QUIZAPP_CLI_LOCALE = "vi"
     # Argon2id at one of the settings OWASP's password storage cheat sheet lists as equally strong (19 MiB x 2 passes,
-    # 12 MiB x 3, 9 MiB x 4, 7 MiB x 5; 1 lane). 9 MiB x 4 is chosen for sign-ins per second when a round opens: with
-    # both cores hashing at once (memory bandwidth shared), one verification took 15.5-17 ms at 19 MiB x 2, 11-13 ms
-    # at 12 MiB x 3 and 9.8-10.3 ms at 9 MiB x 4 on the 2-core benchmark machine (libsodium, quizapp/passwords.py).
-    # Hashes made with other settings still verify, and are re-made with these at the next sign-in.
-    QUIZAPP_ARGON2_TIME_COST = 4
-    QUIZAPP_ARGON2_MEMORY_KIB = 9 * 1024
+    # 12 MiB x 3, 9 MiB x 4, 7 MiB x 5; 1 lane). 7 MiB x 5 is chosen for sign-ins per second when a round opens:
+    # with two processes verifying at once (memory bandwidth and cache shared), the 2-core benchmark machine did
+    # 134-149 verifications a second at 7 MiB x 5, 127-134 at 9 MiB x 4, 108-116 at 12 MiB x 3 and 89-90 at
+    # 19 MiB x 2 (libsodium, quizapp/passwords.py; measured 2026-11-21). Hashes made with other settings still
+    # verify, and are re-made with these at the next sign-in.
+    QUIZAPP_ARGON2_TIME_COST = 5
+    QUIZAPP_ARGON2_MEMORY_KIB = 7 * 1024
     QUIZAPP_ARGON2_PARALLELISM = 1
 
 

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import (
+    CheckConstraint,
+    ColumnElement,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    literal_column,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.extensions import db
@@ -16,6 +26,22 @@ class AttemptStatus(StrEnum):
     IN_PROGRESS = "in_progress"
     SUBMITTED = "submitted"   # submitted by the participant
     EXPIRED = "expired"       # closed by the server at its deadline, with the answers saved by then
+
+
+# The predicate of the partial indexes on attempts in progress, as written in their definitions.
+_IN_PROGRESS_PREDICATE = "status = 'in_progress'"
+
+
+def in_progress(status: ColumnElement[AttemptStatus]) -> ColumnElement[bool]:
+    """``status = 'in_progress'`` with the value written into the SQL, not bound: the condition of a query meant
+    to use a partial index on attempts in progress (one per participant and round; open deadlines).
+
+    PostgreSQL uses a partial index only when the planner can prove that the query implies the index's predicate.
+    A bound value does not prove it once a statement runs prepared with a generic plan (psycopg prepares a query
+    from its fifth execution on a connection): measured, a start's lookup of the participant's attempt in progress
+    then read every attempt in progress of the round through another index (3 ms at 20,000 attempts, growing).
+    """
+    return status == literal_column(f"'{AttemptStatus.IN_PROGRESS.value}'")
 
 
 class Attempt(db.Model):
@@ -32,10 +58,10 @@ class Attempt(db.Model):
         CheckConstraint("number >= 1", name="number_positive"),
         CheckConstraint("deadline_at > started_at", name="deadline_after_start"),
         Index("uq_attempts_one_in_progress", "round_id", "user_id", unique=True,
-              sqlite_where=text("status = 'in_progress'"), postgresql_where=text("status = 'in_progress'")),
+              sqlite_where=text(_IN_PROGRESS_PREDICATE), postgresql_where=text(_IN_PROGRESS_PREDICATE)),
         Index("ix_attempts_ranking", "round_id", "status", "correct_count", "duration_ms"),
         Index("ix_attempts_deadline_open", "deadline_at",
-              sqlite_where=text("status = 'in_progress'"), postgresql_where=text("status = 'in_progress'")),
+              sqlite_where=text(_IN_PROGRESS_PREDICATE), postgresql_where=text(_IN_PROGRESS_PREDICATE)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

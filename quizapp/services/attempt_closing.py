@@ -28,6 +28,7 @@ from quizapp.domain import timing
 from quizapp.domain.attempts import AttemptError
 from quizapp.extensions import db
 from quizapp.models import Attempt, AttemptQuestion, AttemptStatus, Option, Round, TimeExtension, User
+from quizapp.models.attempts import in_progress
 from quizapp.models.types import UTCDateTime
 from quizapp.services import audit
 
@@ -107,7 +108,7 @@ def close_expired(now: datetime) -> int:
 
     Returns how many were closed. One query for the rounds concerned, then three statements per round.
     """
-    overdue = select(Attempt.round_id).where(Attempt.status == IN_PROGRESS, Attempt.deadline_at < now)
+    overdue = select(Attempt.round_id).where(in_progress(Attempt.status), Attempt.deadline_at < now)
     rounds = db.session.execute(select(Round.id, Round.grace_seconds).where(Round.id.in_(overdue))).all()
     return sum(close_attempts([Attempt.round_id == round_id,
                                Attempt.deadline_at < now - timedelta(seconds=grace_seconds)], now=now)
@@ -143,7 +144,7 @@ def grant_extension(round_: Round, user: User, seconds: int, reason: str, *, act
         raise AttemptError("reason_required")
     extension, previous = _upsert_extension(round_, user, seconds, reason, actor=actor, now=now)
     running = db.session.scalar(
-        select(Attempt).where(Attempt.round_id == round_.id, Attempt.user_id == user.id, Attempt.status == IN_PROGRESS)
+        select(Attempt).where(Attempt.round_id == round_.id, Attempt.user_id == user.id, in_progress(Attempt.status))
         .execution_options(populate_existing=True)
     )
     if running is not None:

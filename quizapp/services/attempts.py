@@ -27,6 +27,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Connection,
     Integer,
     Row,
     and_,
@@ -57,6 +58,7 @@ from quizapp.models import (
     TimeExtension,
     User,
 )
+from quizapp.models.attempts import in_progress
 from quizapp.models.types import UTCDateTime
 from quizapp.services import draw_pool
 from quizapp.services.attempt_closing import chose_correct_option, close_attempts, forget_cached_attempts
@@ -125,7 +127,7 @@ _START_FACTS = (
     .select_from(_rounds.join(_contests, _contests.c.id == _rounds.c.contest_id)
                  .outerjoin(_running, and_(_running.c.round_id == _rounds.c.id,
                                            _running.c.user_id == bindparam("user_id"),
-                                           _running.c.status == IN_PROGRESS)))
+                                           in_progress(_running.c.status))))
     .where(_rounds.c.id == bindparam("round_id"), _contests.c.published.is_(True))
 )
 _START_FACTS_FOR_TOKEN = _START_FACTS.add_columns(User.token_holds(Role.PARTICIPANT).label("token_holds"))
@@ -135,16 +137,31 @@ _TAKE_ROUND_WRITE_LOCK = (update(_rounds).where(_rounds.c.id == bindparam("round
                           .values(grace_seconds=_rounds.c.grace_seconds))
 # A simultaneous start of the same participant breaks UNIQUE(round_id, user_id, number) or the one-in-progress
 # index: the loser inserts nothing (no error, no savepoint needed), reads again and resumes the winner's attempt.
-# Written as text: the same SQL serves PostgreSQL and SQLite, and SQLAlchemy's dialect INSERT ... ON CONFLICT
-# constructs are compiled afresh on every execution (not cacheable in 2.0), which a start cannot afford.
-_INSERT_ATTEMPT = text(
-    "INSERT INTO attempts (round_id, user_id, number, status, started_at, deadline_at, question_count, client_ip,"
-    " client_agent, device_id) VALUES (:round_id, :user_id, :number, :status, :started_at, :deadline_at,"
-    " :question_count, :client_ip, :client_agent, :device_id) ON CONFLICT DO NOTHING RETURNING id"
-).bindparams(bindparam("started_at", type_=UTCDateTime()), bindparam("deadline_at", type_=UTCDateTime()))
-# RETURNING makes an executemany one multi-row INSERT ("insertmanyvalues"), compiled once and cached; the ids it
-# returns are not needed.
+# Written as text: SQLAlchemy's dialect INSERT ... ON CONFLICT constructs are compiled afresh on every execution
+# (not cacheable in 2.0), which a start cannot afford.
+_ATTEMPT_COLUMNS = ("round_id", "user_id", "number", "status", "started_at", "deadline_at", "question_count",
+                    "client_ip", "client_agent", "device_id")
+_ATTEMPT_ROW = (f"INSERT INTO attempts ({', '.join(_ATTEMPT_COLUMNS)})"
+                f" VALUES ({', '.join(':' + name for name in _ATTEMPT_COLUMNS)}) ON CONFLICT DO NOTHING RETURNING id")
+_TIMES = (bindparam("started_at", type_=UTCDateTime()), bindparam("deadline_at", type_=UTCDateTime()))
+# SQLite: the attempt, then its questions as one multi-row INSERT (RETURNING makes an executemany a single
+# "insertmanyvalues" statement, compiled once and cached; the ids it returns are not needed).
+_INSERT_ATTEMPT = text(_ATTEMPT_ROW).bindparams(*_TIMES)
 _INSERT_QUESTIONS = insert(_aq).returning(_aq.c.position)
+# PostgreSQL: both in one statement (one round trip), the questions passed as two space-separated lists (the
+# question ids, and their option orders, which hold commas). Measured: psycopg caches the conversion of a query
+# with at most 50 parameters only, so the multi-row INSERT's 80 parameters were parsed again on every start
+# (~0.5 ms of the worker's CPU), and it dumps a Python list element by element; the second statement cost a
+# round trip. The questions' INSERT inserts nothing when the attempt's did not (a lost race).
+_INSERT_ATTEMPT_AND_QUESTIONS = text(
+    f"WITH new_attempt AS ({_ATTEMPT_ROW}), drawn AS ("
+    " INSERT INTO attempt_questions (attempt_id, position, question_id, option_order)"
+    " SELECT new_attempt.id, drawn.position, drawn.question_id, drawn.option_order"
+    " FROM new_attempt, unnest(CAST(string_to_array(:question_ids, ' ') AS integer[]),"
+    " string_to_array(:option_orders, ' '))"
+    " WITH ORDINALITY AS drawn (question_id, option_order, position))"
+    " SELECT id FROM new_attempt"
+).bindparams(*_TIMES)
 _QUESTIONS_OF = (select(_aq.c.question_id, _aq.c.option_order, _aq.c.chosen_option_id)
                  .where(_aq.c.attempt_id == bindparam("attempt_id")).order_by(_aq.c.position))
 _PAYLOAD_ROWS = (_QUESTIONS_OF.add_columns(_rounds.c.prediction_question)
@@ -177,8 +194,8 @@ def start_or_resume(round_id: int, user_id: int, *, now: datetime, rng: random.R
     (``pool_too_small``). Two simultaneous calls for the same participant yield one attempt: the loser of the
     insert race resumes the winner's. ``token_version`` (the API's bearer token): the account must still be an
     active participant at that version, checked in the facts query (``token_refused``, before anything else).
-    Statements: the facts, then either the resumed attempt's questions, or the two INSERTs of a new one (plus
-    the pool, when this process has none for the round at the current content revision).
+    Statements: the facts, then either the resumed attempt's questions, or the INSERT of a new one (two on
+    SQLite; plus the pool, when this process has none for the round at the current content revision).
     """
     connection = db.session.connection()
     dialect = connection.dialect.name
@@ -208,20 +225,33 @@ def start_or_resume(round_id: int, user_id: int, *, now: datetime, rng: random.R
                                            extension_seconds=facts.extension_seconds or 0,
                                            round_close=effective_close(facts.closes_at, facts.closed_at))
         number = (facts.last_number or 0) + 1
-        attempt_id = connection.execute(_INSERT_ATTEMPT, {
+        attempt_id = _insert_attempt(connection, drawn, {
             "round_id": round_id, "user_id": user_id, "number": number, "status": IN_PROGRESS.value,
             "started_at": started, "deadline_at": deadline, "question_count": len(drawn), "client_ip": client[0],
-            "client_agent": client[1], "device_id": client[2]}).scalar()
+            "client_agent": client[1], "device_id": client[2]})
         if attempt_id is None:
             continue  # a simultaneous start won the race: read again, resume it (or report the cap)
-        connection.execute(_INSERT_QUESTIONS, [
-            {"attempt_id": attempt_id, "position": position, "question_id": q.question_id,
-             "option_order": ",".join(map(str, q.option_ids))} for position, q in enumerate(drawn, start=1)])
         questions = [(q.question_id, q.option_ids, None) for q in drawn]
         return StartedAttempt(id=attempt_id, round_id=round_id, number=number, started_at=started,
                               deadline_at=deadline, created=True,
                               payload=_payload(attempt_id, deadline, facts.prediction_question, questions, pool))
     raise AttemptError("attempt_conflict", {"round_id": round_id})
+
+
+def _insert_attempt(connection: Connection, drawn: Sequence[DrawnQuestion], attempt: dict[str, Any]) -> int | None:
+    """Insert the attempt (``attempt``: its columns) and its ``drawn`` questions in their order; the new id, or
+    None when a simultaneous start of the same participant won (then nothing is inserted)."""
+    orders = [",".join(map(str, q.option_ids)) for q in drawn]
+    if connection.dialect.name == "postgresql":
+        return connection.execute(_INSERT_ATTEMPT_AND_QUESTIONS, {
+            **attempt, "question_ids": " ".join(str(q.question_id) for q in drawn),
+            "option_orders": " ".join(orders)}).scalar()
+    attempt_id = connection.execute(_INSERT_ATTEMPT, attempt).scalar()
+    if attempt_id is not None:
+        connection.execute(_INSERT_QUESTIONS, [
+            {"attempt_id": attempt_id, "position": position, "question_id": q.question_id, "option_order": order}
+            for position, (q, order) in enumerate(zip(drawn, orders, strict=True), start=1)])
+    return attempt_id
 
 
 def _resumed(facts: Row[Any]) -> StartedAttempt:

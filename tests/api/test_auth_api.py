@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from quizapp.extensions import db
 from quizapp.models import Unit, User
 from quizapp.services.units import rebuild_tree
+from tests.conftest import TEST_PASSWORD
 
 
 @pytest.fixture
@@ -142,3 +143,24 @@ def test_a_password_change_revokes_earlier_tokens(client, units):
     db.session.commit()
     answer = client.get("/api/v1/attempts/999999", headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 401 and answer.json["error"]["code"] == "unauthorized"
+
+
+def test_the_api_neither_reads_nor_writes_the_pages_session(app, client, make_user, login):
+    """A browser signed in on the pages is not signed in on the API (bearer tokens only): the API does not even
+    open the session cookie, sets none, and the page session survives API calls made alongside it."""
+    user = make_user(phone="0912000111")
+    login(user)
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    sessions = app.session_interface
+    for path, opened in (("/", True), ("/api/v1/contests", False)):
+        with app.test_request_context(path, headers={"Cookie": f"session={cookie.value}"}) as context:
+            session = sessions.open_session(app, context.request)
+            assert sessions.is_null_session(session) is not opened
+            assert (session.get("_user_id") == user.get_id()) is opened
+    assert client.post("/api/v1/rounds/1/attempts").status_code == 401
+    token = client.post("/api/v1/auth/token", json={"login": "0912000111", "password": TEST_PASSWORD})
+    assert token.status_code == 200
+    assert not token.headers.getlist("Set-Cookie")
+    page = client.get("/")
+    assert page.status_code == 200 and "Đăng xuất".encode() in page.data  # still signed in on the pages

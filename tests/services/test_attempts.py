@@ -181,6 +181,21 @@ def test_resume_gives_the_same_attempt_questions_order_and_saved_answers(bank, p
     assert db.session.scalar(select(func.count()).select_from(Attempt)) == 1
 
 
+def test_what_a_start_shows_is_what_was_stored_in_the_same_order(bank, participant):
+    round_ = make_round()
+    started = start_or_resume(round_.id, participant.id, now=NOW, rng=random.Random(5))
+    db.session.commit()
+    stored = db.session.execute(select(AttemptQuestion.position, AttemptQuestion.question_id,
+                                       AttemptQuestion.option_order)
+                                .where(AttemptQuestion.attempt_id == started.id)
+                                .order_by(AttemptQuestion.position)).all()
+    shown = started.payload["questions"]
+    assert [row.position for row in stored] == list(range(1, len(shown) + 1))
+    assert [(row.question_id, row.option_order) for row in stored] == [
+        (q["id"], ",".join(str(o["id"]) for o in q["options"])) for q in shown]
+    assert attempt_payload(db.session.get(Attempt, started.id)) == started.payload
+
+
 def test_payload_takes_two_queries(bank, participant):
     attempt, _ = start(make_round(), participant)
     with statements() as seen:

@@ -131,4 +131,4 @@ class TestProductionHashing:
         from quizapp.auth import hash_password
 
         hashed = hash_password("a password")
-        assert hashed.startswith("$argon2id$") and "m=9216,t=4,p=1" in hashed
+        assert hashed.startswith("$argon2id$") and "m=7168,t=5,p=1" in hashed

@@ -26,6 +26,7 @@ from quizapp.domain import timing
 from quizapp.domain.attempts import AttemptError
 from quizapp.extensions import db
 from quizapp.models import Attempt, AttemptStatus, Contest, Role, Round
+from quizapp.models.attempts import in_progress
 from quizapp.models.types import utcnow
 from quizapp.services import attempts as attempt_service
 from quizapp.services.attempt_closing import close_attempts
@@ -114,7 +115,7 @@ def start_page(round_id: int):
     round_ = _round_or_404(round_id)
     now = utcnow()
     running = db.session.scalar(select(Attempt).where(
-        Attempt.round_id == round_.id, Attempt.user_id == current_user.id, Attempt.status == IN_PROGRESS))
+        Attempt.round_id == round_.id, Attempt.user_id == current_user.id, in_progress(Attempt.status)))
     if running is not None and not _close_if_overdue(running, round_, now):
         return redirect(url_for("play.attempt", attempt_id=running.id))
     used = _attempts_used(round_)

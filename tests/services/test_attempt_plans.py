@@ -1,0 +1,87 @@
+"""The lookups meant for the partial indexes on attempts in progress use them, also as prepared statements.
+
+A partial index serves a query only when the planner can prove the query's condition implies the index's
+predicate (``status = 'in_progress'``). A bound value proves nothing to a prepared statement's generic plan on
+PostgreSQL (psycopg prepares a query from its fifth execution on a connection): a start then read every attempt
+in progress of the round to find the participant's own. (SQLite plans with the bound values; it is checked too.)
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import psycopg.sql
+import pytest
+from sqlalchemy import insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from quizapp.extensions import db
+from quizapp.models import Attempt, AttemptStatus, Role, User
+from quizapp.models.attempts import in_progress
+from quizapp.models.types import utcnow
+from quizapp.services.attempts import _START_FACTS_FOR_TOKEN
+from tests.services.test_attempts import NOW, make_bank, make_round
+
+PEOPLE = 300
+
+
+@pytest.fixture
+def crowded_round(app):
+    """A round with PEOPLE attempts in progress, and the statistics a busy database would have."""
+    make_bank()
+    round_ = make_round()
+    now = utcnow()
+    db.session.execute(insert(User), [
+        {"role": Role.PARTICIPANT, "full_name": f"Thí sinh {n}", "name_key": f"thi sinh {n}", "phone": f"09{n:08d}",
+         "password_hash": "x", "consent_at": now, "created_at": now} for n in range(PEOPLE)])
+    users = db.session.scalars(select(User.id)).all()
+    db.session.execute(insert(Attempt), [
+        {"round_id": round_.id, "user_id": user_id, "number": 1, "status": AttemptStatus.IN_PROGRESS,
+         "started_at": NOW, "deadline_at": NOW + timedelta(minutes=15), "question_count": 10} for user_id in users])
+    db.session.commit()
+    db.session.execute(db.text("ANALYZE"))
+    return round_.id, users[0]
+
+
+def plan(statement, params: dict) -> str:
+    """The plan the database uses for ``statement`` run as the app runs it: on PostgreSQL prepared with a generic
+    plan (as after five executions), on SQLite with bound parameters; sequential scans ruled out, so that a small
+    test table says what a large one would."""
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        compiled = statement.compile(dialect=sqlite.dialect(paramstyle="named"))
+        rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled), compiled.construct_params(params))
+        return "\n".join(str(row[-1]) for row in rows)
+    compiled = statement.compile(dialect=postgresql.psycopg.dialect())
+    values = compiled.construct_params(params)
+    names: list[str] = []
+
+    def numbered(match: re.Match[str]) -> str:
+        if match.group(1) not in names:
+            names.append(match.group(1))
+        return f"${names.index(match.group(1)) + 1}"
+
+    prepared = re.sub(r"%\((\w+)\)s", numbered, str(compiled))
+    raw = connection.connection.dbapi_connection
+    arguments = psycopg.sql.SQL(", ").join(psycopg.sql.Literal(values[name]) for name in names).as_string(raw)
+    connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
+    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    connection.exec_driver_sql("PREPARE plan_under_test AS " + prepared)
+    try:
+        return "\n".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN EXECUTE plan_under_test({arguments})"))
+    finally:
+        connection.exec_driver_sql("DEALLOCATE plan_under_test")
+
+
+def test_a_start_finds_the_participants_attempt_in_progress_through_its_own_index(crowded_round):
+    round_id, user_id = crowded_round
+    shown = plan(_START_FACTS_FOR_TOKEN, {"round_id": round_id, "user_id": user_id, "token_version": 0})
+    assert "uq_attempts_one_in_progress" in shown, shown
+    assert "ix_attempts_ranking" not in shown, shown
+
+
+def test_in_progress_lets_the_deadline_sweep_use_the_open_deadlines_index(crowded_round):
+    overdue = select(Attempt.round_id).where(in_progress(Attempt.status), Attempt.deadline_at < NOW)
+    shown = plan(overdue, {})
+    assert "ix_attempts_deadline_open" in shown, shown
