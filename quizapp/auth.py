@@ -26,6 +26,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 _DUMMY_PASSWORD = "quizapp-no-such-account"
 
 
+#: Paths of the JSON API (bearer tokens, JSON errors, no cookie session).
 API_PREFIX = "/api/"
 
 

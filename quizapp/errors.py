@@ -10,6 +10,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from quizapp.auth import API_PREFIX
+
 log = logging.getLogger(__name__)
 
 
@@ -29,7 +31,7 @@ def _messages() -> dict[int, str]:
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/")
+    return request.path.startswith(API_PREFIX)
 
 
 def error_response(status: int, code: str, message: str):

@@ -27,22 +27,22 @@ class OrjsonProvider(DefaultJSONProvider):
     ensure_ascii = False
     sort_keys = False
 
-    def _options(self, *, pretty: bool = False) -> int:
-        return _OPTIONS | (orjson.OPT_SORT_KEYS if self.sort_keys else 0) | (orjson.OPT_INDENT_2 if pretty else 0)
+    def _written(self, obj: Any, *, pretty: bool = False) -> bytes | None:
+        """``obj`` written by orjson; None for what it cannot write (an integer beyond 64 bits, echoed from a
+        request), which Flask's provider then writes."""
+        option = _OPTIONS | (orjson.OPT_SORT_KEYS if self.sort_keys else 0) | (orjson.OPT_INDENT_2 if pretty else 0)
+        try:
+            return orjson.dumps(obj, default=self.default, option=option)
+        except TypeError:
+            return None
 
     def dumps(self, obj: Any, **kwargs: Any) -> str:
-        if not kwargs:
-            try:
-                return orjson.dumps(obj, default=self.default, option=self._options()).decode()
-            except TypeError:
-                pass  # what orjson cannot write (an integer beyond 64 bits, echoed from a request): as Flask does
-        return super().dumps(obj, **kwargs)
+        written = None if kwargs else self._written(obj)
+        return written.decode() if written is not None else super().dumps(obj, **kwargs)
 
     def response(self, *args: Any, **kwargs: Any) -> Response:
         obj = self._prepare_response_obj(args, kwargs)
-        pretty = (self.compact is None and self._app.debug) or self.compact is False
-        try:
-            body = orjson.dumps(obj, default=self.default, option=self._options(pretty=pretty))
-        except TypeError:
+        written = self._written(obj, pretty=(self.compact is None and self._app.debug) or self.compact is False)
+        if written is None:
             return super().response(obj)
-        return self._app.response_class(body + b"\n", mimetype=self.mimetype)
+        return self._app.response_class(written + b"\n", mimetype=self.mimetype)

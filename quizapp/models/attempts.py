@@ -29,7 +29,8 @@ class AttemptStatus(StrEnum):
 
 
 # The predicate of the partial indexes on attempts in progress, as written in their definitions.
-_IN_PROGRESS_PREDICATE = "status = 'in_progress'"
+_IN_PROGRESS_LITERAL = f"'{AttemptStatus.IN_PROGRESS.value}'"
+_IN_PROGRESS_PREDICATE = f"status = {_IN_PROGRESS_LITERAL}"
 
 
 def in_progress(status: ColumnElement[AttemptStatus]) -> ColumnElement[bool]:
@@ -41,7 +42,7 @@ def in_progress(status: ColumnElement[AttemptStatus]) -> ColumnElement[bool]:
     from its fifth execution on a connection): measured, a start's lookup of the participant's attempt in progress
     then read every attempt in progress of the round through another index (3 ms at 20,000 attempts, growing).
     """
-    return status == literal_column(f"'{AttemptStatus.IN_PROGRESS.value}'")
+    return status == literal_column(_IN_PROGRESS_LITERAL)
 
 
 class Attempt(db.Model):

@@ -53,7 +53,7 @@ def close_attempts(criteria: Sequence[ColumnElement[bool]], *, now: datetime) ->
     now = timing.to_millisecond(now)
     end = case((Attempt.deadline_at < now, Attempt.deadline_at), else_=literal(now, UTCDateTime()))
     closed = db.session.execute(
-        update(Attempt).where(Attempt.status == IN_PROGRESS, *criteria)
+        update(Attempt).where(in_progress(Attempt.status), *criteria)
         .values(status=AttemptStatus.EXPIRED, submitted_at=end, duration_ms=_millis_between(end, Attempt.started_at))
         .execution_options(synchronize_session=False)
     ).rowcount
