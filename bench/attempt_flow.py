@@ -98,6 +98,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--py-spy", metavar="DIR", type=Path, default=None,
                         help="record each step's workers with py-spy (raw collapsed stacks, CPU only) into DIR; "
                              "the sampling costs CPU, so figures of such a run are not comparable")
+    parser.add_argument("--timeline", metavar="DIR", type=Path, default=None,
+                        help="write each step's requests (sent at, latency) to DIR/LEVEL-ENDPOINT.csv")
     parser.add_argument("--postgres", default="postgresql://root@127.0.0.1:5432",
                         help="server for the throwaway database (loopback only)")
     args = parser.parse_args(argv)
@@ -296,6 +298,8 @@ async def run_level(args: argparse.Namespace, servers: Servers, meter: CpuMeter,
                                args.ceiling_seconds, args.py_spy and args.py_spy / f"ceiling-{endpoint}")
         step = await measure(meter, "app", level, endpoint, jobs(), args.step_seconds, args.py_spy)
         step.ceiling_rps, step.ceiling_server_ms = slice_.phase.rps, slice_.server_ms
+        if args.timeline is not None:
+            write_timeline(args.timeline / f"{level}-{endpoint}.csv", step)
         results.append(step)
         if ceilings is None:
             ceilings = slice_
@@ -303,6 +307,15 @@ async def run_level(args: argparse.Namespace, servers: Servers, meter: CpuMeter,
             ceilings.merge(slice_)
     assert ceilings is not None
     return [ceilings, *results]
+
+
+def write_timeline(path: Path, measured: Measured) -> None:
+    """One line per answered request: when it was sent (seconds from the step's start) and its latency (ms)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tally = measured.phase.tally
+    pairs = sorted(zip(tally.sent, tally.latencies, strict=True))
+    lines = (f"{sent:.4f},{latency * 1000:.2f}" for sent, latency in pairs)
+    path.write_text("sent_s,latency_ms\n" + "\n".join(lines) + "\n")
 
 
 async def warm_up(servers: Servers, round_id: int, people: list[Participant]) -> None:
