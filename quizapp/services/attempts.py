@@ -30,15 +30,22 @@ from sqlalchemy import (
     Connection,
     Integer,
     Row,
+    Select,
+    Text,
     and_,
+    any_,
     bindparam,
     case,
+    exists,
     func,
     insert,
+    literal_column,
+    or_,
     select,
     text,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql.dml import ReturningUpdate
 
 from quizapp.domain import timing
@@ -68,7 +75,7 @@ __all__ = ["AttemptError", "SavedAnswers", "StartedAttempt", "SubmitResult", "at
 
 _aq, _attempts, _rounds = AttemptQuestion.__table__, Attempt.__table__, Round.__table__
 IN_PROGRESS = AttemptStatus.IN_PROGRESS
-MAX_PREDICTION = 2**31 - 1  # the column is a 32-bit integer
+MAX_PREDICTION = MAX_ID = 2**31 - 1  # the columns are 32-bit integers
 _START_TRIES = 3
 
 
@@ -348,8 +355,8 @@ def _option_ids(option_order: str) -> tuple[int, ...]:
 # Every participant saves each answer as they choose it, so these run on almost every request of a round: their
 # statements are built once, on the tables' columns (Core, no ORM rows), and each request needs as few as the
 # rules allow (bench/attempt_flow.py measures them). Save: the locked read, one write of the answers (one round
-# trip however many), commit. Submit: the locked read, one write of the final answers with their marks (which
-# returns the score), the claim that stores it.
+# trip however many), commit; one answer on PostgreSQL: a single statement (``_SAVE_ONE``), commit. Submit: the
+# locked read, one write of the final answers with their marks (which returns the score), the claim that stores it.
 #
 # Why the answers are compared and scored in SQL, after the lock, and not from the locked read: on PostgreSQL a
 # SELECT ... FOR UPDATE that waited for the lock sees the locked row as it is now but the rows joined to it as
@@ -374,6 +381,45 @@ _TAKE_WRITE_LOCK = (update(_attempts).where(_attempts.c.id == bindparam("attempt
 _WRITE_CHOICE = (update(_aq).where(_aq.c.attempt_id == bindparam("a_id"), _aq.c.question_id == bindparam("q_id"),
                                    _aq.c.chosen_option_id.is_distinct_from(bindparam("o_id")))
                  .values(chosen_option_id=bindparam("o_id"), answered_at=bindparam("at")))
+# PostgreSQL: the save of one answer (what the attempt page sends at each choice) in one statement, when all is in
+# order: lock the attempt as the locked read does (it is the caller's, in progress, within deadline + grace, the
+# token holds), then write the answer if the question is one of the attempt's and the option one shown with it
+# (an unchanged answer is not written: its answered_at stays). It returns the deadline and whether the answer was
+# good; no row, or a bad answer, leaves everything as it was, and the save takes the checked path, which says
+# exactly what is wrong (and closes an attempt past its time). Measured: a round trip less, and no reading of the
+# attempt's twenty questions into Python.
+# Why it is safe: the UPDATE joins the locked row, so the lock is taken before anything is written, and a lock that
+# waited for a simultaneous submit re-reads the attempt, now submitted, so nothing is written.
+# Why one answer and scalar parameters: PostgreSQL plans a prepared statement once (a generic plan) only when that
+# plan's estimate is not worse than the plans made for the values; an array of answers (unnest) is estimated at
+# ten rows, and every save was planned again (0.3 ms of the server's CPU, measured with pg_prepared_statements).
+# No parameter is named after a column of attempt_questions: in an UPDATE, SQLAlchemy would make it a SET.
+_NOW = bindparam("now", type_=UTCDateTime())
+_ONE_SECOND = literal_column("interval '1 second'")
+
+
+def _one_answer_save(*, token: bool) -> Select[Any]:
+    target = (select(_attempts.c.id, _attempts.c.deadline_at)
+              .join_from(_attempts, _rounds, _rounds.c.id == _attempts.c.round_id)
+              .where(_attempts.c.id == bindparam("a_id"), _attempts.c.user_id == bindparam("user_id"),
+                     in_progress(_attempts.c.status),
+                     _attempts.c.deadline_at + _rounds.c.grace_seconds * _ONE_SECOND >= _NOW)
+              .with_for_update(of=_attempts, key_share=True))
+    if token:
+        target = target.where(User.token_holds(Role.PARTICIPANT))
+    locked = target.cte("locked").prefix_with("MATERIALIZED")
+    option = bindparam("o_id", type_=Integer)
+    shown = func.string_to_array(_aq.c.option_order, literal_column("','"), type_=ARRAY(Text)).cast(ARRAY(Integer))
+    good = and_(_aq.c.attempt_id == bindparam("a_id"), _aq.c.question_id == bindparam("q_id"),
+                or_(option.is_(None), option == any_(shown)))
+    written = (update(_aq).where(_aq.c.attempt_id == locked.c.id, good, _aq.c.chosen_option_id.is_distinct_from(option))
+               .values(chosen_option_id=option, answered_at=_NOW)
+               .returning(_aq.c.question_id).cte("written"))
+    return select(locked.c.deadline_at, exists().where(good).label("good")).add_cte(written)
+
+
+_SAVE_ONE = _one_answer_save(token=False)
+_SAVE_ONE_FOR_TOKEN = _one_answer_save(token=True)
 _SET_PREDICTION = (update(_attempts).where(_attempts.c.id == bindparam("attempt_id"))
                    .values(prediction=bindparam("new_prediction")))
 _CLAIM = (update(_attempts).where(_attempts.c.id == bindparam("attempt_id"), _attempts.c.status == IN_PROGRESS)
@@ -411,8 +457,13 @@ def save_answers(attempt_id: int, answers: Mapping[Any, Any], *, user_id: int, n
     on any unknown id nothing is saved.
     Changing an answer is allowed until the deadline; saving the same answer again changes nothing (its
     ``answered_at`` stays). ``token_version``: as for ``start_or_resume``, checked in the locked read.
-    Statements: the locked read, then one write of the answers.
+    Statements: on PostgreSQL, one answer without a prediction (each choice on the attempt page) is one statement
+    when all is in order (``_SAVE_ONE``); otherwise, and on SQLite, the locked read, then one write of the answers.
     """
+    if prediction is None and db.session.connection().dialect.name == "postgresql":
+        saved = _save_one(attempt_id, answers, user_id=user_id, now=now, token_version=token_version)
+        if saved is not None:
+            return saved
     state = _load_state(attempt_id, user_id, token_version)
     _check_prediction(prediction)
     _check_accepting(attempt_id, state, now)
@@ -421,6 +472,27 @@ def save_answers(attempt_id: int, answers: Mapping[Any, Any], *, user_id: int, n
     if prediction is not None:
         db.session.connection().execute(_SET_PREDICTION, {"attempt_id": attempt_id, "new_prediction": prediction})
     return SavedAnswers(count=len(choices), deadline_at=state.deadline_at)
+
+
+def _save_one(attempt_id: int, answers: Mapping[Any, Any], *, user_id: int, now: datetime,
+              token_version: int | None) -> SavedAnswers | None:
+    """A save of one answer in one statement (PostgreSQL), or None when it is not that or not in order (then
+    nothing was written)."""
+    if not isinstance(answers, Mapping) or len(answers) != 1:
+        return None
+    [(raw_question, raw_option)] = answers.items()
+    question_id, option_id = _as_id(raw_question), None if raw_option is None else _as_id(raw_option)
+    if question_id is None or (option_id is None and raw_option is not None) \
+            or not all(0 < given <= MAX_ID for given in (question_id, option_id) if given is not None):
+        return None  # (ids beyond the columns' 32 bits are nobody's: the checked path says so)
+    row = db.session.connection().execute(
+        _SAVE_ONE if token_version is None else _SAVE_ONE_FOR_TOKEN,
+        {"a_id": attempt_id, "user_id": user_id, "token_version": token_version, "now": now, "q_id": question_id,
+         "o_id": option_id}).first()
+    if row is None or not row.good:
+        return None
+    forget_cached_attempts(questions_only=True)
+    return SavedAnswers(count=1, deadline_at=row.deadline_at)
 
 
 def submit(attempt_id: int, *, user_id: int, answers: Mapping[Any, Any] | None = None,

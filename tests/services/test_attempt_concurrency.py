@@ -162,3 +162,33 @@ def reset_attempt(attempt_id: int) -> None:
     db.session.execute(update(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt_id).values(
         chosen_option_id=None, answered_at=None, is_correct=None))
     db.session.commit()
+
+
+def test_answers_saved_one_by_one_during_a_submit_are_each_scored_or_refused(app, make_user):
+    """The one-answer save (one statement on PostgreSQL) against a submit: a save that reports success is in the
+    score; one that does not left nothing behind."""
+    attempt_id, user_id, right, _ = started_attempt(make_user)
+    questions = sorted(right)[:THREADS - 1]
+
+    def work(index: int) -> str:
+        if index == 0:
+            submit(attempt_id, user_id=user_id, now=NOW + timedelta(minutes=5))
+            return "submitted"
+        question = questions[index - 1]
+        try:
+            save_answers(attempt_id, {str(question): right[question]}, user_id=user_id, now=NOW + timedelta(minutes=5))
+        except AttemptError as error:
+            return error.code
+        return "saved"
+
+    for _ in range(5 if db.engine.dialect.name == "postgresql" else 2):
+        outcome = together(app, THREADS, work)
+        assert set(outcome[1:]) <= {"saved", "attempt_closed"}
+        saved = {questions[i - 1] for i in range(1, THREADS) if outcome[i] == "saved"}
+        stored = attempts_of(user_id)[0]
+        chosen = dict(db.session.execute(
+            select(AttemptQuestion.question_id, AttemptQuestion.chosen_option_id)
+            .where(AttemptQuestion.attempt_id == attempt_id, AttemptQuestion.chosen_option_id.is_not(None))).all())
+        assert chosen == {question: right[question] for question in saved}
+        assert stored.status is AttemptStatus.SUBMITTED and stored.correct_count == len(saved)
+        reset_attempt(attempt_id)
