@@ -399,23 +399,28 @@ _ONE_SECOND = literal_column("interval '1 second'")
 
 
 def _one_answer_save(*, token: bool) -> Select[Any]:
-    target = (select(_attempts.c.id, _attempts.c.deadline_at)
+    # The lock finds the attempt by its primary key alone; what must hold of it is checked on the locked row (the
+    # row as it is after any wait). With its conditions in the lock's WHERE, a plan made while the table was small
+    # searched the partial index of attempts in progress for the user (measured: every save read that index).
+    locked = (select(_attempts.c.id, _attempts.c.user_id, _attempts.c.status, _attempts.c.deadline_at,
+                     _rounds.c.grace_seconds, *([User.token_holds(Role.PARTICIPANT).label("token_holds")] * token))
               .join_from(_attempts, _rounds, _rounds.c.id == _attempts.c.round_id)
-              .where(_attempts.c.id == bindparam("a_id"), _attempts.c.user_id == bindparam("user_id"),
-                     in_progress(_attempts.c.status),
-                     _attempts.c.deadline_at + _rounds.c.grace_seconds * _ONE_SECOND >= _NOW)
-              .with_for_update(of=_attempts, key_share=True))
+              .where(_attempts.c.id == bindparam("a_id"))
+              .with_for_update(of=_attempts, key_share=True)
+              .cte("locked").prefix_with("MATERIALIZED"))
+    in_order = and_(locked.c.user_id == bindparam("user_id"), in_progress(locked.c.status),
+                    locked.c.deadline_at + locked.c.grace_seconds * _ONE_SECOND >= _NOW)
     if token:
-        target = target.where(User.token_holds(Role.PARTICIPANT))
-    locked = target.cte("locked").prefix_with("MATERIALIZED")
+        in_order = and_(in_order, locked.c.token_holds)
     option = bindparam("o_id", type_=Integer)
     shown = func.string_to_array(_aq.c.option_order, literal_column("','"), type_=ARRAY(Text)).cast(ARRAY(Integer))
     good = and_(_aq.c.attempt_id == bindparam("a_id"), _aq.c.question_id == bindparam("q_id"),
                 or_(option.is_(None), option == any_(shown)))
-    written = (update(_aq).where(_aq.c.attempt_id == locked.c.id, good, _aq.c.chosen_option_id.is_distinct_from(option))
+    written = (update(_aq).where(_aq.c.attempt_id == locked.c.id, in_order, good,
+                                 _aq.c.chosen_option_id.is_distinct_from(option))
                .values(chosen_option_id=option, answered_at=_NOW)
                .returning(_aq.c.question_id).cte("written"))
-    return select(locked.c.deadline_at, exists().where(good).label("good")).add_cte(written)
+    return select(locked.c.deadline_at, exists().where(good).label("good")).where(in_order).add_cte(written)
 
 
 _SAVE_ONE = _one_answer_save(token=False)

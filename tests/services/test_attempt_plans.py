@@ -21,7 +21,7 @@ from quizapp.extensions import db
 from quizapp.models import Attempt, AttemptStatus, Role, User
 from quizapp.models.attempts import in_progress
 from quizapp.models.types import utcnow
-from quizapp.services.attempts import _START_FACTS_FOR_TOKEN, save_answers, start_or_resume
+from quizapp.services.attempts import _SAVE_ONE_FOR_TOKEN, _START_FACTS_FOR_TOKEN, save_answers, start_or_resume
 from tests.services.test_attempts import NOW, make_bank, make_round, options_by_correctness
 
 PEOPLE = 300
@@ -86,6 +86,18 @@ def test_in_progress_lets_the_deadline_sweep_use_the_open_deadlines_index(crowde
     overdue = select(Attempt.round_id).where(in_progress(Attempt.status), Attempt.deadline_at < NOW)
     shown = plan(overdue, {})
     assert "ix_attempts_deadline_open" in shown, shown
+
+
+def test_a_one_answer_save_locks_the_attempt_by_its_key(crowded_round):
+    """Not through the index of attempts in progress, which holds every participant of a busy round."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the one-statement save is PostgreSQL's")
+    _, user_id = crowded_round
+    attempt_id = db.session.scalar(select(Attempt.id).where(Attempt.user_id == user_id))
+    shown = plan(_SAVE_ONE_FOR_TOKEN, {"a_id": attempt_id, "user_id": user_id, "token_version": 0, "now": NOW,
+                                       "q_id": 1, "o_id": 1})
+    assert "pk_attempts" in shown, shown
+    assert "uq_attempts_one_in_progress" not in shown, shown
 
 
 def test_a_one_answer_save_is_planned_once_not_at_every_save(app, make_user):
