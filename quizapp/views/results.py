@@ -223,11 +223,12 @@ class PublicPageCache:
         self.store = store
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("REQUEST_METHOD") != "GET" or environ.get("HTTP_COOKIE") or environ.get("HTTP_AUTHORIZATION"):
+            return self.wsgi_app(environ, start_response)  # (the API's writes pass here first: nothing to parse)
         path = environ.get("PATH_INFO", "")
         query = _canonical_query(environ.get("QUERY_STRING", ""))
         public = _PUBLIC_PATH.fullmatch(path)
-        if environ.get("REQUEST_METHOD") != "GET" or environ.get("HTTP_COOKIE") \
-                or environ.get("HTTP_AUTHORIZATION") or query is None or public is None:
+        if query is None or public is None:
             return self.wsgi_app(environ, start_response)
         round_id, key = int(public.group(1)), f"results:wsgi:{path}?{query}"
         hit, generation = kept_page(self.store, round_id, key)
