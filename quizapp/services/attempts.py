@@ -46,7 +46,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.sql.dml import ReturningUpdate
+from sqlalchemy.sql.dml import ReturningUpdate, Update
 
 from quizapp.domain import timing
 from quizapp.domain.attempts import AttemptError
@@ -402,8 +402,10 @@ def _one_answer_save(*, token: bool) -> Select[Any]:
     # The lock finds the attempt by its primary key alone; what must hold of it is checked on the locked row (the
     # row as it is after any wait). With its conditions in the lock's WHERE, a plan made while the table was small
     # searched the partial index of attempts in progress for the user (measured: every save read that index).
-    locked = (select(_attempts.c.id, _attempts.c.user_id, _attempts.c.status, _attempts.c.deadline_at,
-                     _rounds.c.grace_seconds, *([User.token_holds(Role.PARTICIPANT).label("token_holds")] * token))
+    facts = [_attempts.c.id, _attempts.c.user_id, _attempts.c.status, _attempts.c.deadline_at, _rounds.c.grace_seconds]
+    if token:
+        facts.append(User.token_holds(Role.PARTICIPANT).label("token_holds"))
+    locked = (select(*facts)
               .join_from(_attempts, _rounds, _rounds.c.id == _attempts.c.round_id)
               .where(_attempts.c.id == bindparam("a_id"))
               .with_for_update(of=_attempts, key_share=True)
@@ -427,10 +429,19 @@ _SAVE_ONE = _one_answer_save(token=False)
 _SAVE_ONE_FOR_TOKEN = _one_answer_save(token=True)
 _SET_PREDICTION = (update(_attempts).where(_attempts.c.id == bindparam("attempt_id"))
                    .values(prediction=bindparam("new_prediction")))
-_CLAIM = (update(_attempts).where(_attempts.c.id == bindparam("attempt_id"), _attempts.c.status == IN_PROGRESS)
-          .values(status=AttemptStatus.SUBMITTED, submitted_at=bindparam("at"), duration_ms=bindparam("duration"),
-                  correct_count=bindparam("correct"),
-                  prediction=func.coalesce(bindparam("new_prediction", type_=Integer), _attempts.c.prediction)))
+
+
+def _claim(correct_count: ColumnElement[int]) -> Update:
+    """The attempt ``:a_id``, still in progress, marked submitted at ``:at`` after ``:duration`` ms with
+    ``correct_count`` and the prediction ``:new_prediction`` (its earlier one when None). No parameter is named
+    after a column of attempts: in an UPDATE, SQLAlchemy would make it a SET."""
+    return (update(_attempts).where(_attempts.c.id == bindparam("a_id"), _attempts.c.status == IN_PROGRESS)
+            .values(status=AttemptStatus.SUBMITTED, submitted_at=bindparam("at"), duration_ms=bindparam("duration"),
+                    correct_count=correct_count,
+                    prediction=func.coalesce(bindparam("new_prediction", type_=Integer), _attempts.c.prediction)))
+
+
+_CLAIM = _claim(bindparam("correct"))
 _RESULT = select(_attempts.c.correct_count, _attempts.c.question_count, _attempts.c.duration_ms,
                  _attempts.c.status).where(_attempts.c.id == bindparam("attempt_id"))
 
@@ -487,9 +498,8 @@ def _save_one(attempt_id: int, answers: Mapping[Any, Any], *, user_id: int, now:
         return None
     [(raw_question, raw_option)] = answers.items()
     question_id, option_id = _as_id(raw_question), None if raw_option is None else _as_id(raw_option)
-    if question_id is None or (option_id is None and raw_option is not None) \
-            or not all(0 < given <= MAX_ID for given in (question_id, option_id) if given is not None):
-        return None  # (ids beyond the columns' 32 bits are nobody's: the checked path says so)
+    if question_id is None or (option_id is None and raw_option is not None):
+        return None
     row = db.session.connection().execute(
         _SAVE_ONE if token_version is None else _SAVE_ONE_FOR_TOKEN,
         {"a_id": attempt_id, "user_id": user_id, "token_version": token_version, "now": now, "q_id": question_id,
@@ -531,7 +541,7 @@ def submit(attempt_id: int, *, user_id: int, answers: Mapping[Any, Any] | None =
     else:
         marks = connection.execute(_final_answers(len(choices)), parameters).scalars()
         correct_count = sum(1 for marked in marks if marked)
-        connection.execute(_CLAIM, {"attempt_id": attempt_id, "at": now, "duration": duration,
+        connection.execute(_CLAIM, {"a_id": attempt_id, "at": now, "duration": duration,
                                     "correct": correct_count, "new_prediction": prediction})
     forget_cached_attempts()
     return SubmitResult(correct_count=correct_count, question_count=state.question_count, duration_ms=duration,
@@ -541,15 +551,10 @@ def submit(attempt_id: int, *, user_id: int, answers: Mapping[Any, Any] | None =
 @functools.lru_cache(maxsize=64)
 def _final_answers_and_claim(given: int) -> ReturningUpdate[tuple[int]]:
     """PostgreSQL: ``_final_answers`` and the claim in one statement (a round trip less; SQLite has no UPDATE in
-    a WITH); the claim counts the marks the first returns and returns that score. The attempt is ``:a_id``, as in
-    ``_final_answers``: no parameter is named after a column of attempts (SQLAlchemy would make it a SET)."""
+    a WITH); the claim counts the marks the first returns and returns that score."""
     marks = _final_answers(given).cte("marks")
     score = select(func.count()).select_from(marks).where(marks.c.is_correct.is_(True)).scalar_subquery()
-    return (update(_attempts).where(_attempts.c.id == bindparam("a_id"), _attempts.c.status == IN_PROGRESS)
-            .values(status=AttemptStatus.SUBMITTED, submitted_at=bindparam("at"), duration_ms=bindparam("duration"),
-                    correct_count=score,
-                    prediction=func.coalesce(bindparam("new_prediction", type_=Integer), _attempts.c.prediction))
-            .returning(_attempts.c.correct_count).add_cte(marks))
+    return _claim(score).returning(_attempts.c.correct_count).add_cte(marks)
 
 
 @functools.lru_cache(maxsize=64)
@@ -629,13 +634,12 @@ def _load_state(attempt_id: int, user_id: int, token_version: int | None) -> _St
 
 
 def _as_id(value: Any) -> int | None:
-    """An id given as an int or as a string of digits (JSON object keys are strings); None for anything else."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
+    """An id given as an int or as a string of digits (JSON object keys are strings); None for anything else,
+    and for a number no row can have (the ids are positive 32-bit integers)."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 10:
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID:
         return value
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19:
-        return int(value)
     return None
 
 
