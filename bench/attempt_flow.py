@@ -10,7 +10,9 @@ What it does, on the local PostgreSQL (127.0.0.1:5432, trust auth) and Redis (12
 2. Registers ``--registered`` participants (10,000) straight into the database, with ONE Argon2id hash computed by
    the app's own hasher at its default settings and reused: registering them through the API would take minutes
    (registration is rate limited and hashes every password). Sign-in still verifies that real hash, so it is
-   measured at the real cost.
+   measured at the real cost. Then copies in ``--finished`` submitted attempts (20,000, with their questions and
+   answers) and runs ``VACUUM (ANALYZE)``: the round is measured as it is in its last hours, with the statistics a
+   live server's autovacuum keeps (it is off on this machine's server).
 3. Serves quizapp (``wsgi:app``) and the ceiling (``bench/ceiling_app.py``: one small INSERT per request) with
    ``gunicorn -w 2`` (sync workers), the app with ``REDIS_URL=redis://127.0.0.1:6379/<--redis-db>`` so its rate
    limits are shared by the workers, and ``QUIZAPP_LOGIN_LIMIT`` raised (all the load comes from one address).
@@ -83,6 +85,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--levels", default="50,200", help="participants at once, comma-separated (default 50,200)")
     parser.add_argument("--participants", type=int, default=1000, help="people going through the flow per level")
     parser.add_argument("--registered", type=int, default=10_000, help="participants registered in the database")
+    parser.add_argument("--finished", type=int, default=20_000,
+                        help="finished attempts put in the database before measuring (a round in its last hours)")
     parser.add_argument("--saves", type=int, default=5, help="answer saves per attempt (one answer each)")
     parser.add_argument("--questions", type=int, default=20, help="questions per attempt")
     parser.add_argument("--bank-questions", type=int, default=0,
@@ -318,6 +322,56 @@ def write_timeline(path: Path, measured: Measured) -> None:
     path.write_text("sent_s,latency_ms\n" + "\n".join(lines) + "\n")
 
 
+_ATTEMPT_COPY = ("COPY attempts (id, round_id, user_id, number, status, started_at, deadline_at, submitted_at,"
+                 " question_count, correct_count, duration_ms, prediction) FROM STDIN")
+_QUESTION_COPY = ("COPY attempt_questions (attempt_id, position, question_id, option_order, chosen_option_id,"
+                  " answered_at, is_correct) FROM STDIN")
+
+
+def add_finished_attempts(env: dict[str, str], round_id: int, count: int, questions: int) -> float:
+    """``count`` submitted attempts spread over the registered participants (their questions drawn from the
+    round's topics, answered at random, marked), copied straight into the database, then ``VACUUM (ANALYZE)``;
+    returns the seconds it took.
+
+    A round is measured as it is in its last hours, not on empty tables: the planner's choices depend on the
+    tables' sizes and statistics, and a plan made while a table held fifty rows is kept by each connection until
+    they change (measured: on empty tables every save scanned the index of one question across all attempts, and
+    the save step slowed down level after level). A live server's autovacuum would have analyzed the tables by
+    then; on this machine's server it is off (``SHOW autovacuum``), so the benchmark does it once, before measuring.
+    """
+    started, rng, now = time.perf_counter(), random.Random(1), datetime.now(UTC)
+    with psycopg.connect(env["DATABASE_URL"], autocommit=True) as connection:
+        pool = connection.execute(
+            "SELECT q.id, array_agg(o.id ORDER BY o.position), array_agg(o.is_correct ORDER BY o.position)"
+            " FROM questions q JOIN options o ON o.question_id = q.id"
+            " WHERE q.retired_at IS NULL AND q.topic IN (SELECT topic FROM draw_rules WHERE round_id = %s)"
+            " GROUP BY q.id", [round_id]).fetchall()
+        users = [user for (user,) in connection.execute("SELECT id FROM users WHERE role = 'participant' ORDER BY id")]
+        first_id = connection.execute("SELECT coalesce(max(id), 0) + 1 FROM attempts").fetchone()[0]
+        attempts, drawn = [], []
+        for k in range(count):
+            attempt_id, started_at = first_id + k, now - timedelta(minutes=50, seconds=k % 600)
+            correct_count = 0
+            for position, (question_id, option_ids, marks) in enumerate(rng.sample(pool, questions), start=1):
+                order = rng.sample(range(len(option_ids)), len(option_ids))
+                chosen = rng.choice([*order, None])
+                is_correct = chosen is not None and marks[chosen]
+                correct_count += is_correct
+                drawn.append((attempt_id, position, question_id, ",".join(str(option_ids[i]) for i in order),
+                              None if chosen is None else option_ids[chosen], started_at, is_correct))
+            attempts.append((attempt_id, round_id, users[k % len(users)], k // len(users) + 1, "submitted",
+                             started_at, started_at + timedelta(minutes=30), started_at + timedelta(minutes=9),
+                             questions, correct_count, 540_000, rng.randrange(1000)))
+        with connection.transaction(), connection.cursor() as cursor:
+            for statement, rows in ((_ATTEMPT_COPY, attempts), (_QUESTION_COPY, drawn)):
+                with cursor.copy(statement) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            cursor.execute("SELECT setval(pg_get_serial_sequence('attempts', 'id'), max(id)) FROM attempts")
+        connection.execute("VACUUM (ANALYZE)")
+    return time.perf_counter() - started
+
+
 async def warm_up(servers: Servers, round_id: int, people: list[Participant]) -> None:
     """Every code path once per worker, and the connection pools filled, before anything is measured."""
     app = servers.client("app")
@@ -393,10 +447,12 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         round_id = prepare_database(env, Path(tmp), questions=args.questions, bank_questions=args.bank_questions)
         logins = register_participants(env, args.registered, PASSWORD)
+        filled = add_finished_attempts(env, round_id, args.finished, args.questions) if args.finished else 0.0
         print(f"set up in {time.perf_counter() - started:.1f} s: round {round_id}, {args.registered} participants "
               f"registered directly in the database with one precomputed Argon2id hash (the API would take minutes; "
               f"sign-in still verifies the real hash); QUIZAPP_LOGIN_LIMIT={env['QUIZAPP_LOGIN_LIMIT']} because "
-              f"all load comes from 127.0.0.1", flush=True)
+              f"all load comes from 127.0.0.1; {args.finished} finished attempts copied in, then VACUUM (ANALYZE), "
+              f"in {filled:.1f} s", flush=True)
         people = [Participant(login) for login in logins]
         targets = {"app": args.app, "ceiling": "bench.ceiling_app:app"}
         with Servers(targets, env, workers=args.workers, cwd=ROOT, log_dir=Path(tmp)) as servers, \
