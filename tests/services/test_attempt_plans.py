@@ -21,7 +21,9 @@ from quizapp.extensions import db
 from quizapp.models import Attempt, AttemptStatus, Role, User
 from quizapp.models.attempts import in_progress
 from quizapp.models.types import utcnow
-from quizapp.services.attempts import _SAVE_ONE_FOR_TOKEN, _START_FACTS_FOR_TOKEN, save_answers, start_or_resume
+from quizapp.services.attempts import save_answers, start_or_resume
+from quizapp.services.attempts.save import _SAVE_ONE_FOR_TOKEN
+from quizapp.services.attempts.start import _START_FACTS_FOR_TOKEN
 from tests.services.test_attempts import NOW, make_bank, make_round, options_by_correctness
 
 PEOPLE = 300

@@ -1,0 +1,127 @@
+"""The locked read of an attempt and the checks that its writes (a save, a submit) share.
+
+Every participant saves each answer as they choose it, so these run on almost every request of a round: their
+statements are built once, on the tables' columns (Core, no ORM rows), and each request needs as few as the
+rules allow (bench/attempt_flow.py measures them). Save: the locked read, one write of the answers (one round
+trip however many), commit; one answer on PostgreSQL: a single statement (``save._SAVE_ONE``), commit. Submit: the
+locked read, one write of the final answers with their marks (which returns the score), the claim that stores it.
+
+Why the answers are compared and scored in SQL, after the lock, and not from the locked read: on PostgreSQL a
+SELECT ... FOR UPDATE that waited for the lock sees the locked row as it is now but the rows joined to it as
+they were when it started, so the saved answers it read may predate a save that committed meanwhile. The
+statements that follow the lock start afresh and see that save.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, select, update
+
+from quizapp.domain import timing
+from quizapp.domain.attempts import AttemptError
+from quizapp.extensions import db
+from quizapp.models import Attempt, AttemptQuestion, AttemptStatus, Role, Round, User
+from quizapp.services.attempt_closing import close_attempts
+from quizapp.services.attempts.payload import option_ids
+
+_aq, _attempts, _rounds = AttemptQuestion.__table__, Attempt.__table__, Round.__table__
+IN_PROGRESS = AttemptStatus.IN_PROGRESS
+MAX_PREDICTION = MAX_ID = 2**31 - 1  # the columns are 32-bit integers
+
+
+@dataclass(frozen=True, slots=True)
+class LockedState:
+    status: AttemptStatus
+    started_at: datetime
+    deadline_at: datetime
+    grace_seconds: int
+    question_count: int
+    correct_count: int | None
+    duration_ms: int | None
+    offered: dict[int, frozenset[int]]  # question id -> the option ids shown with it
+
+
+_STATE = (
+    select(_aq.c.question_id, _aq.c.option_order, _attempts.c.user_id, _attempts.c.status, _attempts.c.started_at,
+           _attempts.c.deadline_at, _attempts.c.question_count, _attempts.c.correct_count, _attempts.c.duration_ms,
+           _rounds.c.grace_seconds)
+    .select_from(_aq.join(_attempts, _attempts.c.id == _aq.c.attempt_id)
+                 .join(_rounds, _rounds.c.id == _attempts.c.round_id))
+    .where(_aq.c.attempt_id == bindparam("attempt_id"))
+    .with_for_update(of=_attempts, key_share=True)  # FOR NO KEY UPDATE: its questions can still be read
+)
+_STATE_FOR_TOKEN = _STATE.add_columns(User.token_holds(Role.PARTICIPANT).label("token_holds"))
+# SQLite has no row locks: a write that changes nothing takes the database's write lock before the read, so that
+# the read is current and stays so until the commit, as the row lock makes it on PostgreSQL.
+TAKE_WRITE_LOCK = (update(_attempts).where(_attempts.c.id == bindparam("attempt_id"))
+                    .values(status=_attempts.c.status))
+# Rows whose answer is unchanged are not touched: their answered_at stays.
+
+
+def load_state(attempt_id: int, user_id: int, token_version: int | None) -> LockedState:
+    """The attempt's state, read in one query with the attempt locked until the commit; ``attempt_not_found``
+    when there is no such attempt (with questions), ``token_refused`` when ``token_version`` is given and the
+    account no longer holds it, ``not_your_attempt`` when it is not ``user_id``'s (the caller needs no read of its
+    own first)."""
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.execute(TAKE_WRITE_LOCK, {"attempt_id": attempt_id})
+    rows = connection.execute(_STATE if token_version is None else _STATE_FOR_TOKEN,
+                              {"attempt_id": attempt_id, "user_id": user_id, "token_version": token_version}).all()
+    if not rows:
+        raise AttemptError("attempt_not_found", {"attempt_id": attempt_id})
+    first = rows[0]
+    if token_version is not None and not first.token_holds:
+        raise AttemptError("token_refused")
+    if first.user_id != user_id:
+        raise AttemptError("not_your_attempt", {"attempt_id": attempt_id})
+    return LockedState(status=first.status, started_at=first.started_at, deadline_at=first.deadline_at,
+                       grace_seconds=first.grace_seconds, question_count=first.question_count,
+                       correct_count=first.correct_count, duration_ms=first.duration_ms,
+                       offered={row.question_id: frozenset(option_ids(row.option_order)) for row in rows})
+
+
+def as_id(value: Any) -> int | None:
+    """An id given as an int or as a string of digits (JSON object keys are strings); None for anything else,
+    and for a number no row can have (the ids are positive 32-bit integers)."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 10:
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID:
+        return value
+    return None
+
+
+def checked_choices(state: LockedState, answers: Mapping[Any, Any]) -> dict[int, int | None]:
+    """{question id: option id or None}, every id checked against what the attempt showed; raises on the first
+    unknown one (so that nothing is saved); ``invalid_answers`` when ``answers`` is not a mapping at all."""
+    if not isinstance(answers, Mapping):
+        raise AttemptError("invalid_answers")
+    choices: dict[int, int | None] = {}
+    for raw_question, raw_option in answers.items():
+        question_id = as_id(raw_question)
+        if question_id is None or question_id not in state.offered:
+            raise AttemptError("unknown_question", {"question_id": raw_question})
+        option_id = None if raw_option is None else as_id(raw_option)
+        if raw_option is not None and option_id not in state.offered[question_id]:
+            raise AttemptError("unknown_option", {"question_id": question_id, "option_id": raw_option})
+        choices[question_id] = option_id
+    return choices
+
+
+def check_prediction(prediction: int | None) -> None:
+    if prediction is not None and (isinstance(prediction, bool) or not isinstance(prediction, int)
+                                   or not 0 <= prediction <= MAX_PREDICTION):
+        raise AttemptError("invalid_prediction", {"max": MAX_PREDICTION})
+
+
+def check_accepting(attempt_id: int, state: LockedState, now: datetime) -> None:
+    if state.status is not IN_PROGRESS:
+        raise AttemptError("attempt_closed", {"attempt_id": attempt_id, "status": state.status.value})
+    if not timing.accepts_answers(state.deadline_at, state.grace_seconds, now):
+        close_attempts([Attempt.id == attempt_id], now=now)
+        raise AttemptError("attempt_closed", {"attempt_id": attempt_id, "status": AttemptStatus.EXPIRED.value,
+                                              "deadline": state.deadline_at})

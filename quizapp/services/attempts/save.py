@@ -1,0 +1,143 @@
+"""Saving answers while an attempt is in progress: each choice on the attempt page, or several at once."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Integer, Select, Text, and_, any_, bindparam, exists, func, literal_column, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
+
+from quizapp.extensions import db
+from quizapp.models import Attempt, AttemptQuestion, Role, Round, User
+from quizapp.models.attempts import in_progress
+from quizapp.models.types import UTCDateTime
+from quizapp.services.attempt_closing import forget_cached_attempts
+from quizapp.services.attempts.locked import as_id, check_accepting, check_prediction, checked_choices, load_state
+
+_aq, _attempts, _rounds = AttemptQuestion.__table__, Attempt.__table__, Round.__table__
+
+
+@dataclass(frozen=True, slots=True)
+class SavedAnswers:
+    """What a save did: how many answers were given, and the attempt's deadline (for the time left)."""
+
+    count: int
+    deadline_at: datetime
+
+
+_WRITE_CHOICE = (update(_aq).where(_aq.c.attempt_id == bindparam("a_id"), _aq.c.question_id == bindparam("q_id"),
+                                   _aq.c.chosen_option_id.is_distinct_from(bindparam("o_id")))
+                 .values(chosen_option_id=bindparam("o_id"), answered_at=bindparam("at")))
+# PostgreSQL: the save of one answer (what the attempt page sends at each choice) in one statement, when all is in
+# order: lock the attempt as the locked read does (it is the caller's, in progress, within deadline + grace, the
+# token holds), then write the answer if the question is one of the attempt's and the option one shown with it
+# (an unchanged answer is not written: its answered_at stays). It returns the deadline and whether the answer was
+# good; no row, or a bad answer, leaves everything as it was, and the save takes the checked path, which says
+# exactly what is wrong (and closes an attempt past its time). Measured: a round trip less, and no reading of the
+# attempt's twenty questions into Python.
+# Why it is safe: the UPDATE joins the locked row, so the lock is taken before anything is written, and a lock that
+# waited for a simultaneous submit re-reads the attempt, now submitted, so nothing is written.
+# Why one answer and scalar parameters: PostgreSQL plans a prepared statement once (a generic plan) only when that
+# plan's estimate is not worse than the plans made for the values; an array of answers (unnest) is estimated at
+# ten rows, and every save was planned again (0.3 ms of the server's CPU, measured with pg_prepared_statements).
+# No parameter is named after a column of attempt_questions: in an UPDATE, SQLAlchemy would make it a SET.
+_NOW = bindparam("now", type_=UTCDateTime())
+_ONE_SECOND = literal_column("interval '1 second'")
+
+
+def _one_answer_save(*, token: bool) -> Select[Any]:
+    # The lock finds the attempt by its primary key alone; what must hold of it is checked on the locked row (the
+    # row as it is after any wait). With its conditions in the lock's WHERE, a plan made while the table was small
+    # searched the partial index of attempts in progress for the user (measured: every save read that index).
+    facts = [_attempts.c.id, _attempts.c.user_id, _attempts.c.status, _attempts.c.deadline_at, _rounds.c.grace_seconds]
+    if token:
+        facts.append(User.token_holds(Role.PARTICIPANT).label("token_holds"))
+    locked = (select(*facts)
+              .join_from(_attempts, _rounds, _rounds.c.id == _attempts.c.round_id)
+              .where(_attempts.c.id == bindparam("a_id"))
+              .with_for_update(of=_attempts, key_share=True)
+              .cte("locked").prefix_with("MATERIALIZED"))
+    in_order = and_(locked.c.user_id == bindparam("user_id"), in_progress(locked.c.status),
+                    locked.c.deadline_at + locked.c.grace_seconds * _ONE_SECOND >= _NOW)
+    if token:
+        in_order = and_(in_order, locked.c.token_holds)
+    option = bindparam("o_id", type_=Integer)
+    shown = func.string_to_array(_aq.c.option_order, literal_column("','"), type_=ARRAY(Text)).cast(ARRAY(Integer))
+    good = and_(_aq.c.attempt_id == bindparam("a_id"), _aq.c.question_id == bindparam("q_id"),
+                or_(option.is_(None), option == any_(shown)))
+    written = (update(_aq).where(_aq.c.attempt_id == locked.c.id, in_order, good,
+                                 _aq.c.chosen_option_id.is_distinct_from(option))
+               .values(chosen_option_id=option, answered_at=_NOW)
+               .returning(_aq.c.question_id).cte("written"))
+    return select(locked.c.deadline_at, exists().where(good).label("good")).where(in_order).add_cte(written)
+
+
+_SAVE_ONE = _one_answer_save(token=False)
+_SAVE_ONE_FOR_TOKEN = _one_answer_save(token=True)
+_SET_PREDICTION = (update(_attempts).where(_attempts.c.id == bindparam("attempt_id"))
+                   .values(prediction=bindparam("new_prediction")))
+
+
+def save_answers(attempt_id: int, answers: Mapping[Any, Any], *, user_id: int, now: datetime,
+                 prediction: int | None = None, token_version: int | None = None) -> SavedAnswers:
+    """Save some or all answers ({question id: option id, or None to clear}) to the attempt ``attempt_id`` of the
+    participant ``user_id``; returns how many were given, with the attempt's deadline.
+
+    A ``prediction`` given here is kept with the attempt too, so that an attempt closed at its deadline without a
+    submit still ranks with the prediction its participant typed.
+
+    Only an existing attempt (``attempt_not_found``) of its owner (``not_your_attempt``); only while it accepts
+    answers (deadline + grace): later, the attempt is closed with what was saved before and ``attempt_closed`` is
+    raised (keep the closing by committing, or let the deadline sweep do it again). Every question must be one
+    of the attempt's (``unknown_question``) and every option one shown with that question (``unknown_option``);
+    on any unknown id nothing is saved.
+    Changing an answer is allowed until the deadline; saving the same answer again changes nothing (its
+    ``answered_at`` stays). ``token_version``: as for ``start_or_resume``, checked in the locked read.
+    Statements: on PostgreSQL, one answer without a prediction (each choice on the attempt page) is one statement
+    when all is in order (``_SAVE_ONE``); otherwise, and on SQLite, the locked read, then one write of the answers.
+    """
+    if prediction is None and db.session.connection().dialect.name == "postgresql":
+        saved = _save_one(attempt_id, answers, user_id=user_id, now=now, token_version=token_version)
+        if saved is not None:
+            return saved
+    state = load_state(attempt_id, user_id, token_version)
+    check_prediction(prediction)
+    check_accepting(attempt_id, state, now)
+    choices = checked_choices(state, answers)
+    _write_choices(attempt_id, choices, now)
+    if prediction is not None:
+        db.session.connection().execute(_SET_PREDICTION, {"attempt_id": attempt_id, "new_prediction": prediction})
+    return SavedAnswers(count=len(choices), deadline_at=state.deadline_at)
+
+
+def _save_one(attempt_id: int, answers: Mapping[Any, Any], *, user_id: int, now: datetime,
+              token_version: int | None) -> SavedAnswers | None:
+    """A save of one answer in one statement (PostgreSQL), or None when it is not that or not in order (then
+    nothing was written)."""
+    if not isinstance(answers, Mapping) or len(answers) != 1:
+        return None
+    [(raw_question, raw_option)] = answers.items()
+    question_id, option_id = as_id(raw_question), None if raw_option is None else as_id(raw_option)
+    if question_id is None or (option_id is None and raw_option is not None):
+        return None
+    row = db.session.connection().execute(
+        _SAVE_ONE if token_version is None else _SAVE_ONE_FOR_TOKEN,
+        {"a_id": attempt_id, "user_id": user_id, "token_version": token_version, "now": now, "q_id": question_id,
+         "o_id": option_id}).first()
+    if row is None or not row.good:
+        return None
+    forget_cached_attempts(questions_only=True)
+    return SavedAnswers(count=1, deadline_at=row.deadline_at)
+
+
+def _write_choices(attempt_id: int, choices: Mapping[int, int | None], now: datetime) -> None:
+    """Store the answers, in question order, in one round trip (an executemany); the caller holds the attempt's
+    lock and has checked that it is in progress."""
+    if not choices:
+        return
+    db.session.connection().execute(_WRITE_CHOICE, [{"a_id": attempt_id, "q_id": q, "o_id": choices[q], "at": now}
+                                                    for q in sorted(choices)])
+    forget_cached_attempts(questions_only=True)
