@@ -22,7 +22,7 @@ from quizapp.services.attempts.payload import attempt_payload
 from quizapp.services.attempts.review import review_payload
 from quizapp.services.attempts.save import SavedAnswers, save_answers
 from quizapp.services.attempts.start import StartedAttempt, start_or_resume, start_refusal
-from quizapp.services.attempts.submit import SubmitResult, attempt_result, submit
+from quizapp.services.attempts.submission import SubmitResult, attempt_result, submit
 
 __all__ = ["MAX_PREDICTION", "AttemptError", "SavedAnswers", "StartedAttempt", "SubmitResult", "attempt_payload",
            "attempt_result", "review_payload", "save_answers", "start_or_resume", "start_refusal", "submit"]
