@@ -77,14 +77,15 @@ class User(UserMixin, db.Model):
         return and_(columns.active.is_(True), columns.erased_at.is_(None))
 
     @classmethod
-    def token_holds(cls, *roles: Role) -> ColumnElement[bool]:
-        """SQL: the account ``:user_id`` is active, still at ``:token_version`` (its password unchanged since the
-        token was issued) and has one of ``roles`` (admins have all). For a query that checks a bearer token along
-        with its own work; the two bound parameters come with that query's parameters."""
+    def token_holds(cls, *roles: Role, user_param: str = "user_id") -> ColumnElement[bool]:
+        """SQL: the account ``:user_id`` (or the parameter named ``user_param``) is active, still at
+        ``:token_version`` (its password unchanged since the token was issued) and has one of ``roles`` (admins
+        have all). For a query that checks a bearer token along with its own work; the two bound parameters come
+        with that query's parameters."""
         columns = cls.__table__.c
         # one comparison per role, not IN (...): an IN list of values is expanded at every execution
         allowed = or_(*(columns.role == role for role in sorted({*roles, Role.ADMIN})))
-        return exists().where(columns.id == bindparam("user_id"), columns.token_version == bindparam("token_version"),
+        return exists().where(columns.id == bindparam(user_param), columns.token_version == bindparam("token_version"),
                               cls.is_active_clause(), allowed)
 
     def has_role(self, *roles: Role) -> bool:

@@ -14,16 +14,18 @@ from datetime import timedelta
 
 import psycopg.sql
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import event, insert, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from quizapp.domain import timing
 from quizapp.extensions import db
 from quizapp.models import Attempt, AttemptStatus, Role, User
 from quizapp.models.attempts import in_progress
-from quizapp.models.types import utcnow
-from quizapp.services.attempts import save_answers, start_or_resume
+from quizapp.models.types import UTCDateTime, utcnow
+from quizapp.services.attempts import save_answers, start_or_resume, submit
 from quizapp.services.attempts.save import _SAVE_ONE_FOR_TOKEN
 from quizapp.services.attempts.start import _START_FACTS_FOR_TOKEN
+from quizapp.services.attempts.submission import _one_statement_submit, duration_ms_sql
 from tests.services.test_attempts import NOW, make_bank, make_round, options_by_correctness
 
 PEOPLE = 300
@@ -118,4 +120,79 @@ def test_a_one_answer_save_is_planned_once_not_at_every_save(app, make_user):
     plans = db.session.execute(db.text(
         "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%FOR NO KEY UPDATE%'"
         " AND statement LIKE '%UPDATE attempt_questions%'")).one()
+    assert plans.generic_plans > plans.custom_plans, plans
+
+
+def test_a_submit_locks_the_attempt_by_its_key(crowded_round):
+    """The one-statement submit looks the attempt up by its key, as the one-answer save does."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the one-statement submit is PostgreSQL's")
+    _, user_id = crowded_round
+    attempt_id = db.session.scalar(select(Attempt.id).where(Attempt.user_id == user_id))
+    parameters = {"a_id": attempt_id, "u_id": user_id, "token_version": 0, "at": NOW, "new_prediction": 3,
+                  **{f"q{i}": i + 1 for i in range(20)}, **{f"o{i}": i + 1 for i in range(20)}}
+    shown = plan(_one_statement_submit(20, token=True), parameters)
+    assert "pk_attempts" in shown, shown
+    assert "uq_attempts_one_in_progress" not in shown and "ix_attempts_deadline_open" not in shown, shown
+
+
+def test_a_submit_in_order_is_one_statement(app, make_user):
+    """On PostgreSQL a submit with every answer in order is a single statement, and stores what the checked path
+    would: the score, the duration counted to the submission, the prediction."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the one-statement submit is PostgreSQL's")
+    make_bank()
+    participant = make_user()
+    attempt = start_or_resume(make_round().id, participant.id, now=NOW, rng=random.Random(0))
+    right, wrong = options_by_correctness(attempt.id)
+    answers = {str(q): (right if n % 3 else wrong)[q] for n, q in enumerate(sorted(right))}
+    statements: list[str] = []
+    listen = ("before_cursor_execute", lambda *args: statements.append(args[2]))
+    event.listen(db.engine, *listen)
+    try:
+        result = submit(attempt.id, user_id=participant.id, answers=answers, prediction=41,
+                        now=NOW + timedelta(minutes=3, microseconds=2500), token_version=participant.token_version)
+    finally:
+        event.remove(db.engine, *listen)
+    assert len(statements) == 1, statements
+    expected = sum(1 for n, _ in enumerate(sorted(right)) if n % 3)
+    assert (result.correct_count, result.duration_ms) == (expected, 180_002)
+    stored = db.session.get(Attempt, attempt.id)
+    db.session.refresh(stored)
+    assert (stored.status, stored.correct_count, stored.duration_ms, stored.prediction) == (
+        AttemptStatus.SUBMITTED, expected, 180_002, 41)
+
+
+@pytest.mark.parametrize(("after_start", "limit"), [
+    (timedelta(minutes=3, microseconds=2999), timedelta(minutes=15)),  # rounded down to the millisecond
+    (timedelta(microseconds=999), timedelta(minutes=15)),
+    (timedelta(minutes=20, microseconds=5), timedelta(minutes=15)),  # counted only up to the deadline
+    (timedelta(minutes=15), timedelta(minutes=15, microseconds=1500)),
+    (timedelta(hours=30, microseconds=1), timedelta(days=2)),
+])
+def test_the_duration_counted_in_sql_is_the_domains(app, after_start, limit):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the one-statement submit is PostgreSQL's")
+    started = NOW + timedelta(microseconds=123_000)
+    moments = [literal(moment, UTCDateTime()) for moment in (started, started + limit, started + after_start)]
+    in_sql = db.session.scalar(select(duration_ms_sql(*moments)))
+    assert in_sql == timing.duration_ms(started, started + limit, started + after_start)
+
+
+def test_a_submit_is_planned_once_not_at_every_submit(app, make_user):
+    """As for the one-answer save: a prepared statement that PostgreSQL planned again at every execution would
+    cost the server a plan per submit."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("prepared statements and their plans are PostgreSQL's")
+    make_bank()
+    round_id = make_round().id
+    for n in range(20):  # psycopg prepares from the 5th execution; PostgreSQL makes 5 custom plans first
+        participant = make_user()
+        attempt = start_or_resume(round_id, participant.id, now=NOW, rng=random.Random(n))
+        right, _ = options_by_correctness(attempt.id)
+        submit(attempt.id, user_id=participant.id, answers={str(q): o for q, o in right.items()}, prediction=n,
+               now=NOW + timedelta(minutes=n), token_version=participant.token_version)
+    plans = db.session.execute(db.text(
+        "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+        " WHERE statement LIKE '%UPDATE attempts SET status%' AND statement LIKE '%FOR NO KEY UPDATE%'")).one()
     assert plans.generic_plans > plans.custom_plans, plans

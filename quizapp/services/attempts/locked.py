@@ -19,12 +19,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import CTE, BindParameter, ColumnElement, Integer, Text, bindparam, func, literal_column, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from quizapp.domain import timing
 from quizapp.domain.attempts import AttemptError
 from quizapp.extensions import db
 from quizapp.models import Attempt, AttemptQuestion, AttemptStatus, Role, Round, User
+from quizapp.models.attempts import in_progress
 from quizapp.services.attempt_closing import close_attempts
 from quizapp.services.attempts.payload import option_ids
 
@@ -112,9 +114,14 @@ def checked_choices(state: LockedState, answers: Mapping[Any, Any]) -> dict[int,
     return choices
 
 
-def check_prediction(prediction: int | None) -> None:
-    if prediction is not None and (isinstance(prediction, bool) or not isinstance(prediction, int)
-                                   or not 0 <= prediction <= MAX_PREDICTION):
+def prediction_ok(prediction: Any) -> bool:
+    """None (no prediction) or a whole number in 0..2^31-1."""
+    return prediction is None or (isinstance(prediction, int) and not isinstance(prediction, bool)
+                                  and 0 <= prediction <= MAX_PREDICTION)
+
+
+def check_prediction(prediction: Any) -> None:
+    if not prediction_ok(prediction):
         raise AttemptError("invalid_prediction", {"max": MAX_PREDICTION})
 
 
@@ -125,3 +132,38 @@ def check_accepting(attempt_id: int, state: LockedState, now: datetime) -> None:
         close_attempts([Attempt.id == attempt_id], now=now)
         raise AttemptError("attempt_closed", {"attempt_id": attempt_id, "status": AttemptStatus.EXPIRED.value,
                                               "deadline": state.deadline_at})
+
+
+# --- the same lock and checks inside one statement (PostgreSQL's one-statement save and submit) ----------------
+
+def locked_attempt(*, token: bool, user_param: str) -> CTE:
+    """A CTE locking the attempt ``:a_id`` as ``load_state`` does, with what must hold of it: its id, owner,
+    status, start and deadline, its round's grace and, with ``token``, whether the account ``:<user_param>``
+    still holds ``:token_version``. The lock finds the attempt by its primary key alone and the conditions
+    (``in_order``) are checked on the locked row, as it is after any wait: with them in the lock's WHERE, a plan
+    made while the table was small searched the partial index of attempts in progress for the user (measured:
+    every save read that index)."""
+    facts = [_attempts.c.id, _attempts.c.user_id, _attempts.c.status, _attempts.c.started_at,
+             _attempts.c.deadline_at, _rounds.c.grace_seconds]
+    if token:
+        facts.append(User.token_holds(Role.PARTICIPANT, user_param=user_param).label("token_holds"))
+    return (select(*facts)
+            .join_from(_attempts, _rounds, _rounds.c.id == _attempts.c.round_id)
+            .where(_attempts.c.id == bindparam("a_id"))
+            .with_for_update(of=_attempts, key_share=True)
+            .cte("locked").prefix_with("MATERIALIZED"))
+
+
+def in_order(locked: CTE, *, token: bool, user_param: str, now: BindParameter[Any]) -> list[ColumnElement[bool]]:
+    """What ``load_state`` and ``check_accepting`` require, on the row of ``locked_attempt``: the caller's
+    attempt, in progress, within deadline + grace at ``now``, and (``token``) the bearer token holds."""
+    conditions = [locked.c.user_id == bindparam(user_param), in_progress(locked.c.status),
+                  locked.c.deadline_at + locked.c.grace_seconds * literal_column("interval '1 second'") >= now]
+    if token:
+        conditions.append(locked.c.token_holds)
+    return conditions
+
+
+def shown_options(option_order: ColumnElement[str]) -> ColumnElement[list[int]]:
+    """PostgreSQL: the option ids of an ``option_order`` as an integer array."""
+    return func.string_to_array(option_order, literal_column("','"), type_=ARRAY(Text)).cast(ARRAY(Integer))

@@ -7,15 +7,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, Select, Text, and_, any_, bindparam, exists, func, literal_column, or_, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Integer, Select, and_, any_, bindparam, exists, or_, select, update
 
 from quizapp.extensions import db
-from quizapp.models import Attempt, AttemptQuestion, Role, Round, User
-from quizapp.models.attempts import in_progress
+from quizapp.models import Attempt, AttemptQuestion, Round
 from quizapp.models.types import UTCDateTime
 from quizapp.services.attempt_closing import forget_cached_attempts
-from quizapp.services.attempts.locked import as_id, check_accepting, check_prediction, checked_choices, load_state
+from quizapp.services.attempts.locked import (
+    as_id,
+    check_accepting,
+    check_prediction,
+    checked_choices,
+    in_order,
+    load_state,
+    locked_attempt,
+    shown_options,
+)
 
 _aq, _attempts, _rounds = AttemptQuestion.__table__, Attempt.__table__, Round.__table__
 
@@ -45,34 +52,19 @@ _WRITE_CHOICE = (update(_aq).where(_aq.c.attempt_id == bindparam("a_id"), _aq.c.
 # ten rows, and every save was planned again (0.3 ms of the server's CPU, measured with pg_prepared_statements).
 # No parameter is named after a column of attempt_questions: in an UPDATE, SQLAlchemy would make it a SET.
 _NOW = bindparam("now", type_=UTCDateTime())
-_ONE_SECOND = literal_column("interval '1 second'")
 
 
 def _one_answer_save(*, token: bool) -> Select[Any]:
-    # The lock finds the attempt by its primary key alone; what must hold of it is checked on the locked row (the
-    # row as it is after any wait). With its conditions in the lock's WHERE, a plan made while the table was small
-    # searched the partial index of attempts in progress for the user (measured: every save read that index).
-    facts = [_attempts.c.id, _attempts.c.user_id, _attempts.c.status, _attempts.c.deadline_at, _rounds.c.grace_seconds]
-    if token:
-        facts.append(User.token_holds(Role.PARTICIPANT).label("token_holds"))
-    locked = (select(*facts)
-              .join_from(_attempts, _rounds, _rounds.c.id == _attempts.c.round_id)
-              .where(_attempts.c.id == bindparam("a_id"))
-              .with_for_update(of=_attempts, key_share=True)
-              .cte("locked").prefix_with("MATERIALIZED"))
-    in_order = and_(locked.c.user_id == bindparam("user_id"), in_progress(locked.c.status),
-                    locked.c.deadline_at + locked.c.grace_seconds * _ONE_SECOND >= _NOW)
-    if token:
-        in_order = and_(in_order, locked.c.token_holds)
+    locked = locked_attempt(token=token, user_param="user_id")
+    accepting = and_(*in_order(locked, token=token, user_param="user_id", now=_NOW))
     option = bindparam("o_id", type_=Integer)
-    shown = func.string_to_array(_aq.c.option_order, literal_column("','"), type_=ARRAY(Text)).cast(ARRAY(Integer))
     good = and_(_aq.c.attempt_id == bindparam("a_id"), _aq.c.question_id == bindparam("q_id"),
-                or_(option.is_(None), option == any_(shown)))
-    written = (update(_aq).where(_aq.c.attempt_id == locked.c.id, in_order, good,
+                or_(option.is_(None), option == any_(shown_options(_aq.c.option_order))))
+    written = (update(_aq).where(_aq.c.attempt_id == locked.c.id, accepting, good,
                                  _aq.c.chosen_option_id.is_distinct_from(option))
                .values(chosen_option_id=option, answered_at=_NOW)
                .returning(_aq.c.question_id).cte("written"))
-    return select(locked.c.deadline_at, exists().where(good).label("good")).where(in_order).add_cte(written)
+    return select(locked.c.deadline_at, exists().where(good).label("good")).where(accepting).add_cte(written)
 
 
 _SAVE_ONE = _one_answer_save(token=False)
