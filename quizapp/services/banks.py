@@ -238,8 +238,22 @@ def was_used(question: Question) -> bool:
                                   .where(AttemptQuestion.question_id == question.id)))
 
 
+class UsedQuestionKeepsItsOptions(Exception):
+    """An edit would remove options of a question that attempts have shown: their attempts list those options
+    (shown in that order, perhaps chosen), so a question once drawn keeps all of them; their texts can be
+    corrected, options can be added, and retiring the question takes it out of future draws."""
+
+    def __init__(self, question_id: int, options: int) -> None:
+        super().__init__(question_id, options)
+        self.question_id, self.options = question_id, options
+
+
 def edit_question(question: Question, edit: QuestionEdit, *, actor: User | None, now: datetime) -> None:
-    """Change a question in place. Options keep their ids by position, so saved answers stay attached."""
+    """Change a question in place. Options keep their ids by position, so saved answers stay attached; options
+    beyond the new count are removed, unless attempts have shown the question (``UsedQuestionKeepsItsOptions``,
+    raised before anything changes)."""
+    if len(edit.options) < len(question.options) and was_used(question):
+        raise UsedQuestionKeepsItsOptions(question.id, len(question.options))
     question.text = clean(edit.text)
     question.text_hash = text_hash(question.text)
     question.topic = clean(edit.topic) or None

@@ -227,3 +227,42 @@ def test_download_is_an_xlsx_in_the_import_layout(organizer_client):
 
 def test_missing_bank_is_404(organizer_client):
     assert organizer_client.get("/organizer/banks/999").status_code == 404
+
+
+def test_a_used_question_keeps_all_its_options_and_an_edit_removing_one_changes_nothing(organizer_client,
+                                                                                        make_user):
+    """Attempts list the options they showed (and may have chosen one): removing one would break their review."""
+    from datetime import timedelta
+
+    from quizapp.models import Contest, Option, Round
+
+    import_csv(organizer_client)
+    question = db.session.scalar(select(Question).where(Question.number == "3"))
+    texts = [o.text for o in question.options]
+    now = utcnow()
+    contest = Contest(title="C", rules="")
+    round_ = Round(contest=contest, position=1, name="Tuần 1", opens_at=now - timedelta(days=1),
+                   closes_at=now + timedelta(days=1), question_count=1, time_limit_seconds=60)
+    db.session.add_all([contest, round_])
+    db.session.flush()
+    attempt = Attempt(round_id=round_.id, user_id=make_user().id, number=1, started_at=now,
+                      deadline_at=now + timedelta(minutes=1), question_count=1)
+    db.session.add(attempt)
+    db.session.flush()
+    db.session.add(AttemptQuestion(attempt_id=attempt.id, position=0, question_id=question.id,
+                                   option_order=",".join(str(o.id) for o in question.options)))
+    db.session.commit()
+    fewer = {"text": "Sửa lại?", "option_a": "x", "option_b": "y", "answer": "B", "difficulty": ""}
+    response = organizer_client.post(f"/organizer/questions/{question.id}/edit", data=fewer)
+    assert response.status_code == 400
+    assert f"phải giữ đủ {len(texts)} phương án" in response.get_data(as_text=True)
+    db.session.expire_all()
+    kept = db.session.get(Question, question.id)
+    assert kept.text != "Sửa lại?" and [o.text for o in kept.options] == texts
+    options = select(func.count()).select_from(Option).where(Option.question_id == question.id)
+    assert db.session.scalar(options) == len(texts)
+    corrected = [f"{texts[0]} (sửa)", *texts[1:], "Phương án thêm"]  # texts corrected, one added: allowed
+    more = dict(fewer, **{f"option_{letter}": text for letter, text in zip("abcdef", corrected, strict=False)})
+    assert organizer_client.post(f"/organizer/questions/{question.id}/edit", data=more).status_code == 302
+    db.session.expire_all()
+    assert [o.text for o in db.session.get(Question, question.id).options] == corrected

@@ -173,7 +173,15 @@ def edit_question(question_id: int):
                 text=form.text.data, options=form.filled_options(), correct_index=current if regrade else new_index,
                 topic=form.topic.data, difficulty=form.difficulty.data or None, explanation=form.explanation.data,
                 source=form.source.data)
-            bank_service.edit_question(question, edit, actor=current_user, now=utcnow())
+            try:
+                bank_service.edit_question(question, edit, actor=current_user, now=utcnow())
+            except bank_service.UsedQuestionKeepsItsOptions as refused:
+                db.session.rollback()
+                form.option_a.errors.append(_(
+                    "Câu hỏi này đã xuất hiện trong các lượt thi nên phải giữ đủ %(count)s phương án: có thể sửa "
+                    "nội dung hoặc thêm phương án, không thể bớt.", count=refused.options))
+                return render_template("organizer/question_edit.html", question=question, form=form,
+                                       used=True), 400
             db.session.commit()
             if regrade:
                 flash(_("Đã lưu các thay đổi khác. Đổi đáp án sẽ chấm lại các lượt thi: hãy xem trước ảnh hưởng "
