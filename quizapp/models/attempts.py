@@ -100,7 +100,9 @@ class AttemptQuestion(db.Model):
     position: Mapped[int] = mapped_column(primary_key=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
     option_order: Mapped[str] = mapped_column(String(120))  # option ids, comma-separated, as shown
-    chosen_option_id: Mapped[int | None] = mapped_column(ForeignKey("options.id"))
+    # No foreign key (migration 0003): it was checked at every saved answer; instead the options of a question
+    # that attempts have shown cannot be deleted (a trigger), and answers are written only with an option shown.
+    chosen_option_id: Mapped[int | None]
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     is_correct: Mapped[bool | None]
 

@@ -9,7 +9,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import delete, event, func, select
+from sqlalchemy.exc import IntegrityError
 
 from quizapp.domain.attempts import AttemptError
 from quizapp.extensions import db
@@ -551,3 +552,27 @@ def test_review_follows_the_round_setting(bank, participant, review):
         assert question["chosen_option_id"] == wrong[first] and question["correct_option_id"] == right[first]
         assert question["is_correct"] is False and question["explanation"].startswith("Giải thích")
         assert [q["id"] for q in after_close["questions"]] == [q["id"] for q in attempt_payload(attempt)["questions"]]
+
+
+# --- what the database guards -----------------------------------------------------------------------------------
+
+def test_the_database_refuses_to_delete_an_option_of_a_question_an_attempt_showed(bank, participant):
+    """Not only the chosen option: every option an attempt showed stays, or its review and resume would break.
+    Options of questions no attempt has shown can still be deleted."""
+    attempt, _ = start(make_round(), participant)
+    shown = db.session.scalar(select(AttemptQuestion.question_id).where(AttemptQuestion.attempt_id == attempt.id)
+                              .limit(1))
+    never_shown = db.session.scalar(select(Question.id).where(Question.id.not_in(
+        select(AttemptQuestion.question_id))).limit(1))
+    db.session.commit()
+
+    def options_of(question_id):
+        return db.session.scalar(select(func.count()).select_from(Option).where(Option.question_id == question_id))
+
+    before = options_of(shown)
+    refused = pytest.raises(IntegrityError, match="options of a question that attempts have shown")
+    with refused, db.session.begin_nested():
+        db.session.execute(delete(Option).where(Option.question_id == shown, Option.is_correct.is_(False)))
+    assert options_of(shown) == before
+    db.session.execute(delete(Option).where(Option.question_id == never_shown, Option.is_correct.is_(False)))
+    assert options_of(never_shown) == 1
