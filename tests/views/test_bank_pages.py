@@ -187,18 +187,16 @@ def test_retired_question_leaves_the_list_but_not_the_database(organizer_client,
     assert db.session.get(Question, question.id).retired_at is None
 
 
-def test_used_question_warns_before_editing(organizer_client, make_user):
+def show_in_an_attempt(question: Question, participant) -> None:
+    """An attempt of ``participant`` in a new round that showed ``question`` with all its options."""
     from datetime import timedelta
 
     from quizapp.models import Contest, Round
 
-    import_csv(organizer_client)
-    question = db.session.scalar(select(Question).where(Question.number == "1"))
     now = utcnow()
     contest = Contest(title="C", rules="")
     round_ = Round(contest=contest, position=1, name="Tuần 1", opens_at=now - timedelta(days=1),
                    closes_at=now + timedelta(days=1), question_count=1, time_limit_seconds=60)
-    participant = make_user()
     db.session.add_all([contest, round_])
     db.session.flush()
     attempt = Attempt(round_id=round_.id, user_id=participant.id, number=1, started_at=now,
@@ -208,6 +206,12 @@ def test_used_question_warns_before_editing(organizer_client, make_user):
     db.session.add(AttemptQuestion(attempt_id=attempt.id, position=0, question_id=question.id,
                                    option_order=",".join(str(o.id) for o in question.options)))
     db.session.commit()
+
+
+def test_used_question_warns_before_editing(organizer_client, make_user):
+    import_csv(organizer_client)
+    question = db.session.scalar(select(Question).where(Question.number == "1"))
+    show_in_an_attempt(question, make_user())
     page = organizer_client.get(f"/organizer/questions/{question.id}/edit").get_data(as_text=True)
     assert "đã xuất hiện trong các lượt thi" in page
 
@@ -232,26 +236,12 @@ def test_missing_bank_is_404(organizer_client):
 def test_a_used_question_keeps_all_its_options_and_an_edit_removing_one_changes_nothing(organizer_client,
                                                                                         make_user):
     """Attempts list the options they showed (and may have chosen one): removing one would break their review."""
-    from datetime import timedelta
-
-    from quizapp.models import Contest, Option, Round
+    from quizapp.models import Option
 
     import_csv(organizer_client)
     question = db.session.scalar(select(Question).where(Question.number == "3"))
     texts = [o.text for o in question.options]
-    now = utcnow()
-    contest = Contest(title="C", rules="")
-    round_ = Round(contest=contest, position=1, name="Tuần 1", opens_at=now - timedelta(days=1),
-                   closes_at=now + timedelta(days=1), question_count=1, time_limit_seconds=60)
-    db.session.add_all([contest, round_])
-    db.session.flush()
-    attempt = Attempt(round_id=round_.id, user_id=make_user().id, number=1, started_at=now,
-                      deadline_at=now + timedelta(minutes=1), question_count=1)
-    db.session.add(attempt)
-    db.session.flush()
-    db.session.add(AttemptQuestion(attempt_id=attempt.id, position=0, question_id=question.id,
-                                   option_order=",".join(str(o.id) for o in question.options)))
-    db.session.commit()
+    show_in_an_attempt(question, make_user())
     fewer = {"text": "Sửa lại?", "option_a": "x", "option_b": "y", "answer": "B", "difficulty": ""}
     response = organizer_client.post(f"/organizer/questions/{question.id}/edit", data=fewer)
     assert response.status_code == 400
