@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import xlsxwriter
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import exists, func, or_, select, update
 
 from quizapp.domain.bank_export import ExportQuestion, export_header, export_rows
 from quizapp.domain.banks import (
@@ -234,8 +234,8 @@ class QuestionEdit:
 
 
 def was_used(question: Question) -> bool:
-    return bool(db.session.scalar(select(func.count()).select_from(AttemptQuestion)
-                                  .where(AttemptQuestion.question_id == question.id)))
+    """Whether any attempt has shown ``question`` (one index lookup, however many attempts did)."""
+    return bool(db.session.scalar(select(exists().where(AttemptQuestion.question_id == question.id))))
 
 
 class UsedQuestionKeepsItsOptions(Exception):

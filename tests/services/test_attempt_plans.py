@@ -49,6 +49,18 @@ def crowded_round(app):
     return round_.id, users[0]
 
 
+def only_on_postgresql(what: str) -> None:
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip(f"{what} PostgreSQL's")
+
+
+def kept_plans(*fragments: str):
+    """(generic plans, custom plans) PostgreSQL made for the prepared statement whose text holds ``fragments``."""
+    where = " AND ".join(f"statement LIKE '%{fragment}%'" for fragment in fragments)
+    return db.session.execute(db.text(f"SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE {where}")
+                              ).one()
+
+
 def plan(statement, params: dict) -> str:
     """The plan the database uses for ``statement`` run as the app runs it: on PostgreSQL prepared with a generic
     plan (as after five executions), on SQLite with bound parameters; sequential scans ruled out, so that a small
@@ -94,8 +106,7 @@ def test_in_progress_lets_the_deadline_sweep_use_the_open_deadlines_index(crowde
 
 def test_a_one_answer_save_locks_the_attempt_by_its_key(crowded_round):
     """Not through the index of attempts in progress, which holds every participant of a busy round."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("the one-statement save is PostgreSQL's")
+    only_on_postgresql("the one-statement save is")
     _, user_id = crowded_round
     attempt_id = db.session.scalar(select(Attempt.id).where(Attempt.user_id == user_id))
     shown = plan(_SAVE_ONE_FOR_TOKEN, {"a_id": attempt_id, "user_id": user_id, "token_version": 0, "now": NOW,
@@ -107,8 +118,7 @@ def test_a_one_answer_save_locks_the_attempt_by_its_key(crowded_round):
 def test_a_one_answer_save_is_planned_once_not_at_every_save(app, make_user):
     """PostgreSQL plans a prepared statement once only if that generic plan is estimated no worse than the plans
     made for the values; a save written over an array of answers never was, and was planned again at each save."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("prepared statements and their plans are PostgreSQL's")
+    only_on_postgresql("prepared statements and their plans are")
     make_bank()
     participant = make_user()
     attempt = start_or_resume(make_round().id, participant.id, now=NOW, rng=random.Random(0))
@@ -117,16 +127,13 @@ def test_a_one_answer_save_is_planned_once_not_at_every_save(app, make_user):
         choice = (right, wrong)[n % 2][question]
         save_answers(attempt.id, {str(question): choice}, user_id=participant.id,
                      now=NOW + timedelta(seconds=n), token_version=participant.token_version)
-    plans = db.session.execute(db.text(
-        "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%FOR NO KEY UPDATE%'"
-        " AND statement LIKE '%UPDATE attempt_questions%'")).one()
+    plans = kept_plans("FOR NO KEY UPDATE", "UPDATE attempt_questions", "AS good")
     assert plans.generic_plans > plans.custom_plans, plans
 
 
 def test_a_submit_locks_the_attempt_by_its_key(crowded_round):
     """The one-statement submit looks the attempt up by its key, as the one-answer save does."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("the one-statement submit is PostgreSQL's")
+    only_on_postgresql("the one-statement submit is")
     _, user_id = crowded_round
     attempt_id = db.session.scalar(select(Attempt.id).where(Attempt.user_id == user_id))
     parameters = {"a_id": attempt_id, "u_id": user_id, "token_version": 0, "at": NOW, "new_prediction": 3,
@@ -139,8 +146,7 @@ def test_a_submit_locks_the_attempt_by_its_key(crowded_round):
 def test_a_submit_in_order_is_one_statement(app, make_user):
     """On PostgreSQL a submit with every answer in order is a single statement, and stores what the checked path
     would: the score, the duration counted to the submission, the prediction."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("the one-statement submit is PostgreSQL's")
+    only_on_postgresql("the one-statement submit is")
     make_bank()
     participant = make_user()
     attempt = start_or_resume(make_round().id, participant.id, now=NOW, rng=random.Random(0))
@@ -171,8 +177,7 @@ def test_a_submit_in_order_is_one_statement(app, make_user):
     (timedelta(hours=30, microseconds=1), timedelta(days=2)),
 ])
 def test_the_duration_counted_in_sql_is_the_domains(app, after_start, limit):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("the one-statement submit is PostgreSQL's")
+    only_on_postgresql("the one-statement submit is")
     started = NOW + timedelta(microseconds=123_000)
     moments = [literal(moment, UTCDateTime()) for moment in (started, started + limit, started + after_start)]
     in_sql = db.session.scalar(select(duration_ms_sql(*moments)))
@@ -182,8 +187,7 @@ def test_the_duration_counted_in_sql_is_the_domains(app, after_start, limit):
 def test_a_submit_is_planned_once_not_at_every_submit(app, make_user):
     """As for the one-answer save: a prepared statement that PostgreSQL planned again at every execution would
     cost the server a plan per submit."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("prepared statements and their plans are PostgreSQL's")
+    only_on_postgresql("prepared statements and their plans are")
     make_bank()
     round_id = make_round().id
     for n in range(20):  # psycopg prepares from the 5th execution; PostgreSQL makes 5 custom plans first
@@ -192,7 +196,5 @@ def test_a_submit_is_planned_once_not_at_every_submit(app, make_user):
         right, _ = options_by_correctness(attempt.id)
         submit(attempt.id, user_id=participant.id, answers={str(q): o for q, o in right.items()}, prediction=n,
                now=NOW + timedelta(minutes=n), token_version=participant.token_version)
-    plans = db.session.execute(db.text(
-        "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
-        " WHERE statement LIKE '%UPDATE attempts SET status%' AND statement LIKE '%FOR NO KEY UPDATE%'")).one()
+    plans = kept_plans("UPDATE attempts SET status", "FOR NO KEY UPDATE")
     assert plans.generic_plans > plans.custom_plans, plans

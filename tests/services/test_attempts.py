@@ -376,6 +376,19 @@ def test_a_question_not_in_the_attempt_is_refused_and_nothing_is_saved(running, 
     assert saved(attempt.id) == {}
 
 
+def test_a_submit_with_more_answers_than_any_round_has_questions_is_refused_and_nothing_is_saved(running,
+                                                                                                  participant):
+    """Forty thousand answers (80,000 statement parameters: beyond what PostgreSQL's protocol carries) get the
+    same clear error as one unknown question, and the attempt stays as it was."""
+    _, attempt, right, _ = running
+    flood = {**{str(100_000 + n): 1 for n in range(40_000)}, **right}
+    with pytest.raises(AttemptError) as caught:
+        submit(attempt.id, user_id=participant.id, answers=flood, now=NOW + timedelta(minutes=1))
+    assert caught.value.code == "unknown_question"
+    db.session.refresh(attempt)
+    assert attempt.status is AttemptStatus.IN_PROGRESS and saved(attempt.id) == {}
+
+
 def test_answers_are_accepted_until_deadline_plus_grace_to_the_millisecond(running, participant):
     _, attempt, right, _ = running
     first, second = list(right)[:2]

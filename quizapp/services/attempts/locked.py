@@ -1,10 +1,10 @@
 """The locked read of an attempt and the checks that its writes (a save, a submit) share.
 
 Every participant saves each answer as they choose it, so these run on almost every request of a round: their
-statements are built once, on the tables' columns (Core, no ORM rows), and each request needs as few as the
-rules allow (bench/attempt_flow.py measures them). Save: the locked read, one write of the answers (one round
-trip however many), commit; one answer on PostgreSQL: a single statement (``save._SAVE_ONE``), commit. Submit: the
-locked read, one write of the final answers with their marks (which returns the score), the claim that stores it.
+statements are built once, on the tables' columns (Core, no ORM rows), and each request needs as few as the rules
+allow (bench/attempt_flow.py measures them). On PostgreSQL, a save of one answer and a submit are each one
+statement when all is in order (``locked_attempt`` and ``in_order`` hold the lock and the checks for them);
+otherwise, and on SQLite, the locked read (``load_state``), the checks, then the writes.
 
 Why the answers are compared and scored in SQL, after the lock, and not from the locked read: on PostgreSQL a
 SELECT ... FOR UPDATE that waited for the lock sees the locked row as it is now but the rows joined to it as
@@ -61,7 +61,6 @@ _STATE_FOR_TOKEN = _STATE.add_columns(User.token_holds(Role.PARTICIPANT).label("
 # the read is current and stays so until the commit, as the row lock makes it on PostgreSQL.
 TAKE_WRITE_LOCK = (update(_attempts).where(_attempts.c.id == bindparam("attempt_id"))
                     .values(status=_attempts.c.status))
-# Rows whose answer is unchanged are not touched: their answered_at stays.
 
 
 def load_state(attempt_id: int, user_id: int, token_version: int | None) -> LockedState:
@@ -95,6 +94,21 @@ def as_id(value: Any) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID:
         return value
     return None
+
+
+def given_ids(answers: Any) -> dict[int, int | None] | None:
+    """``answers`` ({question id: option id, or None to clear}) with every id read by ``as_id``; None when
+    ``answers`` is not a mapping or holds anything that is not an id, which the checked path then names
+    (``checked_choices``). For the one-statement save and submit, which check the ids against the attempt in SQL."""
+    if not isinstance(answers, Mapping):
+        return None
+    choices: dict[int, int | None] = {}
+    for raw_question, raw_option in answers.items():
+        question_id, option_id = as_id(raw_question), None if raw_option is None else as_id(raw_option)
+        if question_id is None or (option_id is None and raw_option is not None):
+            return None
+        choices[question_id] = option_id
+    return choices
 
 
 def checked_choices(state: LockedState, answers: Mapping[Any, Any]) -> dict[int, int | None]:

@@ -10,21 +10,21 @@ from typing import Any
 from sqlalchemy import Integer, Select, and_, any_, bindparam, exists, or_, select, update
 
 from quizapp.extensions import db
-from quizapp.models import Attempt, AttemptQuestion, Round
+from quizapp.models import Attempt, AttemptQuestion
 from quizapp.models.types import UTCDateTime
 from quizapp.services.attempt_closing import forget_cached_attempts
 from quizapp.services.attempts.locked import (
-    as_id,
     check_accepting,
     check_prediction,
     checked_choices,
+    given_ids,
     in_order,
     load_state,
     locked_attempt,
     shown_options,
 )
 
-_aq, _attempts, _rounds = AttemptQuestion.__table__, Attempt.__table__, Round.__table__
+_aq, _attempts = AttemptQuestion.__table__, Attempt.__table__
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +35,7 @@ class SavedAnswers:
     deadline_at: datetime
 
 
+# Rows whose answer is unchanged are not touched: their answered_at stays.
 _WRITE_CHOICE = (update(_aq).where(_aq.c.attempt_id == bindparam("a_id"), _aq.c.question_id == bindparam("q_id"),
                                    _aq.c.chosen_option_id.is_distinct_from(bindparam("o_id")))
                  .values(chosen_option_id=bindparam("o_id"), answered_at=bindparam("at")))
@@ -109,12 +110,10 @@ def _save_one(attempt_id: int, answers: Mapping[Any, Any], *, user_id: int, now:
               token_version: int | None) -> SavedAnswers | None:
     """A save of one answer in one statement (PostgreSQL), or None when it is not that or not in order (then
     nothing was written)."""
-    if not isinstance(answers, Mapping) or len(answers) != 1:
+    choices = given_ids(answers)
+    if choices is None or len(answers) != 1:
         return None
-    [(raw_question, raw_option)] = answers.items()
-    question_id, option_id = as_id(raw_question), None if raw_option is None else as_id(raw_option)
-    if question_id is None or (option_id is None and raw_option is not None):
-        return None
+    [(question_id, option_id)] = choices.items()
     row = db.session.connection().execute(
         _SAVE_ONE if token_version is None else _SAVE_ONE_FOR_TOKEN,
         {"a_id": attempt_id, "user_id": user_id, "token_version": token_version, "now": now, "q_id": question_id,

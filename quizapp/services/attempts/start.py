@@ -55,7 +55,8 @@ _START_FACTS = (
 )
 _START_FACTS_FOR_TOKEN = _START_FACTS.add_columns(User.token_holds(Role.PARTICIPANT).label("token_holds"))
 # SQLite: a start writes after it reads, and a read transaction there cannot become a write transaction once
-# another writer has committed; a write that changes nothing takes the write lock first (see TAKE_WRITE_LOCK).
+# another writer has committed; a write that changes nothing takes the write lock first (see
+# ``locked.TAKE_WRITE_LOCK``).
 _TAKE_ROUND_WRITE_LOCK = (update(_rounds).where(_rounds.c.id == bindparam("round_id"))
                           .values(grace_seconds=_rounds.c.grace_seconds))
 # A simultaneous start of the same participant breaks UNIQUE(round_id, user_id, number) or the one-in-progress

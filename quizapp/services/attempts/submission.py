@@ -21,18 +21,19 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.sql.dml import ReturningUpdate, Update
+from sqlalchemy.sql.dml import ReturningUpdate
 
 from quizapp.domain import timing
+from quizapp.domain.contests.parse import MAX_QUESTIONS
 from quizapp.extensions import db
-from quizapp.models import Attempt, AttemptQuestion, AttemptStatus, Round
+from quizapp.models import Attempt, AttemptQuestion, AttemptStatus
 from quizapp.models.types import UTCDateTime
 from quizapp.services.attempt_closing import chose_correct_option, close_attempts, forget_cached_attempts
 from quizapp.services.attempts.locked import (
     IN_PROGRESS,
-    as_id,
     check_prediction,
     checked_choices,
+    given_ids,
     in_order,
     load_state,
     locked_attempt,
@@ -40,7 +41,7 @@ from quizapp.services.attempts.locked import (
     shown_options,
 )
 
-_aq, _attempts, _rounds = AttemptQuestion.__table__, Attempt.__table__, Round.__table__
+_aq, _attempts = AttemptQuestion.__table__, Attempt.__table__
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,17 +66,13 @@ class SubmitResult:
                 "duration_ms": self.duration_ms}
 
 
-def _claim(correct_count: ColumnElement[int]) -> Update:
-    """The attempt ``:a_id``, still in progress, marked submitted at ``:at`` after ``:duration`` ms with
-    ``correct_count`` and the prediction ``:new_prediction`` (its earlier one when None). No parameter is named
-    after a column of attempts: in an UPDATE, SQLAlchemy would make it a SET."""
-    return (update(_attempts).where(_attempts.c.id == bindparam("a_id"), _attempts.c.status == IN_PROGRESS)
-            .values(status=AttemptStatus.SUBMITTED, submitted_at=bindparam("at"), duration_ms=bindparam("duration"),
-                    correct_count=correct_count,
-                    prediction=func.coalesce(bindparam("new_prediction", type_=Integer), _attempts.c.prediction)))
-
-
-_CLAIM = _claim(bindparam("correct"))
+# SQLite's claim: the attempt ``:a_id``, still in progress, marked submitted at ``:at`` after ``:duration`` ms with
+# ``:correct`` answers and the prediction ``:new_prediction`` (its earlier one when None). No parameter is named
+# after a column of attempts: in an UPDATE, SQLAlchemy would make it a SET.
+_CLAIM = (update(_attempts).where(_attempts.c.id == bindparam("a_id"), _attempts.c.status == IN_PROGRESS)
+          .values(status=AttemptStatus.SUBMITTED, submitted_at=bindparam("at"), duration_ms=bindparam("duration"),
+                  correct_count=bindparam("correct"),
+                  prediction=func.coalesce(bindparam("new_prediction", type_=Integer), _attempts.c.prediction)))
 _RESULT = select(_attempts.c.correct_count, _attempts.c.question_count, _attempts.c.duration_ms,
                  _attempts.c.status).where(_attempts.c.id == bindparam("attempt_id"))
 
@@ -122,16 +119,9 @@ def _submit_in_one(attempt_id: int, answers: Mapping[Any, Any] | None, *, user_i
                    now: datetime, token_version: int | None) -> SubmitResult | None:
     """A submit in one statement (PostgreSQL), or None when it is not in order (then nothing was written, and
     the checked path says why, returns the stored result, or closes an attempt past its time)."""
-    if answers is not None and not isinstance(answers, Mapping):
-        return None
-    choices: dict[int, int | None] = {}
-    for raw_question, raw_option in (answers or {}).items():
-        question_id, option_id = as_id(raw_question), None if raw_option is None else as_id(raw_option)
-        if question_id is None or (option_id is None and raw_option is not None):
-            return None
-        choices[question_id] = option_id
-    if not prediction_ok(prediction):
-        return None
+    choices = given_ids({} if answers is None else answers)
+    if choices is None or len(choices) > MAX_QUESTIONS or not prediction_ok(prediction):
+        return None  # more answers than a round has questions: one at least is unknown, as the checked path says
     parameters = _final_answer_parameters(attempt_id, {q: o or 0 for q, o in choices.items()}, now)
     row = db.session.connection().execute(_one_statement_submit(len(choices), token=token_version is not None), {
         **parameters, "u_id": user_id, "token_version": token_version, "new_prediction": prediction}).first()
@@ -161,8 +151,7 @@ def _one_statement_submit(given: int, *, token: bool) -> ReturningUpdate[Any]:
     # per question of the attempt: the option given now, 0 for an answer cleared, -1 when not given. The
     # constants are written into the SQL: psycopg re-parses a statement of more than 50 parameters every time.
     cleared, not_given = literal_column("0", Integer), literal_column("-1", Integer)
-    code = case(*[(bindparam(f"q{i}", type_=Integer), bindparam(f"o{i}", type_=Integer)) for i in range(given)],
-                value=_aq.c.question_id, else_=not_given) if given else not_given
+    code = _given_answer(given, else_=not_given)
     answers = (select(_aq.c.question_id, _aq.c.option_order, code.label("code"))
                .where(_aq.c.attempt_id == bindparam("a_id")).cte("answers"))
     well_given = (select(func.count()).select_from(answers)
@@ -207,16 +196,22 @@ def _final_answers(given: int) -> ReturningUpdate[tuple[bool]]:
     the scoring rule. Returns the marks. The answers come in as a CASE on the question: one statement, where an
     executemany would update each row twice. Built once per number of answers given (the cached statement skips
     SQLAlchemy's construction and cache-key work on every submit)."""
-    final: ColumnElement[int | None] = _aq.c.chosen_option_id
-    if given:
-        final = case(*[(bindparam(f"q{i}", type_=Integer), bindparam(f"o{i}", type_=Integer)) for i in range(given)],
-                     value=_aq.c.question_id, else_=final)
+    final = _given_answer(given, else_=_aq.c.chosen_option_id)
     return (update(_aq).where(_aq.c.attempt_id == bindparam("a_id"))
             .values(chosen_option_id=final,
                     answered_at=case((final.is_distinct_from(_aq.c.chosen_option_id),
                                       bindparam("at", type_=UTCDateTime())), else_=_aq.c.answered_at),
                     is_correct=chose_correct_option(final))
             .returning(_aq.c.is_correct))
+
+
+def _given_answer(given: int, *, else_: ColumnElement[Any]) -> ColumnElement[Any]:
+    """Per question of the attempt: the option ``:oN`` given now for the question ``:qN`` (N < ``given``), else
+    ``else_``. The parameters come from ``_final_answer_parameters``."""
+    if not given:
+        return else_
+    return case(*[(bindparam(f"q{i}", type_=Integer), bindparam(f"o{i}", type_=Integer)) for i in range(given)],
+                value=_aq.c.question_id, else_=else_)
 
 
 def _final_answer_parameters(attempt_id: int, choices: Mapping[int, int | None], now: datetime) -> dict[str, Any]:

@@ -175,8 +175,7 @@ def edit_question(question_id: int):
                 source=form.source.data)
             try:
                 bank_service.edit_question(question, edit, actor=current_user, now=utcnow())
-            except bank_service.UsedQuestionKeepsItsOptions as refused:
-                db.session.rollback()
+            except bank_service.UsedQuestionKeepsItsOptions as refused:  # raised before anything changed
                 form.option_a.errors.append(_(
                     "Câu hỏi này đã xuất hiện trong các lượt thi nên phải giữ đủ %(count)s phương án: có thể sửa "
                     "nội dung hoặc thêm phương án, không thể bớt.", count=refused.options))
