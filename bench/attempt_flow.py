@@ -327,8 +327,8 @@ def write_timeline(path: Path, measured: Measured) -> None:
 
 _ATTEMPT_COPY = ("COPY attempts (id, round_id, user_id, number, status, started_at, deadline_at, submitted_at,"
                  " question_count, correct_count, duration_ms, prediction) FROM STDIN")
-_QUESTION_COPY = ("COPY attempt_questions (attempt_id, position, question_id, option_order, chosen_option_id,"
-                  " answered_at, is_correct) FROM STDIN")
+_QUESTION_COPY = ("COPY attempt_questions (attempt_id, position, question_id, option_order, shown_option_ids,"
+                  " chosen_option_id, answered_at, is_correct) FROM STDIN")
 
 
 def add_finished_attempts(env: dict[str, str], round_id: int, count: int, questions: int) -> float:
@@ -361,6 +361,7 @@ def add_finished_attempts(env: dict[str, str], round_id: int, count: int, questi
                 is_correct = chosen is not None and marks[chosen]
                 correct_count += is_correct
                 drawn.append((attempt_id, position, question_id, ",".join(str(option_ids[i]) for i in order),
+                              ",".join(str(rng.getrandbits(31) or 1) for _ in order),
                               None if chosen is None else option_ids[chosen], started_at, is_correct))
             attempts.append((attempt_id, round_id, users[k % len(users)], k // len(users) + 1, "submitted",
                              started_at, started_at + timedelta(minutes=30), started_at + timedelta(minutes=9),

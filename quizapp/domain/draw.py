@@ -10,6 +10,10 @@
 - A pool too small at start time (questions retired since the round was created) raises ``PoolTooSmall``
   naming the rule, the number needed and the number available.
 - The drawn questions are shuffled into one order, and each question's options are shuffled.
+- The participant never sees the bank's option ids: each option of an attempt is shown under an id drawn at
+  random for that attempt, unique within it. Option ids are given in file order, and authors tend to type the
+  key first (GIFT's ``=`` answer) or last, so the bank's ids would tell the key; ids drawn per attempt say
+  nothing about the option, and nothing learnt in one attempt carries to another or to another person.
 """
 
 from __future__ import annotations
@@ -30,12 +34,18 @@ class Quota:
     candidates: Collection[int]
 
 
+#: Shown option ids are drawn from 1 .. SHOWN_ID_MAX (the API's ids are positive 32-bit integers).
+SHOWN_ID_MAX = 2**31 - 1
+
+
 @dataclass(frozen=True, slots=True)
 class DrawnQuestion:
-    """A drawn question and its options in the order the participant will see them."""
+    """A drawn question, its options (the bank's ids) in the order the participant will see them, and the ids
+    they are shown under (``shown_ids[i]`` is the id of ``option_ids[i]``)."""
 
     question_id: int
     option_ids: tuple[int, ...]
+    shown_ids: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -82,13 +92,36 @@ def _pick_once(quotas: Sequence[Quota], rng: random.Random) -> list[int]:
 
 def shuffle_options(question_ids: Sequence[int], options: Mapping[int, Collection[int]],
                     rng: random.Random) -> list[DrawnQuestion]:
-    """Each question with its option ids in a random order (the same ids, each once)."""
+    """Each question with its option ids in a random order (the same ids, each once), and a fresh random id
+    to show each option under, distinct across the whole attempt."""
     drawn = []
+    taken: set[int] = set()
     for question_id in question_ids:
         option_ids = sorted(options.get(question_id, ()))
         rng.shuffle(option_ids)
-        drawn.append(DrawnQuestion(question_id, tuple(option_ids)))
+        drawn.append(DrawnQuestion(question_id, tuple(option_ids), _fresh_ids(len(option_ids), rng, taken)))
     return drawn
+
+
+def _fresh_ids(count: int, rng: random.Random, taken: set[int]) -> tuple[int, ...]:
+    """``count`` random ids in 1..SHOWN_ID_MAX not in ``taken`` (which they join)."""
+    fresh: list[int] = []
+    while len(fresh) < count:
+        candidate = rng.getrandbits(31)  # 0 .. SHOWN_ID_MAX; 0 is no id
+        if candidate and candidate not in taken:
+            taken.add(candidate)
+            fresh.append(candidate)
+    return tuple(fresh)
+
+
+def bank_option(shown_ids: Sequence[int], option_ids: Sequence[int], shown_id: int) -> int | None:
+    """The bank's option behind ``shown_id`` among a question's options as shown (``shown_ids`` and
+    ``option_ids`` in the same order), or None when it is not one of them. The reference of the SQL in
+    ``quizapp.services.attempts.locked.bank_option_sql``."""
+    for shown, option in zip(shown_ids, option_ids, strict=True):
+        if shown == shown_id:
+            return option
+    return None
 
 
 def draw(quotas: Sequence[Quota], options: Mapping[int, Collection[int]],

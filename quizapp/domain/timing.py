@@ -49,16 +49,19 @@ def duration_ms(started_at: datetime, deadline: datetime, submitted_at: datetime
     return max(0, (closing_moment(deadline, submitted_at) - started_at) // MILLISECOND)
 
 
-def review_open(review: str, *, attempt_finished: bool, round_close: datetime, grace_seconds: int,
-                now: datetime) -> bool:
-    """Whether a participant may see the correct answers of a finished attempt (rule 2).
+def review_open(review: str, *, attempt_finished: bool, attempts_left: bool, round_close: datetime,
+                grace_seconds: int, now: datetime) -> bool:
+    """Whether a participant may see the key (correct options, marks, explanations) of a finished attempt
+    (rule 2). What they chose and their score they may always see once the attempt is finished.
 
-    ``review`` is the round's setting: ``never``; ``after_submit`` (as soon as the attempt is submitted or
-    closed); ``after_close`` (once the round has closed and the grace of its last attempts has run out, so
-    that nobody still answering can be told the answers). Never while the attempt is in progress.
+    ``review`` is the round's setting: ``never``; ``after_submit``: once the participant can no longer use what
+    they learn, i.e. they have no attempt left (``attempts_left``: one in progress, or the cap not reached while
+    the round still takes new attempts), or the round is over; ``after_close``: once the round has closed and the
+    grace of its last attempts has run out. With attempts left, the key of one attempt would answer the next.
+    "The round is over" is the same moment in both: nobody still answering can be told the answers.
     """
     if not attempt_finished or review == "never":
         return False
-    if review == "after_submit":
+    if now > answer_cutoff(round_close, grace_seconds):
         return True
-    return now > answer_cutoff(round_close, grace_seconds)
+    return review == "after_submit" and not attempts_left

@@ -99,7 +99,10 @@ class AttemptQuestion(db.Model):
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"), primary_key=True)
     position: Mapped[int] = mapped_column(primary_key=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
-    option_order: Mapped[str] = mapped_column(String(120))  # option ids, comma-separated, as shown
+    option_order: Mapped[str] = mapped_column(String(120))  # the bank's option ids, comma-separated, as shown
+    # The ids the participant sees for those options, in the same order (drawn at random per attempt:
+    # ``quizapp.domain.draw``); answers arrive in these ids and are stored as the bank's.
+    shown_option_ids: Mapped[str] = mapped_column(String(80))
     # No foreign key (migration 0003): it was checked at every saved answer; instead the options of a question
     # that attempts have shown cannot be deleted (a trigger), and answers are written only with an option shown.
     chosen_option_id: Mapped[int | None]

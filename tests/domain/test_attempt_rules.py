@@ -76,20 +76,30 @@ def test_a_submission_in_the_grace_counts_only_up_to_the_deadline():
 
 @pytest.mark.parametrize("review", ["never", "after_submit", "after_close"])
 def test_no_review_while_the_attempt_runs(review):
-    assert not review_open(review, attempt_finished=False, round_close=START, grace_seconds=0,
+    assert not review_open(review, attempt_finished=False, attempts_left=False, round_close=START, grace_seconds=0,
                            now=START + timedelta(days=1))
 
 
-def test_review_after_submit_opens_at_once_and_never_never_opens():
-    assert review_open("after_submit", attempt_finished=True, round_close=FAR_CLOSE, grace_seconds=10,
-                       now=START)
-    assert not review_open("never", attempt_finished=True, round_close=START, grace_seconds=0,
+def test_review_after_submit_opens_after_the_last_attempt_and_never_never_opens():
+    assert review_open("after_submit", attempt_finished=True, attempts_left=False, round_close=FAR_CLOSE,
+                       grace_seconds=10, now=START)
+    assert not review_open("never", attempt_finished=True, attempts_left=False, round_close=START, grace_seconds=0,
                            now=START + timedelta(days=365))
 
 
-def test_review_after_close_waits_for_the_close_and_its_grace():
+def test_the_key_of_one_attempt_is_not_shown_while_another_can_use_it():
     close = START + timedelta(hours=1)
-    kwargs = {"attempt_finished": True, "round_close": close, "grace_seconds": 10}
+    kwargs = {"attempt_finished": True, "attempts_left": True, "round_close": close, "grace_seconds": 10}
+    assert not review_open("after_submit", now=START, **kwargs)
+    assert not review_open("after_submit", now=close + timedelta(seconds=10), **kwargs)
+    # once the round is over, nobody can use it any more
+    assert review_open("after_submit", now=close + timedelta(seconds=10) + MS, **kwargs)
+
+
+@pytest.mark.parametrize("attempts_left", [True, False])
+def test_review_after_close_waits_for_the_close_and_its_grace(attempts_left):
+    close = START + timedelta(hours=1)
+    kwargs = {"attempt_finished": True, "attempts_left": attempts_left, "round_close": close, "grace_seconds": 10}
     assert not review_open("after_close", now=close, **kwargs)
     assert not review_open("after_close", now=close + timedelta(seconds=10), **kwargs)
     assert review_open("after_close", now=close + timedelta(seconds=10) + MS, **kwargs)

@@ -19,7 +19,14 @@ from quizapp.domain.attempts import AttemptError
 from quizapp.extensions import db
 from quizapp.models import Attempt, AttemptQuestion, AttemptStatus, User
 from quizapp.services.attempts import save_answers, start_or_resume, submit
-from tests.services.test_attempts import NOW, make_bank, make_round, options_by_correctness
+from tests.services.test_attempts import (
+    NOW,
+    bank_options_by_correctness,
+    make_bank,
+    make_round,
+    options_by_correctness,
+    saved,
+)
 
 THREADS = 8
 
@@ -123,13 +130,12 @@ def test_two_simultaneous_submits_give_one_result(app, make_user):
     assert first.correct_count in (5, 2)
     winner = 0 if first.correct_count == 5 else 1
     assert stored.prediction == 100 + winner
-    chosen = dict(db.session.execute(select(AttemptQuestion.question_id, AttemptQuestion.chosen_option_id).where(
-        AttemptQuestion.attempt_id == attempt_id, AttemptQuestion.chosen_option_id.is_not(None))).tuples().all())
-    assert chosen == answers_by_thread[winner]
+    assert saved(attempt_id) == answers_by_thread[winner]
 
 
 def test_an_answer_saved_during_a_submit_is_either_scored_or_refused(app, make_user):
     attempt_id, user_id, right, _ = started_attempt(make_user)
+    bank_right, _ = bank_options_by_correctness(attempt_id)
 
     def work(index: int) -> str:
         user = db.session.get(User, user_id)
@@ -148,7 +154,7 @@ def test_an_answer_saved_during_a_submit_is_either_scored_or_refused(app, make_u
         rows = db.session.execute(select(AttemptQuestion.question_id, AttemptQuestion.chosen_option_id,
                                          AttemptQuestion.is_correct)
                                   .where(AttemptQuestion.attempt_id == attempt_id)).all()
-        assert all(is_correct == (chosen == right[q]) for q, chosen, is_correct in rows)
+        assert all(is_correct == (chosen == bank_right[q]) for q, chosen, is_correct in rows)
         assert stored.correct_count == sum(is_correct for _, _, is_correct in rows)
         assert outcome[1] in ("saved", "attempt_closed")
         assert stored.correct_count == (10 if outcome[1] == "saved" else 0)
@@ -184,11 +190,8 @@ def test_answers_saved_one_by_one_during_a_submit_are_each_scored_or_refused(app
     for _ in range(5 if db.engine.dialect.name == "postgresql" else 2):
         outcome = together(app, THREADS, work)
         assert set(outcome[1:]) <= {"saved", "attempt_closed"}
-        saved = {questions[i - 1] for i in range(1, THREADS) if outcome[i] == "saved"}
+        saved_now = {questions[i - 1] for i in range(1, THREADS) if outcome[i] == "saved"}
         stored = attempts_of(user_id)[0]
-        chosen = dict(db.session.execute(
-            select(AttemptQuestion.question_id, AttemptQuestion.chosen_option_id)
-            .where(AttemptQuestion.attempt_id == attempt_id, AttemptQuestion.chosen_option_id.is_not(None))).all())
-        assert chosen == {question: right[question] for question in saved}
-        assert stored.status is AttemptStatus.SUBMITTED and stored.correct_count == len(saved)
+        assert saved(attempt_id) == {question: right[question] for question in saved_now}
+        assert stored.status is AttemptStatus.SUBMITTED and stored.correct_count == len(saved_now)
         reset_attempt(attempt_id)

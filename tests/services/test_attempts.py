@@ -80,7 +80,15 @@ def make_round(*, draw: list[tuple[str, int]] | None = None, question_count: int
 
 
 def options_by_correctness(attempt_id: int) -> tuple[dict[int, int], dict[int, int]]:
-    """({question id: correct option id}, {question id: a wrong option id}) for the attempt's questions."""
+    """({question id: correct option id}, {question id: a wrong option id}) for the attempt's questions, as the
+    attempt shows them (the ids its participant answers with)."""
+    right, wrong = bank_options_by_correctness(attempt_id)
+    shown = shown_ids_of(attempt_id)
+    return ({q: shown[o] for q, o in right.items()}, {q: shown[o] for q, o in wrong.items()})
+
+
+def bank_options_by_correctness(attempt_id: int) -> tuple[dict[int, int], dict[int, int]]:
+    """``options_by_correctness`` with the bank's option ids (as stored in ``chosen_option_id``)."""
     rows = db.session.execute(
         select(Option.question_id, Option.id, Option.is_correct)
         .join(AttemptQuestion, AttemptQuestion.question_id == Option.question_id)
@@ -89,6 +97,16 @@ def options_by_correctness(attempt_id: int) -> tuple[dict[int, int], dict[int, i
     right = {q: o for q, o, ok in rows if ok}
     wrong = {q: o for q, o, ok in rows if not ok}
     return right, wrong
+
+
+def shown_ids_of(attempt_id: int) -> dict[int, int]:
+    """{the bank's option id: the id the attempt shows it under} for every option of the attempt."""
+    shown: dict[int, int] = {}
+    for order, shown_ids in db.session.execute(
+            select(AttemptQuestion.option_order, AttemptQuestion.shown_option_ids)
+            .where(AttemptQuestion.attempt_id == attempt_id)):
+        shown.update(zip(map(int, order.split(",")), map(int, shown_ids.split(",")), strict=True))
+    return shown
 
 
 @contextmanager
@@ -187,13 +205,16 @@ def test_what_a_start_shows_is_what_was_stored_in_the_same_order(bank, participa
     started = start_or_resume(round_.id, participant.id, now=NOW, rng=random.Random(5))
     db.session.commit()
     stored = db.session.execute(select(AttemptQuestion.position, AttemptQuestion.question_id,
-                                       AttemptQuestion.option_order)
+                                       AttemptQuestion.option_order, AttemptQuestion.shown_option_ids)
                                 .where(AttemptQuestion.attempt_id == started.id)
                                 .order_by(AttemptQuestion.position)).all()
     shown = started.payload["questions"]
     assert [row.position for row in stored] == list(range(1, len(shown) + 1))
-    assert [(row.question_id, row.option_order) for row in stored] == [
+    assert [(row.question_id, row.shown_option_ids) for row in stored] == [
         (q["id"], ",".join(str(o["id"]) for o in q["options"])) for q in shown]
+    texts = dict(db.session.execute(select(Option.id, Option.text)).tuples().all())
+    assert [[texts[int(o)] for o in row.option_order.split(",")] for row in stored] == [
+        [o["text"] for o in q["options"]] for q in shown]
     assert attempt_payload(db.session.get(Attempt, started.id)) == started.payload
 
 
@@ -317,8 +338,11 @@ def running(bank, participant):
 
 
 def saved(attempt_id: int) -> dict[int, int]:
-    return dict(db.session.execute(select(AttemptQuestion.question_id, AttemptQuestion.chosen_option_id).where(
-        AttemptQuestion.attempt_id == attempt_id, AttemptQuestion.chosen_option_id.is_not(None))).tuples().all())
+    """{question id: the saved option}, in the ids the attempt shows (the stored ones are the bank's)."""
+    shown = shown_ids_of(attempt_id)
+    return {q: shown[o] for q, o in db.session.execute(
+        select(AttemptQuestion.question_id, AttemptQuestion.chosen_option_id).where(
+            AttemptQuestion.attempt_id == attempt_id, AttemptQuestion.chosen_option_id.is_not(None)))}
 
 
 def test_answers_can_be_saved_changed_and_cleared(running, participant):
@@ -548,8 +572,13 @@ def test_an_extension_still_stops_at_the_round_close(bank, participant):
 
 # --- review -----------------------------------------------------------------------------------------------------
 
+KEY_FIELDS = {"correct_option_id", "is_correct", "explanation"}
+
+
 @pytest.mark.parametrize("review", list(Review))
 def test_review_follows_the_round_setting(bank, participant, review):
+    """One attempt allowed: the participant sees their choices at once in every mode, and the key as the round's
+    setting says (after the submit, after the close, never)."""
     round_ = make_round(review=review, closes_at=NOW + timedelta(hours=2))
     attempt, _ = start(round_, participant)
     right, wrong = options_by_correctness(attempt.id)
@@ -558,13 +587,41 @@ def test_review_follows_the_round_setting(bank, participant, review):
     submit(attempt.id, user_id=participant.id, answers={first: wrong[first]}, now=NOW + timedelta(minutes=1))
     just_after = review_payload(attempt, round_, NOW + timedelta(minutes=2))
     after_close = review_payload(attempt, round_, round_.closes_at + timedelta(seconds=11))
-    assert (just_after is not None) == (review is Review.AFTER_SUBMIT)
-    assert (after_close is not None) == (review is not Review.NEVER)
-    if after_close:
+    assert just_after["key_shown"] == (review is Review.AFTER_SUBMIT)
+    assert after_close["key_shown"] == (review is not Review.NEVER)
+    for payload in (just_after, after_close):
+        question = next(q for q in payload["questions"] if q["id"] == first)
+        assert question["chosen_option_id"] == wrong[first]
+        assert [q["id"] for q in payload["questions"]] == [q["id"] for q in attempt_payload(attempt)["questions"]]
+        if not payload["key_shown"]:
+            assert not KEY_FIELDS & {key for q in payload["questions"] for key in q}
+            assert "Giải thích" not in json.dumps(payload, ensure_ascii=False)
+    if after_close["key_shown"]:
         question = next(q for q in after_close["questions"] if q["id"] == first)
-        assert question["chosen_option_id"] == wrong[first] and question["correct_option_id"] == right[first]
+        assert question["correct_option_id"] == right[first]
         assert question["is_correct"] is False and question["explanation"].startswith("Giải thích")
-        assert [q["id"] for q in after_close["questions"]] == [q["id"] for q in attempt_payload(attempt)["questions"]]
+
+
+def test_the_key_of_an_attempt_waits_until_no_attempt_is_left(bank, participant):
+    """``after_submit`` with three attempts: the key of attempt 1 would answer attempt 2. It shows after the
+    last attempt, or when the round is over; a running attempt hides the key of the earlier ones."""
+    round_ = make_round(review=Review.AFTER_SUBMIT, max_attempts=3, closes_at=NOW + timedelta(hours=2))
+    first, _ = start(round_, participant)
+    submit(first.id, user_id=participant.id, answers={}, now=NOW + timedelta(minutes=1))
+    review = review_payload(first, round_, NOW + timedelta(minutes=2))
+    assert review["key_shown"] is False and review["correct_count"] == 0
+    assert not KEY_FIELDS & {key for q in review["questions"] for key in q}
+    assert review_payload(first, round_, round_.closes_at + timedelta(seconds=11))["key_shown"] is True
+
+    second, _ = start(round_, participant, now=NOW + timedelta(minutes=3))
+    submit(second.id, user_id=participant.id, answers={}, now=NOW + timedelta(minutes=4))
+    third, _ = start(round_, participant, now=NOW + timedelta(minutes=5))
+    # the last attempt is running: the earlier ones keep their key hidden
+    assert review_payload(second, round_, NOW + timedelta(minutes=6))["key_shown"] is False
+    submit(third.id, user_id=participant.id, answers={}, now=NOW + timedelta(minutes=7))
+    for attempt in (first, second, third):
+        db.session.refresh(attempt)
+        assert review_payload(attempt, round_, NOW + timedelta(minutes=8))["key_shown"] is True
 
 
 # --- what the database guards -----------------------------------------------------------------------------------

@@ -66,7 +66,7 @@ def test_an_edited_question_is_shown_with_its_new_text_at_the_next_start(app, pe
     shown = start(round_, people[1]).payload["questions"]
     edited = next(q for q in shown if q["id"] == question.id)
     assert edited["text"] == "Câu hỏi đã sửa: Bác Hồ sinh năm nào?"
-    assert [o["text"] for o in sorted(edited["options"], key=lambda o: o["id"])] == ["1890", "1891", "1892", "1893"]
+    assert sorted(o["text"] for o in edited["options"]) == ["1890", "1891", "1892", "1893"]
 
 
 def test_retired_questions_leave_the_pool_and_restored_ones_return(app, people):

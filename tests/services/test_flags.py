@@ -137,6 +137,7 @@ def add_entry(scene: Scene, name: str, *, correct: int, duration_ms: int = 300_0
         option = question.options[option_position]
         db.session.add(AttemptQuestion(attempt_id=attempt.id, position=position, question_id=question.id,
                                        option_order=",".join(str(o.id) for o in question.options),
+                                       shown_option_ids=",".join(str(900 + o.id) for o in question.options),
                                        chosen_option_id=option.id, answered_at=started, is_correct=option.is_correct))
     db.session.commit()
     return attempt

@@ -15,10 +15,11 @@ from sqlalchemy import select
 
 from quizapp.domain.banks import ImportLimits
 from quizapp.extensions import db
-from quizapp.models import Attempt, AttemptQuestion, AttemptStatus, Contest, DrawRule, Option, Review, Role, Round
+from quizapp.models import Attempt, AttemptQuestion, AttemptStatus, Contest, DrawRule, Review, Role, Round
 from quizapp.models.types import utcnow
 from quizapp.services.attempts import start_or_resume
 from quizapp.services.banks import import_bank
+from tests.services.test_attempts import options_by_correctness, saved
 
 TOPIC = "Tư tưởng Hồ Chí Minh"
 BANK_CSV = (
@@ -61,13 +62,9 @@ def make_round(*, question_count: int = 5, time_limit: int = 600, grace: int = 1
 
 
 def answer_keys(attempt_id: int) -> tuple[dict[int, int], dict[int, int]]:
-    """({question id: correct option id}, {question id: a wrong option id}) of an attempt's questions."""
-    rows = db.session.execute(
-        select(Option.question_id, Option.id, Option.is_correct)
-        .join(AttemptQuestion, AttemptQuestion.question_id == Option.question_id)
-        .where(AttemptQuestion.attempt_id == attempt_id)
-    ).all()
-    return {q: o for q, o, ok in rows if ok}, {q: o for q, o, ok in rows if not ok}
+    """({question id: correct option id}, {question id: a wrong option id}) of an attempt's questions, in the ids
+    the attempt shows."""
+    return options_by_correctness(attempt_id)
 
 
 def fresh(attempt_id: int) -> Attempt:
@@ -180,7 +177,7 @@ def test_the_sheet_shows_every_question_in_the_attempts_order_without_the_answer
     response = player.get(f"/attempts/{attempt_id}")
     html = response.get_data(as_text=True)
     assert response.headers["Cache-Control"] == "no-store"
-    drawn = db.session.execute(select(AttemptQuestion.question_id, AttemptQuestion.option_order)
+    drawn = db.session.execute(select(AttemptQuestion.question_id, AttemptQuestion.shown_option_ids)
                                .where(AttemptQuestion.attempt_id == attempt_id)
                                .order_by(AttemptQuestion.position)).all()
     shown = re.findall(r'<input type="radio" name="q(\d+)" value="(\d+)">', html)
@@ -235,9 +232,7 @@ def test_a_choice_is_saved_at_once_and_the_answer_says_the_time_left(player, rou
     response = save(player, attempt_id, {question: right[question]})
     assert response.status_code == 200 and response.json["saved"] == 1
     assert 590_000 < response.json["remaining_ms"] <= 600_000
-    chosen = db.session.scalar(select(AttemptQuestion.chosen_option_id).where(
-        AttemptQuestion.attempt_id == attempt_id, AttemptQuestion.question_id == question))
-    assert chosen == right[question]
+    assert saved(attempt_id) == {question: right[question]}
 
 
 def test_an_option_of_another_question_is_refused_and_nothing_is_saved(player, round_):
@@ -340,8 +335,7 @@ def test_a_prediction_that_is_not_a_whole_number_keeps_the_participant_on_the_sh
     assert f'name="q{q1}" value="{right[q1]}" checked>' in response.text
     attempt = fresh(attempt_id)
     assert attempt.status is AttemptStatus.IN_PROGRESS
-    assert db.session.scalar(select(AttemptQuestion.chosen_option_id).where(
-        AttemptQuestion.attempt_id == attempt_id, AttemptQuestion.question_id == q1)) == right[q1]
+    assert saved(attempt_id) == {q1: right[q1]}
 
 
 def test_an_expired_attempt_shows_its_result_with_the_saved_answers(player, round_):
@@ -365,7 +359,9 @@ def test_the_result_of_an_attempt_in_progress_is_the_sheet(player, round_):
     assert response.status_code == 302 and response.headers["Location"] == f"/attempts/{attempt_id}"
 
 
-def test_review_after_submit_shows_chosen_and_correct_options_and_explanations(player, round_):
+def test_review_after_submit_shows_chosen_and_correct_options_and_explanations(player, app):
+    load_bank()
+    round_ = make_round(max_attempts=1)
     attempt_id = start(player, round_)
     right, wrong = answer_keys(attempt_id)
     q1 = next(iter(right))
@@ -374,6 +370,25 @@ def test_review_after_submit_shows_chosen_and_correct_options_and_explanations(p
     assert html.count("Đáp án đúng") == 5 and html.count("Bạn chọn") == 1
     assert html.count("Chưa trả lời") == 4 and "Sai" in html
     assert sum(explanation in html for explanation in EXPLANATIONS + ("Năm 1927.",)) == 5
+
+
+def test_with_attempts_left_the_review_shows_the_choices_but_not_the_key(player, round_):
+    """``after_submit`` with two attempts: after the first, the participant sees what they chose and their score,
+    not which option was right (it would answer the second attempt); after the second, the key."""
+    attempt_id = start(player, round_)
+    right, wrong = answer_keys(attempt_id)
+    q1, q2 = list(right)[:2]
+    player.post(f"/attempts/{attempt_id}/submit", data={f"q{q1}": wrong[q1], f"q{q2}": right[q2]})
+    html = player.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "1/5" in html and html.count("Bạn chọn") == 2 and html.count("Đã trả lời") == 2
+    assert "Đáp án đúng" not in html and "Sai" not in html and "is-correct" not in html
+    assert "sau lượt thi cuối cùng của bạn" in html
+    for explanation in EXPLANATIONS + ("Năm 1927.",):
+        assert explanation not in html
+    second = start(player, round_)
+    player.post(f"/attempts/{second}/submit", data={})
+    html = player.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert html.count("Đáp án đúng") == 5 and "Sai" in html
 
 
 @pytest.mark.parametrize(("review", "sentence"), [

@@ -204,7 +204,8 @@ def show_in_an_attempt(question: Question, participant) -> None:
     db.session.add(attempt)
     db.session.flush()
     db.session.add(AttemptQuestion(attempt_id=attempt.id, position=0, question_id=question.id,
-                                   option_order=",".join(str(o.id) for o in question.options)))
+                                   option_order=",".join(str(o.id) for o in question.options),
+                                       shown_option_ids=",".join(str(900 + o.id) for o in question.options)))
     db.session.commit()
 
 

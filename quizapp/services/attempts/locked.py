@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import CTE, BindParameter, ColumnElement, Integer, Text, bindparam, func, literal_column, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.sql.elements import Grouping
 
 from quizapp.domain import timing
 from quizapp.domain.attempts import AttemptError
@@ -44,11 +45,12 @@ class LockedState:
     question_count: int
     correct_count: int | None
     duration_ms: int | None
-    offered: dict[int, frozenset[int]]  # question id -> the option ids shown with it
+    offered: dict[int, dict[int, int]]  # question id -> {id shown: the bank's option id} of its options
 
 
 _STATE = (
-    select(_aq.c.question_id, _aq.c.option_order, _attempts.c.user_id, _attempts.c.status, _attempts.c.started_at,
+    select(_aq.c.question_id, _aq.c.option_order, _aq.c.shown_option_ids, _attempts.c.user_id,
+           _attempts.c.status, _attempts.c.started_at,
            _attempts.c.deadline_at, _attempts.c.question_count, _attempts.c.correct_count, _attempts.c.duration_ms,
            _rounds.c.grace_seconds)
     .select_from(_aq.join(_attempts, _attempts.c.id == _aq.c.attempt_id)
@@ -83,7 +85,9 @@ def load_state(attempt_id: int, user_id: int, token_version: int | None) -> Lock
     return LockedState(status=first.status, started_at=first.started_at, deadline_at=first.deadline_at,
                        grace_seconds=first.grace_seconds, question_count=first.question_count,
                        correct_count=first.correct_count, duration_ms=first.duration_ms,
-                       offered={row.question_id: frozenset(option_ids(row.option_order)) for row in rows})
+                       offered={row.question_id: dict(zip(option_ids(row.shown_option_ids),
+                                                          option_ids(row.option_order), strict=True))
+                                for row in rows})
 
 
 def as_id(value: Any) -> int | None:
@@ -97,7 +101,7 @@ def as_id(value: Any) -> int | None:
 
 
 def given_ids(answers: Any) -> dict[int, int | None] | None:
-    """``answers`` ({question id: option id, or None to clear}) with every id read by ``as_id``; None when
+    """``answers`` ({question id: shown option id, or None to clear}) with every id read by ``as_id``; None when
     ``answers`` is not a mapping or holds anything that is not an id, which the checked path then names
     (``checked_choices``). For the one-statement save and submit, which check the ids against the attempt in SQL."""
     if not isinstance(answers, Mapping):
@@ -112,8 +116,9 @@ def given_ids(answers: Any) -> dict[int, int | None] | None:
 
 
 def checked_choices(state: LockedState, answers: Mapping[Any, Any]) -> dict[int, int | None]:
-    """{question id: option id or None}, every id checked against what the attempt showed; raises on the first
-    unknown one (so that nothing is saved); ``invalid_answers`` when ``answers`` is not a mapping at all."""
+    """{question id: the bank's option id or None} for ``answers`` ({question id: an option id as shown}), every
+    id checked against what the attempt showed; raises on the first unknown one (so that nothing is saved);
+    ``invalid_answers`` when ``answers`` is not a mapping at all."""
     if not isinstance(answers, Mapping):
         raise AttemptError("invalid_answers")
     choices: dict[int, int | None] = {}
@@ -121,8 +126,9 @@ def checked_choices(state: LockedState, answers: Mapping[Any, Any]) -> dict[int,
         question_id = as_id(raw_question)
         if question_id is None or question_id not in state.offered:
             raise AttemptError("unknown_question", {"question_id": raw_question})
-        option_id = None if raw_option is None else as_id(raw_option)
-        if raw_option is not None and option_id not in state.offered[question_id]:
+        shown_id = None if raw_option is None else as_id(raw_option)
+        option_id = None if shown_id is None else state.offered[question_id].get(shown_id)
+        if raw_option is not None and option_id is None:
             raise AttemptError("unknown_option", {"question_id": question_id, "option_id": raw_option})
         choices[question_id] = option_id
     return choices
@@ -178,6 +184,13 @@ def in_order(locked: CTE, *, token: bool, user_param: str, now: BindParameter[An
     return conditions
 
 
-def shown_options(option_order: ColumnElement[str]) -> ColumnElement[list[int]]:
-    """PostgreSQL: the option ids of an ``option_order`` as an integer array."""
-    return func.string_to_array(option_order, literal_column("','"), type_=ARRAY(Text)).cast(ARRAY(Integer))
+def id_array(listed: ColumnElement[str]) -> ColumnElement[list[int]]:
+    """PostgreSQL: the ids of an ``option_order`` or ``shown_option_ids`` (comma-separated) as an integer array."""
+    return func.string_to_array(listed, literal_column("','"), type_=ARRAY(Text)).cast(ARRAY(Integer))
+
+
+def bank_option_sql(shown_option_ids: ColumnElement[str], option_order: ColumnElement[str],
+                    shown_id: ColumnElement[int]) -> ColumnElement[int]:
+    """``quizapp.domain.draw.bank_option`` in PostgreSQL's SQL: the bank's option shown as ``shown_id``, NULL
+    when it is not one of the question's (a test runs both over the same cases)."""
+    return Grouping(id_array(option_order))[func.array_position(id_array(shown_option_ids), shown_id)]

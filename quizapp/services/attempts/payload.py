@@ -1,12 +1,13 @@
-"""What the participant sees of an attempt: its questions in their shuffled order, the options as shown, the
-answers saved so far; never a hint of the correct ones.
+"""What the participant sees of an attempt: its questions in their shuffled order, the options as shown (under
+the ids drawn for the attempt, never the bank's: ``quizapp.domain.draw``), the answers saved so far; never a hint
+of the correct ones.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, select
 
@@ -16,7 +17,7 @@ from quizapp.services import draw_pool
 
 _aq, _attempts, _rounds = AttemptQuestion.__table__, Attempt.__table__, Round.__table__
 
-QUESTIONS_OF = (select(_aq.c.question_id, _aq.c.option_order, _aq.c.chosen_option_id)
+QUESTIONS_OF = (select(_aq.c.question_id, _aq.c.option_order, _aq.c.shown_option_ids, _aq.c.chosen_option_id)
                 .where(_aq.c.attempt_id == bindparam("attempt_id")).order_by(_aq.c.position))
 _PAYLOAD_ROWS = (QUESTIONS_OF.add_columns(_rounds.c.prediction_question)
                  .join_from(_aq, _attempts, _attempts.c.id == _aq.c.attempt_id)
@@ -29,21 +30,36 @@ def attempt_payload(attempt: Attempt) -> dict[str, Any]:
         {"attempt_id", "deadline" (ISO 8601, UTC offset), "questions": [{"id", "text", "options": [{"id", "text"}]}],
          "prediction_question", "answers": {"<question id>": option id}}
 
-    ``answers`` holds the answers saved so far (keys are strings, as in JSON). Two queries.
+    Option ids are the ids shown in this attempt. ``answers`` holds the answers saved so far (keys are strings,
+    as in JSON). Two queries.
     """
     rows = db.session.connection().execute(_PAYLOAD_ROWS, {"attempt_id": attempt.id}).all()
-    questions = [(row.question_id, option_ids(row.option_order), row.chosen_option_id) for row in rows]
     prediction_question = rows[0].prediction_question if rows else None
-    return build_payload(attempt.id, attempt.deadline_at, prediction_question, questions, None)
+    return build_payload(attempt.id, attempt.deadline_at, prediction_question, shown_questions(rows), None)
+
+
+def shown_questions(rows: Sequence[Any]) -> list[ShownQuestion]:
+    """The rows of ``QUESTIONS_OF`` as ``build_payload`` takes them."""
+    return [ShownQuestion(row.question_id, option_ids(row.option_order), option_ids(row.shown_option_ids),
+                          row.chosen_option_id) for row in rows]
+
+
+class ShownQuestion(NamedTuple):
+    """A question of an attempt: the bank's option ids as shown, the ids they are shown under, the bank's id of
+    the option saved for it."""
+
+    question_id: int
+    option_ids: Sequence[int]
+    shown_ids: Sequence[int]
+    chosen: int | None
 
 
 def build_payload(attempt_id: int, deadline: datetime, prediction_question: str | None,
-                  questions: Sequence[tuple[int, Sequence[int], int | None]], pool: draw_pool.DrawPool | None,
-                  ) -> dict[str, Any]:
-    """``attempt_payload``'s answer for ``questions`` ((question id, option ids as shown, saved option)), with
-    the texts taken from ``pool`` where it has them and read (one query) for the others."""
+                  questions: Sequence[ShownQuestion], pool: draw_pool.DrawPool | None) -> dict[str, Any]:
+    """``attempt_payload``'s answer for ``questions``, with the texts taken from ``pool`` where it has them and
+    read (one query) for the others."""
     question_texts, option_texts = (pool.question_texts, pool.option_texts) if pool else ({}, {})
-    missing = [q for q, options, _ in questions
+    missing = [q for q, options, _, _ in questions
                if q not in question_texts or any(o not in option_texts for o in options)]
     if missing:
         question_texts, option_texts = dict(question_texts), dict(option_texts)
@@ -56,10 +72,12 @@ def build_payload(attempt_id: int, deadline: datetime, prediction_question: str 
         "attempt_id": attempt_id,
         "deadline": deadline.isoformat(timespec="milliseconds"),
         "questions": [{"id": q, "text": question_texts[q],
-                       "options": [{"id": o, "text": option_texts[o]} for o in options]}
-                      for q, options, _ in questions],
+                       "options": [{"id": shown_id, "text": option_texts[o]}
+                                   for o, shown_id in zip(options, shown_ids, strict=True)]}
+                      for q, options, shown_ids, _ in questions],
         "prediction_question": prediction_question,
-        "answers": {str(q): chosen for q, _, chosen in questions if chosen is not None},
+        "answers": {str(q): shown_ids[options.index(chosen)] for q, options, shown_ids, chosen in questions
+                    if chosen is not None},
     }
 
 

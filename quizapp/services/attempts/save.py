@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, Select, and_, any_, bindparam, exists, or_, select, update
+from sqlalchemy import Integer, Select, and_, bindparam, case, exists, null, or_, select, update
 
 from quizapp.extensions import db
 from quizapp.models import Attempt, AttemptQuestion
 from quizapp.models.types import UTCDateTime
 from quizapp.services.attempt_closing import forget_cached_attempts
 from quizapp.services.attempts.locked import (
+    bank_option_sql,
     check_accepting,
     check_prediction,
     checked_choices,
@@ -21,7 +22,6 @@ from quizapp.services.attempts.locked import (
     in_order,
     load_state,
     locked_attempt,
-    shown_options,
 )
 
 _aq, _attempts = AttemptQuestion.__table__, Attempt.__table__
@@ -39,18 +39,13 @@ class SavedAnswers:
 _WRITE_CHOICE = (update(_aq).where(_aq.c.attempt_id == bindparam("a_id"), _aq.c.question_id == bindparam("q_id"),
                                    _aq.c.chosen_option_id.is_distinct_from(bindparam("o_id")))
                  .values(chosen_option_id=bindparam("o_id"), answered_at=bindparam("at")))
-# PostgreSQL: the save of one answer (what the attempt page sends at each choice) in one statement, when all is in
-# order: lock the attempt as the locked read does (it is the caller's, in progress, within deadline + grace, the
-# token holds), then write the answer if the question is one of the attempt's and the option one shown with it
+# PostgreSQL: the save of one answer (each choice on the attempt page) in one statement, when all is in order:
+# lock the attempt as the locked read does (the caller's, in progress, within deadline + grace, the token holds),
+# then write the bank's option behind the id shown, if the question is the attempt's and the id one shown with it
 # (an unchanged answer is not written: its answered_at stays). It returns the deadline and whether the answer was
-# good; no row, or a bad answer, leaves everything as it was, and the save takes the checked path, which says
-# exactly what is wrong (and closes an attempt past its time). Measured: a round trip less, and no reading of the
-# attempt's twenty questions into Python.
-# Why it is safe: the UPDATE joins the locked row, so the lock is taken before anything is written, and a lock that
-# waited for a simultaneous submit re-reads the attempt, now submitted, so nothing is written.
-# Why one answer and scalar parameters: PostgreSQL plans a prepared statement once (a generic plan) only when that
-# plan's estimate is not worse than the plans made for the values; an array of answers (unnest) is estimated at
-# ten rows, and every save was planned again (0.3 ms of the server's CPU, measured with pg_prepared_statements).
+# good; otherwise nothing is written and the save takes the checked path, which names the problem.
+# Safe: the UPDATE joins the locked row, and a lock that waited for a submit re-reads the attempt, now submitted.
+# One answer with scalar parameters, so that PostgreSQL keeps one generic plan (bench/README.md).
 # No parameter is named after a column of attempt_questions: in an UPDATE, SQLAlchemy would make it a SET.
 _NOW = bindparam("now", type_=UTCDateTime())
 
@@ -58,9 +53,11 @@ _NOW = bindparam("now", type_=UTCDateTime())
 def _one_answer_save(*, token: bool) -> Select[Any]:
     locked = locked_attempt(token=token, user_param="user_id")
     accepting = and_(*in_order(locked, token=token, user_param="user_id", now=_NOW))
-    option = bindparam("o_id", type_=Integer)
+    shown = bindparam("o_id", type_=Integer)
+    option = case((shown.is_(None), null()),
+                  else_=bank_option_sql(_aq.c.shown_option_ids, _aq.c.option_order, shown))
     good = and_(_aq.c.attempt_id == bindparam("a_id"), _aq.c.question_id == bindparam("q_id"),
-                or_(option.is_(None), option == any_(shown_options(_aq.c.option_order))))
+                or_(shown.is_(None), option.is_not(None)))
     written = (update(_aq).where(_aq.c.attempt_id == locked.c.id, accepting, good,
                                  _aq.c.chosen_option_id.is_distinct_from(option))
                .values(chosen_option_id=option, answered_at=_NOW)
@@ -76,8 +73,8 @@ _SET_PREDICTION = (update(_attempts).where(_attempts.c.id == bindparam("attempt_
 
 def save_answers(attempt_id: int, answers: Mapping[Any, Any], *, user_id: int, now: datetime,
                  prediction: int | None = None, token_version: int | None = None) -> SavedAnswers:
-    """Save some or all answers ({question id: option id, or None to clear}) to the attempt ``attempt_id`` of the
-    participant ``user_id``; returns how many were given, with the attempt's deadline.
+    """Save some or all answers ({question id: option id as shown, or None to clear}) to the attempt
+    ``attempt_id`` of the participant ``user_id``; returns how many were given, with the attempt's deadline.
 
     A ``prediction`` given here is kept with the attempt too, so that an attempt closed at its deadline without a
     submit still ranks with the prediction its participant typed.

@@ -27,7 +27,7 @@ from quizapp.models.types import UTCDateTime
 from quizapp.services import draw_pool
 from quizapp.services.attempt_closing import close_attempts
 from quizapp.services.attempts.locked import IN_PROGRESS
-from quizapp.services.attempts.payload import QUESTIONS_OF, build_payload, option_ids
+from quizapp.services.attempts.payload import QUESTIONS_OF, ShownQuestion, build_payload, shown_questions
 
 _aq, _attempts, _rounds = AttemptQuestion.__table__, Attempt.__table__, Round.__table__
 _START_TRIES = 3
@@ -72,18 +72,16 @@ _TIMES = (bindparam("started_at", type_=UTCDateTime()), bindparam("deadline_at",
 # "insertmanyvalues" statement, compiled once and cached; the ids it returns are not needed).
 _INSERT_ATTEMPT = text(_ATTEMPT_ROW).bindparams(*_TIMES)
 _INSERT_QUESTIONS = insert(_aq).returning(_aq.c.position)
-# PostgreSQL: both in one statement (one round trip), the questions passed as two space-separated lists (the
-# question ids, and their option orders, which hold commas). Measured: psycopg caches the conversion of a query
-# with at most 50 parameters only, so the multi-row INSERT's 80 parameters were parsed again on every start
-# (~0.5 ms of the worker's CPU), and it dumps a Python list element by element; the second statement cost a
-# round trip. The questions' INSERT inserts nothing when the attempt's did not (a lost race).
+# PostgreSQL: both in one statement, the questions passed as three space-separated lists (question ids, option
+# orders, shown ids; the last two hold commas): a few parameters, so psycopg keeps the statement prepared
+# (bench/README.md). The questions' INSERT inserts nothing when the attempt's did not (a lost race).
 _INSERT_ATTEMPT_AND_QUESTIONS = text(
     f"WITH new_attempt AS ({_ATTEMPT_ROW}), drawn AS ("
-    " INSERT INTO attempt_questions (attempt_id, position, question_id, option_order)"
-    " SELECT new_attempt.id, drawn.position, drawn.question_id, drawn.option_order"
+    " INSERT INTO attempt_questions (attempt_id, position, question_id, option_order, shown_option_ids)"
+    " SELECT new_attempt.id, drawn.position, drawn.question_id, drawn.option_order, drawn.shown_option_ids"
     " FROM new_attempt, unnest(CAST(string_to_array(:question_ids, ' ') AS integer[]),"
-    " string_to_array(:option_orders, ' '))"
-    " WITH ORDINALITY AS drawn (question_id, option_order, position))"
+    " string_to_array(:option_orders, ' '), string_to_array(:shown_orders, ' '))"
+    " WITH ORDINALITY AS drawn (question_id, option_order, shown_option_ids, position))"
     " SELECT id FROM new_attempt"
 ).bindparams(*_TIMES)
 
@@ -150,7 +148,7 @@ def start_or_resume(round_id: int, user_id: int, *, now: datetime, rng: random.R
             "client_agent": client[1], "device_id": client[2]})
         if attempt_id is None:
             continue  # a simultaneous start won the race: read again, resume it (or report the cap)
-        questions = [(q.question_id, q.option_ids, None) for q in drawn]
+        questions = [ShownQuestion(q.question_id, q.option_ids, q.shown_ids, None) for q in drawn]
         return StartedAttempt(id=attempt_id, round_id=round_id, number=number, started_at=started,
                               deadline_at=deadline, created=True,
                               payload=build_payload(attempt_id, deadline, facts.prediction_question, questions, pool))
@@ -161,15 +159,17 @@ def _insert_attempt(connection: Connection, drawn: Sequence[DrawnQuestion], atte
     """Insert the attempt (``attempt``: its columns) and its ``drawn`` questions in their order; the new id, or
     None when a simultaneous start of the same participant won (then nothing is inserted)."""
     orders = [",".join(map(str, q.option_ids)) for q in drawn]
+    shown = [",".join(map(str, q.shown_ids)) for q in drawn]
     if connection.dialect.name == "postgresql":
         return connection.execute(_INSERT_ATTEMPT_AND_QUESTIONS, {
             **attempt, "question_ids": " ".join(str(q.question_id) for q in drawn),
-            "option_orders": " ".join(orders)}).scalar()
+            "option_orders": " ".join(orders), "shown_orders": " ".join(shown)}).scalar()
     attempt_id = connection.execute(_INSERT_ATTEMPT, attempt).scalar()
     if attempt_id is not None:
         connection.execute(_INSERT_QUESTIONS, [
-            {"attempt_id": attempt_id, "position": position, "question_id": q.question_id, "option_order": order}
-            for position, (q, order) in enumerate(zip(drawn, orders, strict=True), start=1)])
+            {"attempt_id": attempt_id, "position": position, "question_id": q.question_id, "option_order": order,
+             "shown_option_ids": shown_ids}
+            for position, (q, order, shown_ids) in enumerate(zip(drawn, orders, shown, strict=True), start=1)])
     return attempt_id
 
 
@@ -178,7 +178,7 @@ def _resumed(facts: Row[Any]) -> StartedAttempt:
     from the pool (a question retired since the draw is no longer there: read then)."""
     pool = draw_pool.pool_for(facts.id, facts.question_count, facts.revision)
     rows = db.session.connection().execute(QUESTIONS_OF, {"attempt_id": facts.running_id}).all()
-    questions = [(row.question_id, option_ids(row.option_order), row.chosen_option_id) for row in rows]
+    questions = shown_questions(rows)
     return StartedAttempt(id=facts.running_id, round_id=facts.id, number=facts.running_number,
                           started_at=facts.running_started_at, deadline_at=facts.running_deadline_at, created=False,
                           payload=build_payload(facts.running_id, facts.running_deadline_at,
