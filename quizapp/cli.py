@@ -194,10 +194,12 @@ def rounds_close(round_id: str) -> None:
     from zoneinfo import ZoneInfo
 
     from quizapp.services.attempt_closing import close_round
+    from quizapp.views.results import forget_round
 
     found = _round_or_exit(round_id)
     closing = close_round(found, actor=None, now=utcnow())
     db.session.commit()
+    forget_round(found.id)  # the public ranking is shown from now on, not after the board's next refresh
     when = closing.closed_at.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).isoformat(timespec="seconds")
     state = "đã đóng từ trước, lúc" if closing.already_closed else "đã đóng lúc"
     click.echo(f"Đợt thi {found.id} ({found.name}) {state} {when}; {closing.closed_attempts} lượt thi đang làm "

@@ -132,15 +132,16 @@ def round_standings(round_: Round, *, now: datetime) -> Standings:
     return live_standings(round_, now=now)
 
 
-def live_standings(round_: Round, *, now: datetime) -> Standings:
+def live_standings(round_: Round, *, now: datetime, without_prediction: bool = False) -> Standings:
     """The ranking of the round's finished attempts as it stands at ``now``, with the prizes as they would be
-    allocated now (see the module's rules)."""
+    allocated now (see the module's rules). ``without_prediction``: ranked as if the prediction's answer were
+    unknown (the public live board of an open round, whose order must not reveal an answer entered early)."""
     attempts = load_entries(round_.id)
     people = load_people(select(Attempt.user_id).where(*entry_criteria(round_.id)))
     notes = active_disqualifications(round_.id)
     excluded_mask = attempts["user_id"].isin(list(notes) + hidden_ids(people))
     eligible = attempts[~excluded_mask.to_numpy()]
-    actual = live_prediction_actual(round_, eligible)
+    actual = None if without_prediction else live_prediction_actual(round_, eligible)
     ranked = ranking.standings(eligible, actual)
     ranked = with_prizes(ranked, allocate_prizes(round_, ranked))
     set_aside = ranking.best_attempts(attempts[excluded_mask.to_numpy()], actual)

@@ -1,7 +1,10 @@
 """``GET /api/v1/rounds/<id>/leaderboard``: the public ranking of a round, personal data masked.
 
 Served from the same cached board as the public pages (``quizapp.views.results``): no phone, email or id of a
-person ever leaves here; names are masked ("Nguyễn V. A.").
+person ever leaves here; names are masked ("Nguyễn V. A."). Rule 12: while entries can still arrive in a round
+whose prediction answer is counted, ``entries`` is empty and nothing else tells how many there are; a round whose
+answer is entered by hand, or that has none, lists its live entries without predictions; ``prediction_actual``
+and each entry's ``prediction`` and ``prediction_gap`` appear once no entry can arrive any more.
 """
 
 from __future__ import annotations
@@ -15,7 +18,15 @@ from quizapp.extensions import cache
 from quizapp.services.contests import VIETNAM
 from quizapp.views.api import bp
 from quizapp.views.api.common import APIError
-from quizapp.views.results import BOARD_SIZE, cached_board, keep_page, kept_page, share_response
+from quizapp.views.results import (
+    BOARD_SIZE,
+    cache_key,
+    cached_board,
+    keep_page,
+    kept_page,
+    page_seconds,
+    share_response,
+)
 
 DEFAULT_LIMIT = 50
 
@@ -32,19 +43,23 @@ def _limit() -> int:
 @bp.get("/rounds/<int:round_id>/leaderboard")
 def round_leaderboard(round_id: int):
     limit = _limit()
-    key = f"results:api:{round_id}:{limit}"
-    body, generation = kept_page(cache, round_id, key)
-    if body is None:
+    key = cache_key("api", round_id, limit)
+    kept, generation = kept_page(cache, round_id, key)
+    if kept is None:
         found = cached_board(round_id)
         if found is None:
             raise APIError(404, "round_not_found", _("Không có đợt thi nào có mã %(id)s.", id=round_id))
         board, _places = found
-        body = json.dumps({
+        answer = {
             "round_id": board.round_id,
+            "status": board.status,
             "finalized": board.finalized,
             "updated_at": board.updated_at.astimezone(VIETNAM).isoformat(),
-            "prediction_actual": board.prediction_actual,
             "entries": board.entries[:limit],
-        }, ensure_ascii=False)
-        keep_page(cache, key, generation, body)
-    return share_response(current_app.response_class(body, mimetype="application/json"))
+        }
+        if board.disclosure == "public":
+            answer["prediction_actual"] = board.prediction_actual
+        kept = json.dumps(answer, ensure_ascii=False), board.changes_at
+        keep_page(cache, key, generation, kept, page_seconds(board.changes_at))
+    body, changes_at = kept
+    return share_response(current_app.response_class(body, mimetype="application/json"), changes_at)

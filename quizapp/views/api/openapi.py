@@ -91,18 +91,32 @@ SCHEMAS: dict[str, Any] = {
         },
     },
     "Leaderboard": {
-        "type": "object", "required": ["round_id", "finalized", "updated_at", "prediction_actual", "entries"],
-        "description": "Cached for up to a minute; provisional until finalized.",
+        "type": "object", "required": ["round_id", "status", "finalized", "updated_at", "entries"],
+        "description": "Cached for up to a minute; provisional until finalized. While entries can still arrive "
+                       "(until the close plus the network grace) in a round whose prediction answer is counted "
+                       "(perfect_scores, participants, attempts), entries is empty and nothing tells how many there "
+                       "are: the prediction stays a guess. A round whose answer is entered by hand (manual), or "
+                       "without a prediction question, lists its live entries ranked by score and time, without "
+                       "predictions. Once no entry can arrive, prediction_actual and each entry's prediction and "
+                       "prediction_gap are given.",
         "properties": {
-            "round_id": ID, "finalized": {"type": "boolean"},
+            "round_id": ID, "status": {"enum": ["upcoming", "open", "closed", "finalized"]},
+            "finalized": {"type": "boolean"},
             "updated_at": {"type": "string", "format": "date-time", "description": "when the ranking was computed"},
             "prediction_actual": {"type": ["integer", "null"],
-                                  "description": "actual answer of the prediction question (provisional if live)"},
-            "entries": {"type": "array", "items": {"type": "object", "properties": {
-                "rank": {"type": "integer"}, "name": {"type": "string", "examples": ["Nguyễn V. A."]},
-                "unit": {"type": ["string", "null"]}, "correct_count": {"type": "integer"},
-                "question_count": {"type": "integer"}, "duration_ms": {"type": "integer"},
-                "prize": {"type": ["string", "null"]}}}},
+                                  "description": "only once the round is closed: the actual answer of the prediction "
+                                                 "question (provisional until finalized; null: none)"},
+            "entries": {"type": "array", "items": {
+                "type": "object",
+                "required": ["rank", "name", "unit", "correct_count", "question_count", "duration_ms", "prize"],
+                "properties": {
+                    "rank": {"type": "integer"}, "name": {"type": "string", "examples": ["Nguyễn V. A."]},
+                    "unit": {"type": ["string", "null"]}, "correct_count": {"type": "integer"},
+                    "question_count": {"type": "integer"}, "duration_ms": {"type": "integer"},
+                    "prize": {"type": ["string", "null"]},
+                    "prediction": {"type": ["integer", "null"], "description": "only once the round is closed"},
+                    "prediction_gap": {"type": ["integer", "null"],
+                                       "description": "only once the round is closed: |prediction - actual answer|"}}}},
         },
     },
     "Result": {
@@ -183,7 +197,8 @@ def _paths() -> dict[str, Any]:
             "responses": {"200": _json({"type": "object"}), "403": _error("Review not available yet"),
                           "404": _error("Not one of your attempts")}}},
         "/rounds/{round_id}/leaderboard": {"get": {
-            "summary": "Public ranking of a round (live, or frozen once finalized); names masked, no contact data",
+            "summary": "Public ranking of a round (hidden while open if its prediction answer is counted, then "
+                       "provisional, frozen once finalized); names masked, no contact data",
             "tags": ["results"], "parameters": [*round_id, {
                 "name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200,
                                                            "default": 50}}],
