@@ -1,24 +1,18 @@
 """Scoring an attempt, and the typed error every attempt operation raises.
 
 A question counts as correct when the option saved for it is the question's correct option; an unanswered
-question is not correct. The score of an attempt is its number of correct questions (``correct_count``).
+question is not correct. The score of an attempt is its number of correct questions (``correct_count``). The
+statements that score many attempts at once restate ``is_correct`` in SQL (``services.rules_sql``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 
 def is_correct(chosen_option_id: int | None, correct_option_id: int | None) -> bool:
     """True when an option was chosen and it is the correct one."""
     return chosen_option_id is not None and chosen_option_id == correct_option_id
-
-
-def count_correct(chosen: Mapping[int, int | None], correct: Mapping[int, int]) -> int:
-    """How many questions of ``chosen`` ({question id: option id}) were answered with their correct option."""
-    return sum(1 for question_id, option_id in chosen.items()
-               if is_correct(option_id, correct.get(question_id)))
 
 
 class AttemptError(Exception):

@@ -117,7 +117,7 @@ def _fresh_ids(count: int, rng: random.Random, taken: set[int]) -> tuple[int, ..
 def bank_option(shown_ids: Sequence[int], option_ids: Sequence[int], shown_id: int) -> int | None:
     """The bank's option behind ``shown_id`` among a question's options as shown (``shown_ids`` and
     ``option_ids`` in the same order), or None when it is not one of them. The reference of the SQL in
-    ``quizapp.services.attempts.locked.bank_option_sql``."""
+    ``quizapp.services.rules_sql.bank_option_sql``."""
     for shown, option in zip(shown_ids, option_ids, strict=True):
         if shown == shown_id:
             return option

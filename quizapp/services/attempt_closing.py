@@ -18,19 +18,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, case, cast, exists, extract, func, literal, select, update
+from sqlalchemy import ColumnElement, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from quizapp.domain import timing
 from quizapp.domain.attempts import AttemptError
 from quizapp.extensions import db
-from quizapp.models import Attempt, AttemptQuestion, AttemptStatus, Option, Round, TimeExtension, User
+from quizapp.models import Attempt, AttemptQuestion, AttemptStatus, Round, TimeExtension, User
 from quizapp.models.attempts import in_progress
 from quizapp.models.types import UTCDateTime
 from quizapp.services import audit
+from quizapp.services.rules_sql import chose_correct_option, closing_moment_sql, duration_ms_sql
 
 IN_PROGRESS = AttemptStatus.IN_PROGRESS
 MAX_EXTENSION_SECONDS = 24 * 3600
@@ -50,11 +50,12 @@ class RoundClosing:
 def close_attempts(criteria: Sequence[ColumnElement[bool]], *, now: datetime) -> int:
     """Close every in-progress attempt meeting ``criteria`` as expired, at ``min(deadline, now)``, and score it
     with its saved answers. Returns how many were closed. Three statements, whatever their number."""
-    now = timing.to_millisecond(now)
-    end = case((Attempt.deadline_at < now, Attempt.deadline_at), else_=literal(now, UTCDateTime()))
+    moment = literal(timing.to_millisecond(now), UTCDateTime())
+    dialect = db.session.get_bind().dialect.name
     closed = db.session.execute(
         update(Attempt).where(in_progress(Attempt.status), *criteria)
-        .values(status=AttemptStatus.EXPIRED, submitted_at=end, duration_ms=_millis_between(end, Attempt.started_at))
+        .values(status=AttemptStatus.EXPIRED, submitted_at=closing_moment_sql(Attempt.deadline_at, moment),
+                duration_ms=duration_ms_sql(Attempt.started_at, Attempt.deadline_at, moment, dialect=dialect))
         .execution_options(synchronize_session=False)
     ).rowcount
     if closed:
@@ -63,9 +64,20 @@ def close_attempts(criteria: Sequence[ColumnElement[bool]], *, now: datetime) ->
     return closed
 
 
+def close_if_overdue(attempt_id: int, deadline: datetime, grace_seconds: int, now: datetime) -> bool:
+    """Close the attempt ``attempt_id`` (deadline ``deadline``) with its saved answers if it no longer accepts
+    answers at ``now`` (``timing.accepts_answers``); True when it does not, whether closed now or already (the
+    UPDATE's own condition settles a race with a simultaneous submit). Every lazy closing goes through here: a
+    start finding its attempt overdue, a late save or submit, a page showing an attempt."""
+    if timing.accepts_answers(deadline, grace_seconds, now):
+        return False
+    close_attempts([Attempt.id == attempt_id], now=now)
+    return True
+
+
 def score_closed_attempts(criteria: Sequence[ColumnElement[bool]]) -> None:
     """Score the attempts meeting ``criteria`` that were just closed (closed, ``correct_count`` still empty):
-    each question is correct when its saved option is the correct one (``quizapp.domain.attempts``), and
+    each question is correct when its saved option is the correct one (``rules_sql.chose_correct_option``), and
     ``correct_count`` is the number of correct questions. Two statements."""
     unscored = [Attempt.status != IN_PROGRESS, Attempt.correct_count.is_(None), *criteria]
     db.session.execute(
@@ -77,21 +89,6 @@ def score_closed_attempts(criteria: Sequence[ColumnElement[bool]]) -> None:
                      .scalar_subquery())
     db.session.execute(update(Attempt).where(*unscored).values(correct_count=correct_count)
                        .execution_options(synchronize_session=False))
-
-
-def chose_correct_option(chosen_option_id: ColumnElement[int | None]) -> ColumnElement[bool]:
-    """The scoring rule of ``quizapp.domain.attempts`` in SQL, for the option chosen for a question (a column or
-    an expression): one was chosen and it is the question's correct one (no answer, no mark)."""
-    return exists().where(Option.id == chosen_option_id, Option.is_correct.is_(True))
-
-
-def _millis_between(later: Any, earlier: Any) -> ColumnElement[int]:
-    """``later − earlier`` in whole milliseconds, in SQL (both are kept to the millisecond, so this is exact)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        seconds = extract("epoch", later - earlier)
-    else:  # SQLite keeps times as text; julianday() reads them, fractional seconds included
-        seconds = (func.julianday(later) - func.julianday(earlier)) * 86_400
-    return cast(func.round(seconds * 1000), Integer)
 
 
 def forget_cached_attempts(*, questions_only: bool = False) -> None:

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from quizapp.domain.attempts import count_correct, is_correct
+from quizapp.domain.attempts import is_correct
 from quizapp.domain.draw import PoolTooSmall, Quota, draw, pick_questions, shuffle_options
 from quizapp.domain.timing import (
     accepts_answers,
@@ -166,8 +166,6 @@ def test_draw_gives_questions_with_their_options():
 
 # --- score ----------------------------------------------------------------------------------------
 
-def test_score_counts_only_correct_answers():
-    correct = {1: 11, 2: 21, 3: 31, 4: 41}
-    assert count_correct({1: 11, 2: 22, 3: None, 4: 41}, correct) == 2
-    assert count_correct({}, correct) == 0
-    assert not is_correct(None, None)
+def test_a_mark_needs_the_correct_option_chosen():
+    assert is_correct(11, 11) and not is_correct(12, 11)
+    assert not is_correct(None, 11) and not is_correct(None, None)

@@ -14,18 +14,17 @@ from datetime import timedelta
 
 import psycopg.sql
 import pytest
-from sqlalchemy import event, insert, literal, select
+from sqlalchemy import event, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from quizapp.domain import timing
 from quizapp.extensions import db
 from quizapp.models import Attempt, AttemptStatus, Role, User
 from quizapp.models.attempts import in_progress
-from quizapp.models.types import UTCDateTime, utcnow
+from quizapp.models.types import utcnow
 from quizapp.services.attempts import save_answers, start_or_resume, submit
 from quizapp.services.attempts.save import _SAVE_ONE_FOR_TOKEN
 from quizapp.services.attempts.start import _START_FACTS_FOR_TOKEN
-from quizapp.services.attempts.submission import _one_statement_submit, duration_ms_sql
+from quizapp.services.attempts.submission import _one_statement_submit
 from tests.services.test_attempts import NOW, make_bank, make_round, options_by_correctness
 
 PEOPLE = 300
@@ -167,21 +166,6 @@ def test_a_submit_in_order_is_one_statement(app, make_user):
     db.session.refresh(stored)
     assert (stored.status, stored.correct_count, stored.duration_ms, stored.prediction) == (
         AttemptStatus.SUBMITTED, expected, 180_002, 41)
-
-
-@pytest.mark.parametrize(("after_start", "limit"), [
-    (timedelta(minutes=3, microseconds=2999), timedelta(minutes=15)),  # rounded down to the millisecond
-    (timedelta(microseconds=999), timedelta(minutes=15)),
-    (timedelta(minutes=20, microseconds=5), timedelta(minutes=15)),  # counted only up to the deadline
-    (timedelta(minutes=15), timedelta(minutes=15, microseconds=1500)),
-    (timedelta(hours=30, microseconds=1), timedelta(days=2)),
-])
-def test_the_duration_counted_in_sql_is_the_domains(app, after_start, limit):
-    only_on_postgresql("the one-statement submit is")
-    started = NOW + timedelta(microseconds=123_000)
-    moments = [literal(moment, UTCDateTime()) for moment in (started, started + limit, started + after_start)]
-    in_sql = db.session.scalar(select(duration_ms_sql(*moments)))
-    assert in_sql == timing.duration_ms(started, started + limit, started + after_start)
 
 
 def test_a_submit_is_planned_once_not_at_every_submit(app, make_user):

@@ -1,5 +1,5 @@
 """Options are shown under ids drawn per attempt: the draw's ids, and the lookup of the bank's option behind a shown
-id, in Python (``domain.draw.bank_option``) and in PostgreSQL's SQL (``locked.bank_option_sql``), over the same
+id, in Python (``domain.draw.bank_option``) and in PostgreSQL's SQL (``rules_sql.bank_option_sql``), over the same
 cases."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from sqlalchemy import Integer, String, bindparam, select
 
 from quizapp.domain.draw import SHOWN_ID_MAX, bank_option, shuffle_options
 from quizapp.extensions import db
-from quizapp.services.attempts.locked import bank_option_sql
+from quizapp.services.rules_sql import bank_option_sql
 
 CASES = [
     # (shown ids, the bank's ids in the same order, the id given)

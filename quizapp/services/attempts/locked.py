@@ -19,17 +19,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CTE, BindParameter, ColumnElement, Integer, Text, bindparam, func, literal_column, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.sql.elements import Grouping
+from sqlalchemy import CTE, BindParameter, ColumnElement, bindparam, select, update
 
-from quizapp.domain import timing
 from quizapp.domain.attempts import AttemptError
 from quizapp.extensions import db
 from quizapp.models import Attempt, AttemptQuestion, AttemptStatus, Role, Round, User
 from quizapp.models.attempts import in_progress
-from quizapp.services.attempt_closing import close_attempts
+from quizapp.services.attempt_closing import close_if_overdue
 from quizapp.services.attempts.payload import option_ids
+from quizapp.services.rules_sql import accepts_answers_sql
 
 _aq, _attempts, _rounds = AttemptQuestion.__table__, Attempt.__table__, Round.__table__
 IN_PROGRESS = AttemptStatus.IN_PROGRESS
@@ -148,8 +146,7 @@ def check_prediction(prediction: Any) -> None:
 def check_accepting(attempt_id: int, state: LockedState, now: datetime) -> None:
     if state.status is not IN_PROGRESS:
         raise AttemptError("attempt_closed", {"attempt_id": attempt_id, "status": state.status.value})
-    if not timing.accepts_answers(state.deadline_at, state.grace_seconds, now):
-        close_attempts([Attempt.id == attempt_id], now=now)
+    if close_if_overdue(attempt_id, state.deadline_at, state.grace_seconds, now):
         raise AttemptError("attempt_closed", {"attempt_id": attempt_id, "status": AttemptStatus.EXPIRED.value,
                                               "deadline": state.deadline_at})
 
@@ -178,19 +175,7 @@ def in_order(locked: CTE, *, token: bool, user_param: str, now: BindParameter[An
     """What ``load_state`` and ``check_accepting`` require, on the row of ``locked_attempt``: the caller's
     attempt, in progress, within deadline + grace at ``now``, and (``token``) the bearer token holds."""
     conditions = [locked.c.user_id == bindparam(user_param), in_progress(locked.c.status),
-                  locked.c.deadline_at + locked.c.grace_seconds * literal_column("interval '1 second'") >= now]
+                  accepts_answers_sql(locked.c.deadline_at, locked.c.grace_seconds, now)]
     if token:
         conditions.append(locked.c.token_holds)
     return conditions
-
-
-def id_array(listed: ColumnElement[str]) -> ColumnElement[list[int]]:
-    """PostgreSQL: the ids of an ``option_order`` or ``shown_option_ids`` (comma-separated) as an integer array."""
-    return func.string_to_array(listed, literal_column("','"), type_=ARRAY(Text)).cast(ARRAY(Integer))
-
-
-def bank_option_sql(shown_option_ids: ColumnElement[str], option_order: ColumnElement[str],
-                    shown_id: ColumnElement[int]) -> ColumnElement[int]:
-    """``quizapp.domain.draw.bank_option`` in PostgreSQL's SQL: the bank's option shown as ``shown_id``, NULL
-    when it is not one of the question's (a test runs both over the same cases)."""
-    return Grouping(id_array(option_order))[func.array_position(id_array(shown_option_ids), shown_id)]

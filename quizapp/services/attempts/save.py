@@ -14,7 +14,6 @@ from quizapp.models import Attempt, AttemptQuestion
 from quizapp.models.types import UTCDateTime
 from quizapp.services.attempt_closing import forget_cached_attempts
 from quizapp.services.attempts.locked import (
-    bank_option_sql,
     check_accepting,
     check_prediction,
     checked_choices,
@@ -23,6 +22,7 @@ from quizapp.services.attempts.locked import (
     load_state,
     locked_attempt,
 )
+from quizapp.services.rules_sql import bank_option_sql
 
 _aq, _attempts = AttemptQuestion.__table__, Attempt.__table__
 

@@ -25,7 +25,7 @@ from quizapp.models import Attempt, AttemptQuestion, Contest, Role, Round, TimeE
 from quizapp.models.attempts import in_progress
 from quizapp.models.types import UTCDateTime
 from quizapp.services import draw_pool
-from quizapp.services.attempt_closing import close_attempts
+from quizapp.services.attempt_closing import close_if_overdue
 from quizapp.services.attempts.locked import IN_PROGRESS
 from quizapp.services.attempts.payload import QUESTIONS_OF, ShownQuestion, build_payload, shown_questions
 
@@ -127,10 +127,8 @@ def start_or_resume(round_id: int, user_id: int, *, now: datetime, rng: random.R
         if token_version is not None and not facts.token_holds:
             raise AttemptError("token_refused")
         if facts.running_id is not None:
-            if timing.accepts_answers(facts.running_deadline_at, facts.grace_seconds, now):
+            if not close_if_overdue(facts.running_id, facts.running_deadline_at, facts.grace_seconds, now):
                 return _resumed(facts)
-            # closed with what it saved; the UPDATE's own WHERE settles a race with a simultaneous submit
-            close_attempts([Attempt.id == facts.running_id], now=now)
             continue
         refusal = start_refusal(facts, facts.used, now)
         if refusal is not None:

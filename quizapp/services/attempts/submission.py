@@ -27,10 +27,9 @@ from quizapp.domain.contests.parse import MAX_QUESTIONS
 from quizapp.extensions import db
 from quizapp.models import Attempt, AttemptQuestion, AttemptStatus
 from quizapp.models.types import UTCDateTime
-from quizapp.services.attempt_closing import chose_correct_option, close_attempts, forget_cached_attempts
+from quizapp.services.attempt_closing import close_if_overdue, forget_cached_attempts
 from quizapp.services.attempts.locked import (
     IN_PROGRESS,
-    bank_option_sql,
     check_prediction,
     checked_choices,
     given_ids,
@@ -39,6 +38,7 @@ from quizapp.services.attempts.locked import (
     locked_attempt,
     prediction_ok,
 )
+from quizapp.services.rules_sql import bank_option_sql, chose_correct_option, duration_ms_sql
 
 _aq, _attempts = AttemptQuestion.__table__, Attempt.__table__
 
@@ -100,8 +100,7 @@ def submit(attempt_id: int, *, user_id: int, answers: Mapping[Any, Any] | None =
     check_prediction(prediction)
     if state.status is not IN_PROGRESS:
         return SubmitResult.of(state)
-    if not timing.accepts_answers(state.deadline_at, state.grace_seconds, now):
-        close_attempts([Attempt.id == attempt_id], now=now)
+    if close_if_overdue(attempt_id, state.deadline_at, state.grace_seconds, now):
         return _stored_result(attempt_id)
     choices = checked_choices(state, answers or {})
     duration = timing.duration_ms(state.started_at, state.deadline_at, now)
@@ -176,19 +175,11 @@ def _one_statement_submit(given: int, *, token: bool) -> ReturningUpdate[Any]:
     score = select(func.count()).select_from(marks).where(marks.c.is_correct.is_(True)).scalar_subquery()
     return (update(_attempts).where(_attempts.c.id == ok.c.id)
             .values(status=literal_column(f"'{AttemptStatus.SUBMITTED.value}'"), submitted_at=at,
-                    duration_ms=duration_ms_sql(ok.c.started_at, ok.c.deadline_at, at), correct_count=score,
+                    duration_ms=duration_ms_sql(ok.c.started_at, ok.c.deadline_at, at, dialect="postgresql"),
+                    correct_count=score,
                     prediction=func.coalesce(bindparam("new_prediction", type_=Integer), _attempts.c.prediction))
             .returning(_attempts.c.correct_count, _attempts.c.question_count, _attempts.c.duration_ms)
             .add_cte(marks))
-
-
-def duration_ms_sql(started_at: ColumnElement[Any], deadline: ColumnElement[Any],
-                    submitted_at: ColumnElement[Any]) -> ColumnElement[int]:
-    """``timing.duration_ms`` in PostgreSQL's SQL: from the start to the submission, at most to the deadline, in
-    whole milliseconds rounded down (EXTRACT gives an exact numeric). A test checks that the two agree."""
-    counted = func.least(submitted_at, deadline) - started_at
-    milliseconds = func.floor(func.extract("epoch", counted) * literal_column("1000"))
-    return func.greatest(literal_column("0"), milliseconds).cast(Integer)
 
 
 @functools.lru_cache(maxsize=64)
