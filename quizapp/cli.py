@@ -1,10 +1,14 @@
-"""The ``quizapp`` command: a Flask CLI group over the app factory. Each command calls services and commits once."""
+"""The ``quizapp`` command: a Flask CLI group over the app factory. Each command calls services inside one
+transaction (``in_transaction``): committed when it succeeds, rolled back when it fails."""
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import click
 from flask import Flask, current_app
@@ -14,6 +18,10 @@ from quizapp.domain.banks import BankFileError, ImportLimits
 from quizapp.extensions import db
 from quizapp.models import Role
 from quizapp.models.types import parse_id, utcnow
+from quizapp.transactions import end_transaction
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def main() -> None:
@@ -23,16 +31,36 @@ def main() -> None:
     group.main(prog_name="quizapp")
 
 
+def in_transaction(command: Callable[P, R]) -> Callable[P, R]:
+    """Run ``command`` in the app context and in one transaction: committed when it returns (or exits with status
+    0), rolled back when it raises or exits with another status. The command line's only commit."""
+
+    @functools.wraps(command)
+    @with_appcontext
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            result = command(*args, **kwargs)
+        except SystemExit as exit_:
+            end_transaction(succeeded=exit_.code in (0, None))
+            raise
+        except BaseException:
+            end_transaction(succeeded=False)
+            raise
+        end_transaction(succeeded=True)
+        return result
+
+    return wrapped
+
+
 def import_limits() -> ImportLimits:
     return ImportLimits(max_bytes=current_app.config["QUIZAPP_IMPORT_MAX_BYTES"],
                         max_questions=current_app.config["QUIZAPP_IMPORT_MAX_QUESTIONS"])
 
 
 def fail_with_problems(error: BankFileError, filename: str) -> None:
-    """Roll back, print every problem on stderr, exit 1."""
+    """Print every problem on stderr and exit 1 (the command's transaction is rolled back)."""
     from quizapp.problem_messages import describe
 
-    db.session.rollback()
     click.echo(f"{filename}: {len(error.problems)} lỗi, không có gì được lưu.", err=True)
     for problem in error.problems:
         click.echo(f"  - {describe(problem)}", err=True)
@@ -56,7 +84,7 @@ units_cli = click.Group("units", help="The unit tree.")
 @click.option("--email", required=True)
 @click.option("--password", required=True)
 @click.option("--name", "full_name", default=None, help="Full name shown in the interface.")
-@with_appcontext
+@in_transaction
 def users_create(role: str, email: str, password: str, full_name: str | None) -> None:
     """Create a staff account."""
     from quizapp.services.accounts import AccountError, create_staff
@@ -66,9 +94,7 @@ def users_create(role: str, email: str, password: str, full_name: str | None) ->
         user = create_staff(role=Role(role), email=email, password=password, full_name=full_name, actor=None,
                             now=utcnow())
     except AccountError as error:
-        db.session.rollback()
         raise click.ClickException(account_error_message(error)) from None
-    db.session.commit()
     click.echo(f"user {user.id} created: {user.email} ({user.role.value})")
 
 
@@ -76,7 +102,7 @@ def users_create(role: str, email: str, password: str, full_name: str | None) ->
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--bank", "bank_name", default=None, help="Bank name (default: the file name without extension).")
 @click.option("--topic", default=None, help="Topic for questions whose file gives none.")
-@with_appcontext
+@in_transaction
 def banks_import(file: str, bank_name: str | None, topic: str | None) -> None:
     """Import a question bank file (.xlsx, .csv, Aiken .txt, GIFT .gift): all of it or nothing."""
     from quizapp.services.banks import import_bank
@@ -88,7 +114,6 @@ def banks_import(file: str, bank_name: str | None, topic: str | None) -> None:
                              limits=import_limits(), default_topic=topic)
     except BankFileError as error:
         fail_with_problems(error, file)
-    db.session.commit()
     click.echo(f'{result.bank.name}: {result.added} câu hỏi mới, {result.unchanged} câu đã có '
                f'(ngân hàng {result.bank.id}).')
 
@@ -96,7 +121,7 @@ def banks_import(file: str, bank_name: str | None, topic: str | None) -> None:
 @banks_cli.command("export")
 @click.argument("bank")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
-@with_appcontext
+@in_transaction
 def banks_export(bank: str, output: str) -> None:
     """Export a bank (by name or id) to .xlsx in the import layout."""
     from quizapp.models import Bank
@@ -114,7 +139,7 @@ def banks_export(bank: str, output: str) -> None:
 
 @units_cli.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
-@with_appcontext
+@in_transaction
 def units_import(file: str) -> None:
     """Import the unit tree (.xlsx or .csv: code, name, parent_code, member_count)."""
     from quizapp.services.units import import_units
@@ -125,14 +150,13 @@ def units_import(file: str) -> None:
                               limits=import_limits())
     except BankFileError as error:
         fail_with_problems(error, file)
-    db.session.commit()
     click.echo(f"{result.added} đơn vị mới, {result.updated} đơn vị cập nhật, tổng {result.total} đơn vị.")
 
 
 @click.command("demo")
 @click.option("--banks-dir", type=click.Path(file_okay=False), default=None,
               help="Folder of sample banks (default: question_banks/ beside the package).")
-@with_appcontext
+@in_transaction
 def demo(banks_dir: str | None) -> None:
     """Load the sample banks, the demo unit tree and demo accounts; running it again changes nothing."""
     from quizapp.services.demo import load_demo
@@ -143,9 +167,7 @@ def demo(banks_dir: str | None) -> None:
     except BankFileError as error:
         fail_with_problems(error, str(folder))
     except FileNotFoundError as error:
-        db.session.rollback()
         raise click.ClickException(f"thiếu tệp mẫu: {error.filename}") from None
-    db.session.commit()
     for line in report:
         click.echo(line)
 
@@ -157,7 +179,7 @@ contests_cli = click.Group("contests", help="Contests and their rounds.")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True,
               help='Print one JSON object: {"contest_id": N, "rounds": [{"id": N, "name": "..."}]}.')
-@with_appcontext
+@in_transaction
 def contests_create(file: str, as_json: bool) -> None:
     """Create a contest and its rounds from a TOML file: all of it, or nothing and every problem on stderr."""
     from quizapp.domain.contests import ContestSpecError, decode_contest_file, parse_contest
@@ -167,12 +189,10 @@ def contests_create(file: str, as_json: bool) -> None:
     try:
         contest = create_contest(parse_contest(decode_contest_file(read_file(file))), actor=None, now=utcnow())
     except ContestSpecError as error:
-        db.session.rollback()
         click.echo(f"{file}: {len(error.problems)} lỗi, không có gì được lưu.", err=True)
         for problem in error.problems:
             click.echo(f"  - {describe_spec_problem(problem)}", err=True)
         sys.exit(1)
-    db.session.commit()
     rounds = [{"id": r.id, "name": r.name} for r in contest.rounds]
     if as_json:
         click.echo(json.dumps({"contest_id": contest.id, "rounds": rounds}, ensure_ascii=False))
@@ -188,7 +208,7 @@ attempts_cli = click.Group("attempts", help="Attempts: the deadline sweep.")
 
 @rounds_cli.command("close")
 @click.argument("round_id")
-@with_appcontext
+@in_transaction
 def rounds_close(round_id: str) -> None:
     """End a round now: no new attempt; attempts in progress are closed and scored with their saved answers."""
     from zoneinfo import ZoneInfo
@@ -198,7 +218,6 @@ def rounds_close(round_id: str) -> None:
 
     found = _round_or_exit(round_id)
     closing = close_round(found, actor=None, now=utcnow())
-    db.session.commit()
     forget_round(found.id)  # the public ranking is shown from now on, not after the board's next refresh
     when = closing.closed_at.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).isoformat(timespec="seconds")
     state = "đã đóng từ trước, lúc" if closing.already_closed else "đã đóng lúc"
@@ -208,7 +227,7 @@ def rounds_close(round_id: str) -> None:
 
 @rounds_cli.command("finalize")
 @click.argument("round_id")
-@with_appcontext
+@in_transaction
 def rounds_finalize(round_id: str) -> None:
     """Freeze a round's results: prediction answer (if automatic), ranking and prizes; prints a summary."""
     from quizapp.services.results import ResultsError, finalize_round
@@ -218,9 +237,7 @@ def rounds_finalize(round_id: str) -> None:
     try:
         standings = finalize_round(found, actor=None, now=utcnow())
     except ResultsError as error:
-        db.session.rollback()
         raise click.ClickException(results_error_message(error)) from None
-    db.session.commit()
     forget_round(found.id)
     click.echo(f"Đợt thi {found.id} ({found.name}) đã được chốt kết quả: {len(standings.frame)} người được xếp "
                f"hạng, {len(standings.excluded)} người bị loại khỏi xếp hạng (bị loại hoặc tài khoản ẩn).")
@@ -281,7 +298,7 @@ results_cli = click.Group("results", help="Results: exports of rankings and coll
 @click.option("--winners/--all", "winners_only", default=None,
               help="--winners: prize winners only; --all: every ranked participant.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="FILE.csv or FILE.xlsx")
-@with_appcontext
+@in_transaction
 def results_export(round_id: str, winners_only: bool | None, output: str) -> None:
     """Export a round's ranking (best attempt per participant): CSV for machines, .xlsx for people."""
     if winners_only is None:
@@ -350,7 +367,7 @@ def _echo_exported(round_, rows: int, winners_only: bool, output: str, *, frozen
 @click.option("--level", type=click.IntRange(min=1), default=None,
               help="Depth in the unit tree (root = 1); default: the contest's collective level.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="FILE.csv or FILE.xlsx")
-@with_appcontext
+@in_transaction
 def results_collectives(contest_id: str, round_id: str | None, level: int | None, output: str) -> None:
     """Export the collective ranking of a contest (or one of its rounds) at a level of the unit tree."""
     from quizapp.domain.export_rows import METRIC_LABELS
@@ -386,13 +403,12 @@ def results_collectives(contest_id: str, round_id: str | None, level: int | None
 
 
 @attempts_cli.command("sweep")
-@with_appcontext
+@in_transaction
 def attempts_sweep() -> None:
     """Close every attempt past its deadline and grace, scoring the answers saved by then (run it every minute)."""
     from quizapp.services.attempt_closing import close_expired
 
     closed = close_expired(utcnow())
-    db.session.commit()
     click.echo(f"{closed} lượt thi quá hạn đã được đóng và chấm điểm.")
 
 
