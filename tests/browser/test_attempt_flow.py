@@ -10,9 +10,10 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from quizapp.extensions import db
-from quizapp.models import Attempt, AttemptQuestion, AttemptStatus, Role, User
+from quizapp.models import Attempt, AttemptStatus, Role, User
 from tests.browser.conftest import screenshot
 from tests.conftest import TEST_PASSWORD
+from tests.services.test_attempts import saved
 from tests.views.test_attempt_pages import answer_keys, load_bank, make_round
 from tests.views.test_register_page import load_units
 
@@ -20,11 +21,10 @@ pytestmark = pytest.mark.browser
 
 
 def saved_answers(attempt_id: int) -> dict[int, int]:
-    """{question id: option id} saved in the database, read in a new transaction (the server commits in its own)."""
+    """{question id: option id as the page shows it} saved in the database, read in a new transaction (the server
+    commits in its own)."""
     db.session.rollback()
-    rows = db.session.execute(select(AttemptQuestion.question_id, AttemptQuestion.chosen_option_id).where(
-        AttemptQuestion.attempt_id == attempt_id, AttemptQuestion.chosen_option_id.is_not(None))).all()
-    return dict(rows)
+    return saved(attempt_id)
 
 
 def the_attempt(attempt_id: int) -> Attempt:
