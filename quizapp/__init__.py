@@ -39,6 +39,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
+    from quizapp.transactions import end_request
+
+    app.after_request(end_request)  # one transaction per request, ended here (quizapp.transactions)
+
     from quizapp import cli, errors, i18n
 
     i18n.init_app(app)

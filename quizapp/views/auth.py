@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from quizapp.extensions import db, limiter
+from quizapp.extensions import limiter
 from quizapp.models.types import utcnow
 from quizapp.services.accounts import authenticate
 from quizapp.views.main import safe_next
@@ -41,7 +41,6 @@ def login():
         user = authenticate(form.login.data, form.password.data, now=utcnow())
         if user is not None:
             login_user(user, remember=form.remember.data)
-            db.session.commit()
             return redirect(safe_next(request.args.get("next"), url_for("main.index")))
         error = _("Số điện thoại/email hoặc mật khẩu không đúng.")
     return render_template("auth/login.html", form=form, error=error), (401 if error else 200)

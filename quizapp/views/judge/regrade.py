@@ -67,7 +67,6 @@ def regrade_apply(question_id: int):
         db.session.rollback()
         flash(regrade_error_message(error.code, error.data), "error")
         return _preview_page(_question(question_id), form, 409)
-    db.session.commit()
     for round_id in result.round_ids:
         forget_round(round_id)
     flash(_("Đã đổi đáp án thành %(letter)s và chấm lại: %(gained)s lượt thi được cộng, %(lost)s lượt thi bị trừ "

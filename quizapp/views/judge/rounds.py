@@ -104,7 +104,6 @@ def _commit_or_flash(round_: Round, action, success: str) -> bool:
         db.session.rollback()
         flash(results_error_message(error), "error")
         return False
-    db.session.commit()
     forget_round(round_id)
     flash(success, "success")
     return True

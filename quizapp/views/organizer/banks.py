@@ -112,7 +112,6 @@ def confirm_import():
         problems = [describe(p) for p in error.problems]
         return render_template("organizer/preview.html", filename=form.filename.data, bank_name=form.bank.data,
                                plan=None, problems=problems, confirm=None), 422
-    db.session.commit()
     (_staging_dir() / f"{form.token.data}.upload").unlink(missing_ok=True)
     flash(_("Đã nhập %(added)d câu hỏi mới vào «%(bank)s» (%(unchanged)d câu đã có từ trước).",
             added=result.added, bank=result.bank.name, unchanged=result.unchanged), "success")
@@ -181,7 +180,6 @@ def edit_question(question_id: int):
                     "nội dung hoặc thêm phương án, không thể bớt.", count=refused.options))
                 return render_template("organizer/question_edit.html", question=question, form=form,
                                        used=True), 400
-            db.session.commit()
             if regrade:
                 flash(_("Đã lưu các thay đổi khác. Đổi đáp án sẽ chấm lại các lượt thi: hãy xem trước ảnh hưởng "
                         "rồi xác nhận."), "info")
@@ -206,6 +204,5 @@ def change_question_use(question_id: int, action: str):
     else:
         bank_service.restore_question(question, actor=current_user, now=utcnow())
         message = _("Đã dùng lại câu hỏi.")
-    db.session.commit()
     flash(message, "success")
     return redirect(safe_next(request.form.get("next"), url_for("organizer.bank", bank_id=question.bank_id)))

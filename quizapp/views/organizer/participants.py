@@ -79,7 +79,6 @@ def reset_participant_password(user_id: int):
     except RegistrationError as error:
         form.password.errors = [registration_message(code) for code in error.problems.values()]
         return _participant_page(user, form, extension_form, 400)
-    db.session.commit()
     flash(_("Đã đặt lại mật khẩu. Các phiên đăng nhập cũ của thí sinh đã bị đăng xuất."), "success")
     return redirect(url_for("organizer.participant", user_id=user.id))
 
@@ -98,6 +97,5 @@ def extend_time(user_id: int):
         db.session.rollback()
         form.minutes.errors = [attempt_error_message(error.code, error.data)]
         return _participant_page(user, PasswordResetForm(), form, 400)
-    db.session.commit()
     flash(_("Đã gia hạn %(m)d phút cho thí sinh trong «%(r)s».", m=form.minutes.data, r=round_.name), "success")
     return redirect(url_for("organizer.participant", user_id=user.id))

@@ -57,7 +57,6 @@ def upload_units():
         db.session.rollback()
         problems = [describe(problem) for problem in error.problems]
         return render_template("organizer/units.html", tree=_tree(), form=form, problems=problems), 422
-    db.session.commit()
     flash(_("Đã nhập cây đơn vị: %(added)d đơn vị mới, %(updated)d đơn vị cập nhật.", added=result.added,
             updated=result.updated), "success")
     return redirect(url_for("organizer.units"))
