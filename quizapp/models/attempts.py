@@ -35,12 +35,8 @@ _IN_PROGRESS_PREDICATE = f"status = {_IN_PROGRESS_LITERAL}"
 
 def in_progress(status: ColumnElement[AttemptStatus]) -> ColumnElement[bool]:
     """``status = 'in_progress'`` with the value written into the SQL, not bound: the condition of a query meant
-    to use a partial index on attempts in progress (one per participant and round; open deadlines).
-
-    PostgreSQL uses a partial index only when the planner can prove that the query implies the index's predicate.
-    A bound value does not prove it once a statement runs prepared with a generic plan (psycopg prepares a query
-    from its fifth execution on a connection): measured, a start's lookup of the participant's attempt in progress
-    then read every attempt in progress of the round through another index (3 ms at 20,000 attempts, growing).
+    to use a partial index on attempts in progress. PostgreSQL uses a partial index only when it can prove that
+    the query implies the index's predicate, which a bound value does not under a generic plan (bench/README.md).
     """
     return status == literal_column(_IN_PROGRESS_LITERAL)
 

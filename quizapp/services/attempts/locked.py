@@ -157,9 +157,8 @@ def locked_attempt(*, token: bool, user_param: str) -> CTE:
     """A CTE locking the attempt ``:a_id`` as ``load_state`` does, with what must hold of it: its id, owner,
     status, start and deadline, its round's grace and, with ``token``, whether the account ``:<user_param>``
     still holds ``:token_version``. The lock finds the attempt by its primary key alone and the conditions
-    (``in_order``) are checked on the locked row, as it is after any wait: with them in the lock's WHERE, a plan
-    made while the table was small searched the partial index of attempts in progress for the user (measured:
-    every save read that index)."""
+    (``in_order``) are checked on the locked row, as it is after any wait (with them in the lock's WHERE, a plan
+    made on a small table went through another index: bench/README.md)."""
     facts = [_attempts.c.id, _attempts.c.user_id, _attempts.c.status, _attempts.c.started_at,
              _attempts.c.deadline_at, _rounds.c.grace_seconds]
     if token:

@@ -135,20 +135,15 @@ def _one_statement_submit(given: int, *, token: bool) -> ReturningUpdate[Any]:
     """PostgreSQL: lock the attempt ``:a_id`` as the locked read does; if it is the caller's, in progress, within
     deadline + grace at ``:at``, the token holds and each of the ``given`` answers (``:q0``/``:o0`` ..., the
     option's id as shown, 0 for no answer) is for one of its questions with an option shown with it: write the
-    final answers (the bank's options behind the ids shown) with their
-    marks and claim the attempt with its score and duration. Returns the stored result, or no row (and writes
-    nothing) when anything is not in order. Measured: the locked read's round trip and the reading of twenty
-    rows into Python were a third of a submit's CPU in the app.
+    final answers (the bank's options behind the ids shown) with their marks and claim the attempt with its score
+    and duration. Returns the stored result, or no row (and writes nothing) when anything is not in order.
 
-    Safe for the same reasons as the one-answer save (``save._one_answer_save``): the writes join the locked row,
-    and a lock that waited for a simultaneous submit sees the attempt submitted, so nothing is written; an answer
-    not given now is the row's own, as it is after any wait. The answers are written out once, in the CTE
-    ``answers``: psycopg re-parses a statement longer than 4,096 characters at every execution (measured: 0.3 ms
-    of CPU). No parameter is named after a column of attempts (``:u_id``, not ``:user_id``): in an UPDATE, SQLAlchemy
-    would make it a SET."""
+    Safe as the one-answer save is: the writes join the locked row, and a lock that waited for a simultaneous
+    submit sees the attempt submitted. The answers are written out once (the CTE ``answers``) and the constants
+    are in the SQL, to keep the statement short enough for psycopg to keep it prepared (bench/README.md). No
+    parameter is named after a column of attempts (``:u_id``): in an UPDATE, SQLAlchemy would make it a SET."""
     locked = locked_attempt(token=token, user_param="u_id")
-    # per question of the attempt: the option given now, 0 for an answer cleared, -1 when not given. The
-    # constants are written into the SQL: psycopg re-parses a statement of more than 50 parameters every time.
+    # per question of the attempt: the option given now, 0 for an answer cleared, -1 when not given
     cleared, not_given = literal_column("0", Integer), literal_column("-1", Integer)
     code = _given_answer(given, else_=not_given)
     given_now = (select(_aq.c.question_id, _aq.c.shown_option_ids, _aq.c.option_order, code.label("code"))
