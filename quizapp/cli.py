@@ -13,6 +13,7 @@ from typing import ParamSpec, TypeVar
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from quizapp.domain.banks import BankFileError, ImportLimits
 from quizapp.extensions import db
@@ -43,6 +44,12 @@ def in_transaction(command: Callable[P, R]) -> Callable[P, R]:
         except SystemExit as exit_:
             end_transaction(succeeded=exit_.code in (0, None))
             raise
+        except (OperationalError, ProgrammingError) as error:
+            end_transaction(succeeded=False)
+            if _schema_missing(error):
+                raise click.ClickException("cơ sở dữ liệu chưa được tạo bảng: hãy chạy `quizapp db upgrade` "
+                                           "trước") from None
+            raise
         except BaseException:
             end_transaction(succeeded=False)
             raise
@@ -50,6 +57,13 @@ def in_transaction(command: Callable[P, R]) -> Callable[P, R]:
         return result
 
     return wrapped
+
+
+def _schema_missing(error: Exception) -> bool:
+    """Whether a database error says a table of quizapp is not there (SQLite's "no such table", PostgreSQL's
+    undefined table): the schema was never created."""
+    original = getattr(error, "orig", None)
+    return "no such table" in str(original) or getattr(original, "sqlstate", None) == "42P01"
 
 
 def import_limits() -> ImportLimits:

@@ -77,3 +77,13 @@ def test_a_command_keeps_its_writes_only_when_it_succeeds(app):
     runner = app.test_cli_runner()
     assert [runner.invoke(write, [outcome]).exit_code for outcome in ("works", "fails", "exits")] == [0, 1, 1]
     assert db.session.scalar(select(func.count()).select_from(Unit)) == 1 and units() == {"WORKS"}
+
+
+def test_a_command_before_the_schema_exists_says_to_run_db_upgrade(tmp_path, monkeypatch):
+    """No traceback: the one sentence that helps (SQLite here; PostgreSQL's undefined table is read the same way)."""
+    from quizapp import create_app
+
+    monkeypatch.setenv("QUIZAPP_INSTANCE_PATH", str(tmp_path))
+    empty = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'empty.db'}", "SECRET_KEY": "x"})
+    result = empty.test_cli_runner().invoke(args=["rounds", "close", "1"])
+    assert result.exit_code == 1 and "quizapp db upgrade" in result.output and "Traceback" not in result.output
