@@ -15,8 +15,10 @@ def test_demo_loads_everything_and_is_idempotent(app):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output
-    for role in ("admin", "organizer", "judge", "participant"):
-        assert f"Tài khoản {role}:" in first.output
+    for role, page in (("Quản trị", "/organizer/participants"), ("Ban tổ chức", "/organizer/banks"),
+                       ("Ban giám khảo", "/judge"), ("Thí sinh", "/")):
+        line = next(line for line in first.output.splitlines() if line.startswith(f"Tài khoản {role}:"))
+        assert "demo-2026" in line and line.endswith(f"rồi mở {page}")
     loaded = counts()
     assert loaded["Bank"] == 7 and loaded["Question"] >= 150 + 5 * 25 and loaded["Unit"] >= 10
     assert loaded["RoundResult"] > 0

@@ -31,6 +31,13 @@ DEMO_STAFF = (
     (Role.JUDGE, "giamkhao@demo.quizapp.vn", "Ban giám khảo (demo)"),
 )
 DEMO_PASSWORD = "demo-2026"
+#: Each role in the words of the people who hold it, and the page to open first after signing in.
+ROLE_GUIDE = {
+    Role.ADMIN: ("Quản trị", "/organizer/participants"),
+    Role.ORGANIZER: ("Ban tổ chức", "/organizer/banks"),
+    Role.JUDGE: ("Ban giám khảo", "/judge"),
+    Role.PARTICIPANT: ("Thí sinh", "/"),
+}
 # An invented participant (phone in the 0900 0xx xxx range no operator assigns to people) to try an attempt with.
 DEMO_PARTICIPANT = {"full_name": "Nguyễn Thị Thử", "phone": "0900099999", "email": "thisinh@demo.quizapp.vn",
                     "unit_code": "HN-BD-CB1", "category": "Đảng viên"}
@@ -52,7 +59,7 @@ def load_demo(banks_dir: Path, *, now: datetime, limits: ImportLimits) -> list[s
         exists = db.session.scalar(select(User.id).where(User.email == email))
         if not exists:
             create_staff(role=role, email=email, password=DEMO_PASSWORD, full_name=name, actor=None, now=now)
-        report.append(f"Tài khoản {role.value}: {email} / {DEMO_PASSWORD}")
+        report.append(_account_line(role, email))
     report.append(_demo_participant(now=now))
     report.append(load_demo_contest(now=now))
     report.append(load_demo_results(now=now))
@@ -60,9 +67,15 @@ def load_demo(banks_dir: Path, *, now: datetime, limits: ImportLimits) -> list[s
     return report
 
 
+def _account_line(role: Role, login: str) -> str:
+    """How to try one role: its name, the account, and where to go after signing in at /login."""
+    name, page = ROLE_GUIDE[role]
+    return f"Tài khoản {name}: đăng nhập {login} / mật khẩu {DEMO_PASSWORD}, rồi mở {page}"
+
+
 def _demo_participant(*, now: datetime) -> str:
     """The participant account of the demo, registered the way a person registers (once)."""
-    line = f"Tài khoản participant: {DEMO_PARTICIPANT['phone']} / {DEMO_PASSWORD}"
+    line = _account_line(Role.PARTICIPANT, DEMO_PARTICIPANT["phone"])
     if db.session.scalar(select(User.id).where(User.phone == DEMO_PARTICIPANT["phone"])):
         return line
     register(check_registration({**DEMO_PARTICIPANT, "password": DEMO_PASSWORD}, today=now.date()), now=now)
