@@ -34,6 +34,9 @@ class Defaults:
     QUIZAPP_PAGE_SIZE = 50
     QUIZAPP_FAST_SECONDS_PER_QUESTION = 2  # judges' flag: a submitted attempt faster than this per question
     QUIZAPP_CLI_LOCALE = "vi"
+    # Check every JSON answer of the API against the shape its operation declares (quizapp.views.schemas): on in
+    # the tests, off in production (it parses each answer again).
+    QUIZAPP_CHECK_RESPONSES = False
     # Argon2id at one of the settings OWASP's password storage cheat sheet lists as equally strong (19 MiB x 2 passes,
     # 12 MiB x 3, 9 MiB x 4, 7 MiB x 5; 1 lane). 7 MiB x 5 is chosen for sign-ins per second when a round opens:
     # with two processes verifying at once (memory bandwidth and cache shared), the 2-core benchmark machine did

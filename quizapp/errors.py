@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import re
+from typing import Any
 
 from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
@@ -11,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from quizapp.auth import API_PREFIX
+from quizapp.views.validation import RequestRefused
 
 log = logging.getLogger(__name__)
 
@@ -34,39 +37,40 @@ def wants_json() -> bool:
     return request.path.startswith(API_PREFIX)
 
 
-def error_response(status: int, code: str, message: str):
-    if wants_json():
-        return jsonify({"error": {"code": code, "message": message}}), status
+def error_response(status: int, code: str, message: str, /, **details: Any):
+    """``{"error": {"code", "message", **details}}`` under the API and for a JSON request, else the error page."""
+    if wants_json() or request.is_json:
+        return jsonify({"error": {"code": code, "message": message, **details}}), status
     return render_template("errors/error.html", status=status, message=message), status
-
-
-def _has_nul(value: object) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(item) for item in value)
-    return False
 
 
 def refuse_nul_characters():
     """No typed text legitimately holds a NUL character, and PostgreSQL refuses one in a text column: a request
     carrying one in its query string, form fields or JSON is answered 400 at the door, for every route (uploaded
-    files are not looked at: a spreadsheet is binary)."""
-    values: list[object] = list(request.args.values())
+    files are not looked at: a spreadsheet is binary). JSON can hold a NUL only escaped (``\\u0000``): the body
+    is searched as bytes, not parsed here (the views parse it once, as their declared shape)."""
+    values: list[str] = list(request.args.values())
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         values.extend(request.form.values())
-    elif request.is_json:
-        values.append(request.get_json(silent=True))
-    if any(_has_nul(value) for value in values):
+    body = request.get_data(cache=True) if request.is_json else b""
+    in_json = b"\\u0000" in body and _JSON_NUL.search(body)  # the regex only when the plain search finds one
+    if in_json or any("\x00" in value for value in values):
         return error_response(400, "nul_character",
                               _("Dữ liệu gửi lên chứa ký tự không hợp lệ (ký tự NUL). Vui lòng nhập lại."))
     return None
 
 
+# An escaped NUL: ``\u0000`` whose backslash is not itself escaped (``\\u0000`` is the text "\u0000").
+_JSON_NUL = re.compile(rb"(?:^|[^\\])(?:\\\\)*\\u0000")
+
+
 def init_app(app: Flask) -> None:
     app.before_request(refuse_nul_characters)
+
+    @app.errorhandler(RequestRefused)
+    def _refused(error: RequestRefused):
+        return error_response(error.status, error.code, error.message, **error.details)
+
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):
         return error_response(400, "csrf", _("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. "

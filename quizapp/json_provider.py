@@ -36,6 +36,14 @@ class OrjsonProvider(DefaultJSONProvider):
         except TypeError:
             return None
 
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        """Flask's reading, with a document nested too deeply to read (the standard library recurses) refused as
+        invalid JSON (a 400, not a 500). The API reads its bodies with pydantic (``quizapp.views.validation``)."""
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+
     def dumps(self, obj: Any, **kwargs: Any) -> str:
         written = None if kwargs else self._written(obj)
         return written.decode() if written is not None else super().dumps(obj, **kwargs)

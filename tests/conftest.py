@@ -60,6 +60,7 @@ def _settings(url: str, instance: Path) -> dict[str, object]:
         "RATELIMIT_STORAGE_URI": "memory://",
         "CACHE_TYPE": "NullCache",
         "WTF_CSRF_ENABLED": False,
+        "QUIZAPP_CHECK_RESPONSES": True,  # every API answer checked against its declared shape
         # Cheap hashes keep the suite fast; production settings are tested in tests/test_auth.py.
         "QUIZAPP_ARGON2_TIME_COST": 1,
         "QUIZAPP_ARGON2_MEMORY_KIB": 1024,

@@ -64,6 +64,35 @@ def attempt_error_message(code: str, data: dict) -> str:
     return messages.get(code, code)
 
 
+def request_message(code: str, *, field: str = "", kind: str = "", limits: dict | None = None) -> str:
+    """The sentence for a request that does not have its declared shape (``quizapp.views.validation``): by the
+    code a model gives the field, else by the kind of problem pydantic found (``missing``, ``int_type``...)."""
+    limits = limits or {}
+    if code == "invalid_json":
+        return _("Nội dung yêu cầu phải là JSON hợp lệ.")
+    if code == "invalid_body":
+        return _("Nội dung yêu cầu phải là một đối tượng JSON.")
+    if code == "invalid_answers":
+        return _("Trường answers phải là đối tượng {\"id câu hỏi\": id phương án}.")
+    if code == "invalid_prediction":
+        return attempt_error_message(code, {})
+    if code == "invalid_limit":
+        if "le" in limits:
+            return _("Tham số limit phải là số nguyên từ 1 đến %(max)d.", max=limits["le"])
+        return _("Tham số limit phải là số nguyên.")
+    if code == "query_too_long":
+        return _("Chuỗi tìm kiếm quá dài (tối đa 100 ký tự).")
+    if code == "missing_credentials":
+        return _("Cần gửi login (số điện thoại hoặc email) và password.")
+    if kind == "missing":
+        return _("Thiếu trường %(field)s.", field=field)
+    if kind == "string_type":
+        return _("Trường %(field)s phải là chuỗi ký tự.", field=field)
+    if kind.startswith("int_"):
+        return _("Trường %(field)s phải là số nguyên.", field=field)
+    return _("Yêu cầu không hợp lệ.")
+
+
 # The HTTP status of each refusal, shared by the API and the attempt pages.
 ATTEMPT_ERROR_STATUS = {
     "round_not_found": 404, "round_not_open": 403, "round_closed": 409, "attempt_cap_reached": 409,

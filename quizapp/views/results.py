@@ -47,6 +47,8 @@ from quizapp.services.contests import round_status
 from quizapp.services.disclosure import own_best_result, public_standings
 from quizapp.services.results import ResultsError
 from quizapp.services.standings import Standings
+from quizapp.views.schemas import LEADERBOARD_SIZE, LeaderboardQuery
+from quizapp.views.validation import read_query
 
 bp = Blueprint("results", __name__)
 
@@ -54,8 +56,8 @@ bp = Blueprint("results", __name__)
 BOARD_FRESH_SECONDS = 45
 #: How long an anonymous page is served as rendered (seconds); the public lag is at most the sum of both.
 PAGE_SECONDS = 15
-#: The most entries a board keeps for the pages and the API (``limit`` is capped at this).
-BOARD_SIZE = 200
+#: The most entries a board keeps for the pages and the API (``limit`` goes up to it; beyond is a 422).
+BOARD_SIZE = LEADERBOARD_SIZE
 _KEEP_SECONDS = 600  # a stale board is kept this long, to be served while a fresh one is computed
 _LOCK_SECONDS = 120
 #: In every cache key of this module: a board or page kept by a version that showed other things (before rule 12,
@@ -258,14 +260,6 @@ def page_seconds(changes_at: float | None) -> int:
     return max(0, min(PAGE_SECONDS, int(changes_at - time.time())))
 
 
-def _limit() -> int:
-    default = current_app.config.get("QUIZAPP_LEADERBOARD_SIZE", 50)
-    raw = request.args.get("limit", "")
-    if not (raw.isascii() and raw.isdigit()):
-        return default
-    return BOARD_SIZE if len(raw.lstrip("0")) > len(str(BOARD_SIZE)) else min(max(int(raw), 1), BOARD_SIZE)
-
-
 _PUBLIC_PATH = re.compile(r"/(?:api/v1/)?rounds/([0-9]{1,18})/(?:leaderboard|winners)")
 _SHARED = "quizapp.results.shared"  # the seconds a response everybody may get can be kept, set by its view
 
@@ -361,7 +355,7 @@ def _shared_page() -> bool:
 
 @bp.get("/rounds/<int:round_id>/leaderboard")
 def leaderboard(round_id: int):
-    limit = _limit()
+    limit = read_query(LeaderboardQuery).limit  # the API's rule: 1..BOARD_SIZE, else a 422 page
     shared = _shared_page()  # decided before rendering: rendering consumes the waiting messages
     page_key = cache_key("page", round_id, select_locale(), limit)
     if shared:

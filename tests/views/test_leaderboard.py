@@ -353,6 +353,21 @@ class TestUnderLoad:
         assert "Giải Nhất" not in page(client, winners)
 
 
-@pytest.mark.parametrize("limit", ["abc", "-1", "0", str(10**30), "9" * 5000, "²", "٣", "1.5"])
-def test_an_odd_limit_shows_a_page(client, closed, limit):
+@pytest.mark.parametrize("limit", ["abc", "-1", "0", "201", str(10**30), "9" * 5000, "²", "٣", "1.5", " 5", "5_0"])
+def test_an_odd_limit_is_refused_as_the_api_refuses_it(client, closed, limit):
+    """One rule for ``limit``, the page's and the API's: a whole number from 1 to 200, else a 422 that says so."""
+    shown = client.get(f"/rounds/{closed.id}/leaderboard?limit={limit}")
+    assert shown.status_code == 422 and "limit phải là số nguyên từ 1 đến 200" in shown.get_data(as_text=True)
+    assert "Nguyễn V. A." not in shown.get_data(as_text=True)
+    api = client.get(f"/api/v1/rounds/{closed.id}/leaderboard?limit={limit}")
+    assert api.status_code == 422 and api.get_json()["error"]["code"] == "invalid_limit"
+
+
+def test_the_limit_refusal_is_in_english_by_locale(client, closed):
+    shown = client.get(f"/rounds/{closed.id}/leaderboard?limit=0&lang=en")
+    assert shown.status_code == 422 and "limit parameter must be an integer from 1 to 200" in shown.text
+
+
+@pytest.mark.parametrize("limit", ["1", "200", "007"])
+def test_a_limit_in_range_shows_the_page(client, closed, limit):
     assert "Nguyễn V. A." in page(client, f"/rounds/{closed.id}/leaderboard?limit={limit}")

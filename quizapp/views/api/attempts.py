@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from typing import Any
 
 from flask import jsonify, request
 from flask_babel import gettext as _
@@ -13,49 +12,19 @@ from quizapp.extensions import db
 from quizapp.models import Attempt, Role, Round
 from quizapp.models.types import utcnow
 from quizapp.services import attempts as attempt_service
+from quizapp.views import attempt_json, schemas
 from quizapp.views.api import bp
-from quizapp.views.api.common import (
-    APIError,
-    current_api_user,
-    current_claim,
-    int_field,
-    json_body,
-    token_required,
-)
-from quizapp.views.messages import ATTEMPT_ERROR_STATUS, attempt_error_message
+from quizapp.views.api.common import APIError, current_api_user, current_claim, operation, token_required
 
-# Someone else's attempt does not exist for the caller: the same 404 as an unknown id.
-_NOT_FOUND = ("attempt_not_found", "not_your_attempt")
-
-
-def _refusal(error: AttemptError) -> APIError:
-    db.session.rollback()
-    if error.code in _NOT_FOUND:
-        return _not_found(error.data["attempt_id"])
-    status = ATTEMPT_ERROR_STATUS.get(error.code, 409)
-    details = {k: v for k, v in error.data.items() if isinstance(v, (int, str)) or v is None}
-    return APIError(status, error.code, attempt_error_message(error.code, error.data), **details)
-
-
-def _not_found(attempt_id: int) -> APIError:
-    return APIError(404, "attempt_not_found", _("Không có lượt thi %(id)d của bạn.", id=attempt_id))
+_ATTEMPT_ANSWERS = {404: "Not one of your attempts", 409: "Attempt closed (deadline and grace passed, or submitted)",
+                    422: "Bad answers or prediction: an unknown question or option, or a field of the wrong type"}
 
 
 def _attempt(attempt_id: int) -> Attempt:
     found = db.session.get(Attempt, attempt_id)
     if found is None or found.user_id != current_api_user().id:
-        raise _not_found(attempt_id)
+        raise attempt_json.not_found(attempt_id)
     return found
-
-
-def _answers(data: dict[str, Any], *, required: bool) -> dict[str, Any] | None:
-    answers = data.get("answers")
-    if answers is None and not required:
-        return None
-    if not isinstance(answers, dict):
-        raise APIError(422, "invalid_answers", _("Trường answers phải là đối tượng {\"id câu hỏi\": id phương án}."),
-                       field="answers")
-    return answers
 
 
 def _client() -> dict[str, str | None]:
@@ -66,19 +35,25 @@ def _client() -> dict[str, str | None]:
 
 @bp.post("/rounds/<int:round_id>/attempts")
 @token_required(Role.PARTICIPANT, checked_by_service=True)
+@operation("Start an attempt, or resume the one in progress", tags=("attempts",), responses={
+    201: ("Started", schemas.Attempt), 200: ("Resumed", schemas.Attempt),
+    403: "Round not open yet, or the account is not a participant", 404: "No such round",
+    409: "Attempt cap reached, round closed, or the bank cannot fill an attempt"})
 def start_attempt(round_id: int):
     claim = current_claim()
     try:
         started = attempt_service.start_or_resume(round_id, claim.user_id, now=utcnow(), rng=random.Random(),
                                                   token_version=claim.version, **_client())
     except AttemptError as error:
-        raise _refusal(error) from None
+        raise attempt_json.attempt_refusal(error) from None
     db.session.commit()
     return jsonify(started.payload), (201 if started.created else 200)
 
 
 @bp.get("/attempts/<int:attempt_id>")
 @token_required(Role.PARTICIPANT)
+@operation("The attempt as shown to its participant", tags=("attempts",),
+           responses={200: schemas.Attempt, 404: "Not one of your attempts"})
 def get_attempt(attempt_id: int):
     attempt = _attempt(attempt_id)
     payload = attempt_service.attempt_payload(attempt)
@@ -88,40 +63,37 @@ def get_attempt(attempt_id: int):
 
 @bp.put("/attempts/<int:attempt_id>/answers")
 @token_required(Role.PARTICIPANT, checked_by_service=True)
-def save_answers(attempt_id: int):
-    data = json_body()
-    answers = _answers(data, required="prediction" not in data) or {}
-    prediction = int_field(data, "prediction")
-    claim = current_claim()
-    try:  # the service checks, in its one locked read, the token's account and that the attempt is its own
-        saved = attempt_service.save_answers(attempt_id, answers, user_id=claim.user_id, now=utcnow(),
-                                             prediction=prediction, token_version=claim.version)
-    except AttemptError as error:
-        if error.code == "attempt_closed":
-            db.session.commit()  # keep the closing of the expired attempt
-        raise _refusal(error) from None
+@operation("Save some or all answers (and the prediction typed so far)", tags=("attempts",),
+           body=schemas.SaveAnswers, responses={200: schemas.Saved, **_ATTEMPT_ANSWERS})
+def save_answers(attempt_id: int, body: schemas.SaveAnswers):
+    claim = current_claim()  # the service checks, in its one locked read, the token's account and the owner
+    saved = attempt_json.save_answers(attempt_id, body, user_id=claim.user_id, now=utcnow(),
+                                      token_version=claim.version)
     db.session.commit()
     return jsonify({"saved": saved.count})
 
 
 @bp.post("/attempts/<int:attempt_id>/submit")
 @token_required(Role.PARTICIPANT, checked_by_service=True)
-def submit_attempt(attempt_id: int):
-    data = json_body()
-    answers = _answers(data, required=False)
-    prediction = int_field(data, "prediction")
-    claim = current_claim()
-    try:  # as for a save, the service checks the token's account and the attempt's owner in its locked read
-        result = attempt_service.submit(attempt_id, user_id=claim.user_id, answers=answers, prediction=prediction,
-                                        now=utcnow(), token_version=claim.version)
+@operation("Submit; a repeated submit returns the same result", tags=("attempts",), body=schemas.Submit,
+           responses={200: schemas.Result, 404: "Not one of your attempts",
+                      422: _ATTEMPT_ANSWERS[422]})
+def submit_attempt(attempt_id: int, body: schemas.Submit):
+    claim = current_claim()  # as for a save, the service checks the token's account and the attempt's owner
+    try:
+        result = attempt_service.submit(attempt_id, user_id=claim.user_id, answers=body.answers,
+                                        prediction=body.prediction, now=utcnow(), token_version=claim.version)
     except AttemptError as error:
-        raise _refusal(error) from None
+        raise attempt_json.attempt_refusal(error) from None
     db.session.commit()
     return jsonify(result.as_json())
 
 
 @bp.get("/attempts/<int:attempt_id>/review")
 @token_required(Role.PARTICIPANT)
+@operation("Questions with chosen and correct options, when the round's review setting allows",
+           tags=("attempts",), responses={200: schemas.Review, 403: "Review not available yet",
+                                          404: "Not one of your attempts"})
 def review(attempt_id: int):
     attempt = _attempt(attempt_id)
     payload = attempt_service.review_payload(attempt, db.session.get(Round, attempt.round_id), utcnow())

@@ -11,11 +11,10 @@ from quizapp.extensions import db, limiter
 from quizapp.models.types import utcnow
 from quizapp.services.accounts import check_credentials
 from quizapp.services.participants import register
+from quizapp.views import schemas
 from quizapp.views.api import bp
-from quizapp.views.api.common import APIError, json_body
+from quizapp.views.api.common import APIError, operation
 from quizapp.views.messages import field_label, registration_message
-
-REGISTRATION_FIELDS = ("full_name", "phone", "password", "unit_code", "email", "birth_date", "id_number", "category")
 
 
 def _register_limit() -> str:
@@ -37,15 +36,13 @@ def _registration_error(error: RegistrationError) -> APIError:
 
 @bp.post("/auth/register")
 @limiter.limit(_register_limit)
-def register_participant():
-    data = json_body()
-    for name in REGISTRATION_FIELDS:
-        value = data.get(name)
-        if value is not None and not isinstance(value, str):
-            raise APIError(422, "invalid_field", _("Trường %(field)s phải là chuỗi ký tự.", field=name), field=name)
+@operation("Register a participant", tags=("auth",), body=schemas.Registration, responses={
+    201: ("Registered", schemas.Registered), 409: "Phone, email or citizen ID already registered",
+    422: "Invalid fields, each named in error.fields", 429: "Too many requests"})
+def register_participant(body: schemas.Registration):
     now = utcnow()
     try:
-        registration = check_registration(data, today=now.date())
+        registration = check_registration(body.model_dump(), today=now.date())
         user = register(registration, now=now)
     except RegistrationError as error:
         db.session.rollback()
@@ -56,12 +53,10 @@ def register_participant():
 
 @bp.post("/auth/token")
 @limiter.limit(_login_limit)
-def token():
-    data = json_body()
-    login, password = data.get("login"), data.get("password")
-    if not isinstance(login, str) or not isinstance(password, str) or not login or not password:
-        raise APIError(422, "missing_credentials", _("Cần gửi login (số điện thoại hoặc email) và password."))
-    signed_in = check_credentials(login, password, now=utcnow())
+@operation("Get a bearer token", tags=("auth",), body=schemas.TokenRequest, responses={
+    200: schemas.Token, 401: "Wrong login or password", 422: "Missing login or password", 429: "Too many requests"})
+def token(body: schemas.TokenRequest):
+    signed_in = check_credentials(body.login, body.password, now=utcnow())
     if signed_in is None:
         raise APIError(401, "invalid_credentials", _("Số điện thoại/email hoặc mật khẩu không đúng."))
     db.session.commit()

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import json
 
-from flask import current_app, request
+from flask import current_app
 from flask_babel import gettext as _
 
 from quizapp.extensions import cache
 from quizapp.services.contests import VIETNAM
+from quizapp.views import schemas
 from quizapp.views.api import bp
-from quizapp.views.api.common import APIError
+from quizapp.views.api.common import APIError, operation
 from quizapp.views.results import (
-    BOARD_SIZE,
     cache_key,
     cached_board,
     keep_page,
@@ -28,21 +28,13 @@ from quizapp.views.results import (
     share_response,
 )
 
-DEFAULT_LIMIT = 50
-
-
-def _limit() -> int:
-    raw = request.args.get("limit")
-    if raw is None:
-        return DEFAULT_LIMIT
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 9 and 1 <= int(raw) <= BOARD_SIZE):
-        raise APIError(422, "invalid_limit", _("Tham số limit phải là số nguyên từ 1 đến %(max)d.", max=BOARD_SIZE))
-    return int(raw)
-
 
 @bp.get("/rounds/<int:round_id>/leaderboard")
-def round_leaderboard(round_id: int):
-    limit = _limit()
+@operation("Public ranking of a round (hidden while open if its prediction answer is counted, then provisional, "
+           "frozen once finalized); names masked, no contact data", tags=("results",),
+           query=schemas.LeaderboardQuery, responses={200: schemas.Leaderboard, 404: "No such public round"})
+def round_leaderboard(round_id: int, query: schemas.LeaderboardQuery):
+    limit = query.limit
     key = cache_key("api", round_id, limit)
     kept, generation = kept_page(cache, round_id, key)
     if kept is None:

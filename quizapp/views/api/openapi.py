@@ -1,237 +1,162 @@
-"""The OpenAPI 3.1 document of the JSON API, served at /api/v1/openapi.json.
+"""The OpenAPI 3.1 document of the JSON API, served at /api/v1/openapi.json, generated from the routes and what
+each declares (``common.operation``: its body, query and answers, ``quizapp.views.schemas``).
 
-A test checks that every documented path exists and every API route is documented.
+Every operation also documents the answers common to its kind, which the adapter and the guards give: 400 and 422
+for a body, 422 for a query string, 401 (and 403 for a role) for a bearer token, 404 for an id in the path, 503
+when the database is away for a moment. A route of the API without a declaration is an error when the document
+is built (a test builds it).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from flask import jsonify
+from flask import Flask, current_app, jsonify
+from pydantic import BaseModel
+from pydantic.json_schema import GenerateJsonSchema, models_json_schema
+from werkzeug.routing import Rule
 
+from quizapp.models.types import MAX_ID
+from quizapp.views import schemas
 from quizapp.views.api import bp
+from quizapp.views.api.common import Operation, operation
+
+_REF = "#/components/schemas/{model}"
+_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+_NO_DEFAULT = object()
+
+
+class _Generator(GenerateJsonSchema):
+    """pydantic's JSON Schema without a title on every property, and without ``default: null`` where None only
+    means "absent" (an optional field that is never null)."""
+
+    def field_title_should_be_set(self, schema: Any) -> bool:
+        return False
+
+    def default_schema(self, schema: Any) -> Any:
+        if schema.get("default", _NO_DEFAULT) is None:
+            return self.generate_inner(schema["schema"])
+        return super().default_schema(schema)
 
 
 def _error(description: str) -> dict[str, Any]:
     return {"description": description,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            "content": {"application/json": {"schema": {"$ref": _REF.format(model="Error")}}}}
 
 
-def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
+def _answer(description: str, model: type[BaseModel], refs: dict[type[BaseModel], Any]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": refs[model]}}}
 
 
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
+def _declared(app: Flask, rule: Rule) -> Operation:
+    declared = getattr(app.view_functions[rule.endpoint], "api_operation", None)
+    if declared is None:
+        raise LookupError(f"{rule.rule} declares no operation (quizapp.views.api.common.operation)")
+    return declared
 
 
-BEARER = [{"bearer": []}]
-ID = {"type": "integer", "minimum": 1}
-ANSWERS = {"type": "object", "description": "question id (as a string key) → chosen option id",
-           "additionalProperties": {"type": ["integer", "null"]}, "examples": [{"101": 405, "102": 409}]}
-
-SCHEMAS: dict[str, Any] = {
-    "Error": {
-        "type": "object", "required": ["error"],
-        "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
-            "code": {"type": "string", "examples": ["attempt_cap_reached"]},
-            "message": {"type": "string", "description": "Vietnamese by default; English with the lang=en cookie"},
-            "fields": {"type": "object", "additionalProperties": {"type": "string"},
-                       "description": "per-field messages (registration)"},
-            "field": {"type": "string"},
-        }}},
-    },
-    "Registration": {
-        "type": "object", "required": ["full_name", "phone", "password", "unit_code"],
-        "properties": {
-            "full_name": {"type": "string", "maxLength": 200},
-            "phone": {"type": "string", "description": "Vietnamese mobile: 0912345678, +84912345678, 84912345678"},
-            "password": {"type": "string", "minLength": 8},
-            "unit_code": {"type": "string"},
-            "email": {"type": "string", "format": "email"},
-            "birth_date": {"type": "string", "format": "date"},
-            "id_number": {"type": "string", "pattern": "^[0-9]{12}$", "description": "citizen ID (CCCD)"},
-            "category": {"type": "string", "examples": ["Đảng viên", "Đoàn viên", "Học sinh"]},
-        },
-    },
-    "Round": {
-        "type": "object",
-        "properties": {
-            "id": ID, "name": {"type": "string"},
-            "opens_at": {"type": "string", "format": "date-time"},
-            "closes_at": {"type": "string", "format": "date-time"},
-            "status": {"enum": ["upcoming", "open", "closed", "finalized"]},
-            "question_count": {"type": "integer"}, "time_limit_seconds": {"type": "integer"},
-            "max_attempts": {"type": "integer"},
-        },
-    },
-    "Contest": {
-        "type": "object",
-        "properties": {"id": ID, "title": {"type": "string"}, "rounds": {"type": "array", "items": _ref("Round")}},
-    },
-    "Unit": {
-        "type": "object",
-        "properties": {"id": ID, "code": {"type": "string"}, "name": {"type": "string"},
-                       "path": {"type": "string", "examples": ["Thành phố Hà Nội › Phường Ba Đình"]},
-                       "depth": {"type": "integer"}, "member_count": {"type": "integer"}},
-    },
-    "Attempt": {
-        "type": "object", "required": ["attempt_id", "deadline", "questions"],
-        "description": "Questions and options in this attempt's shuffled order; never the correct answers.",
-        "properties": {
-            "attempt_id": ID,
-            "deadline": {"type": "string", "format": "date-time", "description": "the server's deadline"},
-            "questions": {"type": "array", "items": {"type": "object", "properties": {
-                "id": ID, "text": {"type": "string"},
-                "options": {"type": "array", "items": {"type": "object", "properties": {
-                    "id": ID, "text": {"type": "string"}}}}}}},
-            "prediction_question": {"type": ["string", "null"]},
-            "answers": ANSWERS,
-            "status": {"enum": ["in_progress", "submitted", "expired"]},
-        },
-    },
-    "Leaderboard": {
-        "type": "object", "required": ["round_id", "status", "finalized", "updated_at", "entries"],
-        "description": "Cached for up to a minute; provisional until finalized. While entries can still arrive "
-                       "(until the close plus the network grace) in a round whose prediction answer is counted "
-                       "(perfect_scores, participants, attempts), entries is empty and nothing tells how many there "
-                       "are: the prediction stays a guess. A round whose answer is entered by hand (manual), or "
-                       "without a prediction question, lists its live entries ranked by score and time, without "
-                       "predictions. Once no entry can arrive, prediction_actual and each entry's prediction and "
-                       "prediction_gap are given.",
-        "properties": {
-            "round_id": ID, "status": {"enum": ["upcoming", "open", "closed", "finalized"]},
-            "finalized": {"type": "boolean"},
-            "updated_at": {"type": "string", "format": "date-time", "description": "when the ranking was computed"},
-            "prediction_actual": {"type": ["integer", "null"],
-                                  "description": "only once the round is closed: the actual answer of the prediction "
-                                                 "question (provisional until finalized; null: none)"},
-            "entries": {"type": "array", "items": {
-                "type": "object",
-                "required": ["rank", "name", "unit", "correct_count", "question_count", "duration_ms", "prize"],
-                "properties": {
-                    "rank": {"type": "integer"}, "name": {"type": "string", "examples": ["Nguyễn V. A."]},
-                    "unit": {"type": ["string", "null"]}, "correct_count": {"type": "integer"},
-                    "question_count": {"type": "integer"}, "duration_ms": {"type": "integer"},
-                    "prize": {"type": ["string", "null"]},
-                    "prediction": {"type": ["integer", "null"], "description": "only once the round is closed"},
-                    "prediction_gap": {"type": ["integer", "null"],
-                                       "description": "only once the round is closed: |prediction - actual answer|"}}}},
-        },
-    },
-    "Result": {
-        "type": "object", "required": ["correct_count", "question_count", "duration_ms"],
-        "properties": {"correct_count": {"type": "integer"}, "question_count": {"type": "integer"},
-                       "duration_ms": {"type": "integer", "description": "measured by the server"}},
-    },
-}
+def _models(declared: Operation) -> list[type[BaseModel]]:
+    answers = [documented[1] if isinstance(documented, tuple) else documented
+               for documented in declared.responses.values()]
+    return [model for model in (declared.body, declared.query, *answers)
+            if isinstance(model, type) and issubclass(model, BaseModel)]
 
 
-def _paths() -> dict[str, Any]:
-    attempt_id = [{"name": "attempt_id", "in": "path", "required": True, "schema": ID}]
-    round_id = [{"name": "round_id", "in": "path", "required": True, "schema": ID}]
-    return {
-        "/auth/register": {"post": {
-            "summary": "Register a participant", "tags": ["auth"],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Registration")}}},
-            "responses": {
-                "201": _json({"type": "object", "properties": {"participant_id": ID}}, "Registered"),
-                "400": _error("Not JSON"), "409": _error("Phone, email or citizen ID already registered"),
-                "422": _error("Invalid fields, each named in error.fields"), "429": _error("Too many requests"),
-            }}},
-        "/auth/token": {"post": {
-            "summary": "Get a bearer token", "tags": ["auth"],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                "type": "object", "required": ["login", "password"],
-                "properties": {"login": {"type": "string", "description": "phone or email"},
-                               "password": {"type": "string"}}}}}},
-            "responses": {"200": _json({"type": "object", "properties": {"token": {"type": "string"}}}),
-                          "401": _error("Wrong login or password"), "422": _error("Missing fields"),
-                          "429": _error("Too many requests")}}},
-        "/contests": {"get": {
-            "summary": "Open, upcoming and past contests with their rounds", "tags": ["contests"],
-            "responses": {"200": _json({"type": "object", "properties": {
-                "contests": {"type": "array", "items": _ref("Contest")}}})}}},
-        "/units": {"get": {
-            "summary": "Search units by name or code, accent-insensitive", "tags": ["units"],
-            "parameters": [{"name": "q", "in": "query", "schema": {"type": "string"}, "examples": {
-                "ha noi": {"value": "ha noi"}}},
-                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}}],
-            "responses": {"200": _json({"type": "object", "properties": {
-                "units": {"type": "array", "items": _ref("Unit")}}}), "422": _error("Bad parameter")}}},
-        "/rounds/{round_id}/attempts": {"post": {
-            "summary": "Start an attempt, or resume the one in progress", "tags": ["attempts"], "security": BEARER,
-            "parameters": round_id,
-            "responses": {"201": _json(_ref("Attempt"), "Started"), "200": _json(_ref("Attempt"), "Resumed"),
-                          "401": _error("No or bad token"),
-                          "403": _error("Round not open yet, or the account is not a participant"),
-                          "404": _error("No such round"),
-                          "409": _error("Attempt cap reached, or round closed")}}},
-        "/attempts/{attempt_id}": {"get": {
-            "summary": "The attempt as shown to its participant", "tags": ["attempts"], "security": BEARER,
-            "parameters": attempt_id,
-            "responses": {"200": _json(_ref("Attempt")), "401": _error("No or bad token"),
-                          "404": _error("Not one of your attempts")}}},
-        "/attempts/{attempt_id}/answers": {"put": {
-            "summary": "Save some or all answers (and the prediction typed so far)", "tags": ["attempts"],
-            "security": BEARER, "parameters": attempt_id,
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                "type": "object", "properties": {"answers": ANSWERS,
-                                                 "prediction": {"type": "integer", "minimum": 0}},
-                "description": "answers, prediction or both"}}}},
-            "responses": {"200": _json({"type": "object", "properties": {"saved": {"type": "integer"}}}),
-                          "401": _error("No or bad token"), "404": _error("Not one of your attempts"),
-                          "409": _error("Attempt closed (deadline and grace passed, or submitted)"),
-                          "422": _error("Unknown question or option")}}},
-        "/attempts/{attempt_id}/submit": {"post": {
-            "summary": "Submit; a repeated submit returns the same result", "tags": ["attempts"],
-            "security": BEARER, "parameters": attempt_id,
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                "type": "object", "properties": {"answers": ANSWERS,
-                                                 "prediction": {"type": ["integer", "null"], "minimum": 0}}}}}},
-            "responses": {"200": _json(_ref("Result")), "401": _error("No or bad token"),
-                          "404": _error("Not one of your attempts"), "422": _error("Bad answers or prediction")}}},
-        "/attempts/{attempt_id}/review": {"get": {
-            "summary": "Questions with chosen and correct options, when the round's review setting allows",
-            "tags": ["attempts"], "security": BEARER, "parameters": attempt_id,
-            "responses": {"200": _json({"type": "object"}), "403": _error("Review not available yet"),
-                          "404": _error("Not one of your attempts")}}},
-        "/rounds/{round_id}/leaderboard": {"get": {
-            "summary": "Public ranking of a round (hidden while open if its prediction answer is counted, then "
-                       "provisional, frozen once finalized); names masked, no contact data",
-            "tags": ["results"], "parameters": [*round_id, {
-                "name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200,
-                                                           "default": 50}}],
-            "responses": {"200": _json(_ref("Leaderboard")), "404": _error("No such public round"),
-                          "422": _error("Bad limit")}}},
-        "/openapi.json": {"get": {"summary": "This document", "tags": ["meta"],
-                                  "responses": {"200": _json({"type": "object"})}}},
+def _parameters(rule: Rule, declared: Operation, query_schema: dict[str, Any] | None) -> list[dict[str, Any]]:
+    parameters = [{"name": name, "in": "path", "required": True, "schema": dict(_ID)} for name in rule.arguments]
+    if query_schema is not None:
+        required = set(query_schema.get("required", ()))
+        parameters += [{"name": name, "in": "query", "required": name in required, "schema": schema}
+                       for name, schema in query_schema["properties"].items()]
+    return parameters
+
+
+def _responses(rule: Rule, declared: Operation, refs: dict[type[BaseModel], Any]) -> dict[str, Any]:
+    responses: dict[str, Any] = {}
+    for status, documented in declared.responses.items():
+        if isinstance(documented, str):
+            responses[str(status)] = _error(documented)
+        elif isinstance(documented, tuple):
+            responses[str(status)] = _answer(documented[0], documented[1], refs)
+        else:
+            responses[str(status)] = _answer((documented.__doc__ or "OK").split("\n\n")[0].strip(), documented, refs)
+    common = {
+        "400": ("Not JSON, or text with a NUL character" if declared.body else
+                "A NUL character in the query string" if declared.query else None),
+        "422": ("Fields of the wrong shape, each named in error.fields" if declared.body else
+                "A query parameter out of its range" if declared.query else None),
+        "401": "No or bad token" if declared.roles is not None else None,
+        "403": "The account's role may not do this" if declared.roles else None,
+        "404": "Not found" if rule.arguments else None,
+        "503": "Database unavailable for a moment; retry after the Retry-After header's seconds",
     }
+    for status, description in common.items():
+        if description is not None:
+            responses.setdefault(status, _error(description))
+    return dict(sorted(responses.items()))
 
 
-def _with_common_errors(paths: dict[str, Any]) -> dict[str, Any]:
-    """Answers any operation can give: the database unreachable for a moment (a restart): retry."""
-    for operations in paths.values():
-        for operation in operations.values():
-            operation["responses"].setdefault(
-                "503", _error("Database unavailable for a moment; retry after the Retry-After header's seconds"))
-    return paths
-
-
-def document() -> dict[str, Any]:
+def build_document(app: Flask) -> dict[str, Any]:
+    """The document for ``app``'s API routes (those of the ``api`` blueprint)."""
+    rules = sorted((rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith(f"{bp.name}.")),
+                   key=lambda rule: rule.rule)
+    declared = [(rule, _declared(app, rule)) for rule in rules]
+    models = dict.fromkeys([schemas.Error, *(model for _rule, found in declared for model in _models(found))])
+    inputs = {found.body for _rule, found in declared} | {found.query for _rule, found in declared}
+    keyed, definitions = models_json_schema(
+        [(model, "validation" if model in inputs else "serialization") for model in models], ref_template=_REF,
+        union_format="primitive_type_array", schema_generator=_Generator)
+    refs = {model: schema for (model, _mode), schema in keyed.items()}
+    components = definitions.get("$defs", {})
+    paths: dict[str, dict[str, Any]] = {}
+    for rule, found in declared:
+        query = components[found.query.__name__] if found.query is not None else None
+        item: dict[str, Any] = {"summary": found.summary, "tags": list(found.tags),
+                                "parameters": _parameters(rule, found, query),
+                                "responses": _responses(rule, found, refs)}
+        if found.description:
+            item["description"] = found.description
+        if found.body is not None:
+            item["requestBody"] = {"required": True, "content": {"application/json": {"schema": refs[found.body]}}}
+        if found.roles is not None:
+            item["security"] = [{"bearer": []}]
+        if not item["parameters"]:
+            del item["parameters"]
+        path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule[len(bp.url_prefix or ""):])
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            paths.setdefault(path, {})[method.lower()] = item
+    for _rule, found in declared:
+        if found.query is not None:
+            components.pop(found.query.__name__, None)  # documented as parameters
     return {
         "openapi": "3.1.0",
         "info": {"title": "quizapp API", "version": "1",
                  "description": "Online multiple-choice contests. Errors are "
-                                "{\"error\": {\"code\", \"message\"}} with a fitting status."},
-        "servers": [{"url": "/api/v1"}],
-        "paths": _with_common_errors(_paths()),
-        "components": {"schemas": SCHEMAS,
+                                "{\"error\": {\"code\", \"message\", \"fields\"?}} with a fitting status; messages "
+                                "are Vietnamese by default, English with the lang=en cookie."},
+        "servers": [{"url": bp.url_prefix}],
+        "paths": paths,
+        "components": {"schemas": components,
                        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                                       "description": "from POST /auth/token"}}},
     }
 
 
+def document() -> dict[str, Any]:
+    """The current app's document, built once per app."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    built = app.extensions.get("quizapp.openapi")
+    if built is None:
+        built = app.extensions["quizapp.openapi"] = build_document(app)
+    return built
+
+
+class OpenAPIDocument(BaseModel):
+    """This document."""
+
+
 @bp.get("/openapi.json")
+@operation("This document", tags=("meta",), responses={200: OpenAPIDocument})
 def openapi_json():
     return jsonify(document())

@@ -30,9 +30,12 @@ from quizapp.models.attempts import in_progress
 from quizapp.models.types import utcnow
 from quizapp.services import attempts as attempt_service
 from quizapp.services.attempt_closing import close_attempts
+from quizapp.views import attempt_json
 from quizapp.views.messages import ATTEMPT_ERROR_STATUS, attempt_error_message
 from quizapp.views.play import bp
 from quizapp.views.play.forms import ActionForm, AnswerSheet, answer_sheet
+from quizapp.views.schemas import SaveAnswers
+from quizapp.views.validation import RequestRefused, read_body
 
 F = TypeVar("F", bound=Callable[..., Any])
 IN_PROGRESS = AttemptStatus.IN_PROGRESS
@@ -203,32 +206,17 @@ def _form_refusal(attempt: Attempt, error: AttemptError):
 @bp.put("/attempts/<int:attempt_id>/answers")
 @participant_json
 def save_json(attempt_id: int):
-    """``{"answers": {"<question id>": option id}}`` → ``{"saved": N, "remaining_ms": N}``; errors are
-    ``{"error": {"code", "message"}}`` with the API's statuses (409 once the attempt no longer takes answers).
-    The hot path of a contest: the service's one locked read also checks that the attempt is the participant's."""
-    body = request.get_json(silent=True)
-    wanted = isinstance(body, dict) and ("answers" in body or "prediction" in body)
-    answers = body.get("answers", {}) if wanted else None
-    if not isinstance(answers, dict):
-        return _json_error(422, "invalid_answers",
-                           _("Trường answers phải là đối tượng {\"id câu hỏi\": id phương án}."))
-    prediction = body.get("prediction")
+    """``{"answers": {"<question id>": option id}}`` → ``{"saved": N, "remaining_ms": N}``; the body, the service
+    call and the refusals are the API's save (``quizapp.views.attempt_json``): 409 ``attempt_closed`` (with the
+    result page's ``result_url``) once the attempt no longer takes answers. The hot path of a contest: the
+    service's one locked read also checks that the attempt is the participant's."""
     now = utcnow()
     try:
-        saved = attempt_service.save_answers(attempt_id, answers, user_id=current_user.id, now=now,
-                                             prediction=prediction if prediction not in ("", None) else None)
-    except AttemptError as error:
-        if error.code in ("attempt_not_found", "not_your_attempt"):  # someone else's attempt does not exist
-            db.session.rollback()
-            return _json_error(404, "attempt_not_found", _("Không có lượt thi %(id)d của bạn.", id=attempt_id))
-        if error.code == "attempt_closed":
-            db.session.commit()  # keep the closing of the expired attempt
-            return _json_error(409, error.code, attempt_error_message(error.code, error.data),
-                               result_url=url_for("play.result", attempt_id=attempt_id))
-        db.session.rollback()
-        about = {"question_id": error.data["question_id"]} if "question_id" in error.data else {}
-        return _json_error(ATTEMPT_ERROR_STATUS.get(error.code, 409), error.code,
-                           attempt_error_message(error.code, error.data), **about)
+        saved = attempt_json.save_answers(attempt_id, read_body(SaveAnswers), user_id=current_user.id, now=now)
+    except RequestRefused as refusal:
+        if refusal.code == "attempt_closed":
+            refusal.details["result_url"] = url_for("play.result", attempt_id=attempt_id)
+        raise
     db.session.commit()
     return jsonify({"saved": saved.count, "remaining_ms": remaining_ms(saved.deadline_at, now)})
 

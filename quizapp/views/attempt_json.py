@@ -1,0 +1,47 @@
+"""The one adapter of an attempt's JSON requests, shared by the API (``views/api/attempts.py``) and the attempt
+page's save (``views/play/attempt.py``): the same body (``schemas.SaveAnswers``), the same call of the service,
+and an ``AttemptError`` turned into the same refusal (status, code, words) for both."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import gettext as _
+
+from quizapp.domain.attempts import AttemptError
+from quizapp.extensions import db
+from quizapp.services import attempts as attempt_service
+from quizapp.views.messages import ATTEMPT_ERROR_STATUS, attempt_error_message
+from quizapp.views.schemas import SaveAnswers
+from quizapp.views.validation import RequestRefused
+
+# Someone else's attempt does not exist for the caller: the same 404 as an unknown id.
+_NOT_FOUND = ("attempt_not_found", "not_your_attempt")
+
+
+def attempt_refusal(error: AttemptError) -> RequestRefused:
+    """The refusal for ``error``, after rolling back what the request wrote."""
+    db.session.rollback()
+    if error.code in _NOT_FOUND:
+        return not_found(error.data["attempt_id"])
+    status = ATTEMPT_ERROR_STATUS.get(error.code, 409)
+    details = {k: v for k, v in error.data.items() if isinstance(v, (int, str)) or v is None}
+    return RequestRefused(status, error.code, attempt_error_message(error.code, error.data), **details)
+
+
+def not_found(attempt_id: int) -> RequestRefused:
+    return RequestRefused(404, "attempt_not_found", _("Không có lượt thi %(id)d của bạn.", id=attempt_id))
+
+
+def save_answers(attempt_id: int, body: SaveAnswers, *, user_id: int, now: datetime,
+                 token_version: int | None = None) -> attempt_service.SavedAnswers:
+    """Save ``body`` (read by ``read_body(SaveAnswers)``) to the participant's attempt; a refusal is raised as
+    :class:`RequestRefused`. An attempt found past its time is closed with its saved answers, and that closing is
+    kept (committed) before the 409 ``attempt_closed``."""
+    try:
+        return attempt_service.save_answers(attempt_id, body.answers or {}, user_id=user_id, now=now,
+                                            prediction=body.prediction, token_version=token_version)
+    except AttemptError as error:
+        if error.code == "attempt_closed":
+            db.session.commit()  # keep the closing of the expired attempt
+        raise attempt_refusal(error) from None
