@@ -6,7 +6,7 @@ or raise :class:`RequestRefused` in the API's error shape::
     {"error": {"code": "...", "message": "...", "field": "<first bad field>", "fields": {"<field>": "..."}}}
 
 400 ``invalid_json`` when the body is not JSON (nor ``application/json``); 422 when it is JSON of the wrong shape,
-with the code the model gives the first bad field (``Body.codes``), or ``missing_field`` / ``invalid_field``.
+with the code the model gives the first bad field (``Shape.codes``), or ``missing_field`` / ``invalid_field``.
 Messages are Vietnamese by default and English by locale (``quizapp.views.messages.request_message``).
 The body is read by pydantic's own parser straight from the bytes: the cheapest of the candidates measured
 (bench/README.md), and one that refuses a too deeply nested document as invalid JSON instead of recursing.
@@ -34,9 +34,6 @@ class RequestRefused(Exception):
     def __init__(self, status: int, code: str, message: str, /, **details: Any) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.details = status, code, message, details
-
-    def body(self) -> dict[str, Any]:
-        return {"error": {"code": self.code, "message": self.message, **self.details}}
 
 
 class Shape(BaseModel):

@@ -63,7 +63,7 @@ def _models(declared: Operation) -> list[type[BaseModel]]:
             if isinstance(model, type) and issubclass(model, BaseModel)]
 
 
-def _parameters(rule: Rule, declared: Operation, query_schema: dict[str, Any] | None) -> list[dict[str, Any]]:
+def _parameters(rule: Rule, query_schema: dict[str, Any] | None) -> list[dict[str, Any]]:
     parameters = [{"name": name, "in": "path", "required": True, "schema": dict(_ID)} for name in rule.arguments]
     if query_schema is not None:
         required = set(query_schema.get("required", ()))
@@ -113,7 +113,7 @@ def build_document(app: Flask) -> dict[str, Any]:
     for rule, found in declared:
         query = components[found.query.__name__] if found.query is not None else None
         item: dict[str, Any] = {"summary": found.summary, "tags": list(found.tags),
-                                "parameters": _parameters(rule, found, query),
+                                "parameters": _parameters(rule, query),
                                 "responses": _responses(rule, found, refs)}
         if found.description:
             item["description"] = found.description
