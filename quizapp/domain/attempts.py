@@ -17,12 +17,16 @@ def is_correct(chosen_option_id: int | None, correct_option_id: int | None) -> b
 
 class AttemptError(Exception):
     """A refusal of an attempt operation: ``code`` (e.g. ``round_closed``, ``attempt_cap_reached``,
-    ``unknown_option``) and ``data`` naming what it is about. Views turn it into words and a status."""
+    ``unknown_option``) and ``data`` naming what it is about. Views turn it into words and a status.
 
-    def __init__(self, code: str, data: dict[str, Any] | None = None) -> None:
+    ``keeps_effect``: the refusal comes with a change that stands although the request is refused (an attempt
+    found past its time was closed with its saved answers); the request's transaction keeps it."""
+
+    def __init__(self, code: str, data: dict[str, Any] | None = None, *, keeps_effect: bool = False) -> None:
         super().__init__(code, data or {})
         self.code = code
         self.data: dict[str, Any] = data or {}
+        self.keeps_effect = keeps_effect
 
     def __repr__(self) -> str:
         return f"AttemptError({self.code!r}, {self.data!r})"

@@ -9,8 +9,8 @@ from datetime import datetime
 from flask_babel import gettext as _
 
 from quizapp.domain.attempts import AttemptError
-from quizapp.extensions import db
 from quizapp.services import attempts as attempt_service
+from quizapp.transactions import keep_changes
 from quizapp.views.messages import ATTEMPT_ERROR_STATUS, attempt_error_message
 from quizapp.views.schemas import SaveAnswers
 from quizapp.views.validation import RequestRefused
@@ -20,8 +20,10 @@ _NOT_FOUND = ("attempt_not_found", "not_your_attempt")
 
 
 def attempt_refusal(error: AttemptError) -> RequestRefused:
-    """The refusal for ``error``, after rolling back what the request wrote."""
-    db.session.rollback()
+    """The refusal for ``error``; what the request wrote is rolled back with it, unless the refusal keeps its
+    effect (an attempt closed because it was past its time: ``AttemptError.keeps_effect``)."""
+    if error.keeps_effect:
+        keep_changes()
     if error.code in _NOT_FOUND:
         return not_found(error.data["attempt_id"])
     status = ATTEMPT_ERROR_STATUS.get(error.code, 409)
@@ -37,11 +39,9 @@ def save_answers(attempt_id: int, body: SaveAnswers, *, user_id: int, now: datet
                  token_version: int | None = None) -> attempt_service.SavedAnswers:
     """Save ``body`` (read by ``read_body(SaveAnswers)``) to the participant's attempt; a refusal is raised as
     :class:`RequestRefused`. An attempt found past its time is closed with its saved answers, and that closing is
-    kept (committed) before the 409 ``attempt_closed``."""
+    kept with the 409 ``attempt_closed``."""
     try:
         return attempt_service.save_answers(attempt_id, body.answers or {}, user_id=user_id, now=now,
                                             prediction=body.prediction, token_version=token_version)
     except AttemptError as error:
-        if error.code == "attempt_closed":
-            db.session.commit()  # keep the closing of the expired attempt
         raise attempt_refusal(error) from None

@@ -148,7 +148,7 @@ def check_accepting(attempt_id: int, state: LockedState, now: datetime) -> None:
         raise AttemptError("attempt_closed", {"attempt_id": attempt_id, "status": state.status.value})
     if close_if_overdue(attempt_id, state.deadline_at, state.grace_seconds, now):
         raise AttemptError("attempt_closed", {"attempt_id": attempt_id, "status": AttemptStatus.EXPIRED.value,
-                                              "deadline": state.deadline_at})
+                                              "deadline": state.deadline_at}, keeps_effect=True)
 
 
 # --- the same lock and checks inside one statement (PostgreSQL's one-statement save and submit) ----------------

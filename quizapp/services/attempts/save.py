@@ -81,7 +81,7 @@ def save_answers(attempt_id: int, answers: Mapping[Any, Any], *, user_id: int, n
 
     Only an existing attempt (``attempt_not_found``) of its owner (``not_your_attempt``); only while it accepts
     answers (deadline + grace): later, the attempt is closed with what was saved before and ``attempt_closed`` is
-    raised (keep the closing by committing, or let the deadline sweep do it again). Every question must be one
+    raised, keeping that closing (``AttemptError.keeps_effect``). Every question must be one
     of the attempt's (``unknown_question``) and every option one shown with that question (``unknown_option``);
     on any unknown id nothing is saved.
     Changing an answer is allowed until the deadline; saving the same answer again changes nothing (its

@@ -46,7 +46,6 @@ def start_attempt(round_id: int):
                                                   token_version=claim.version, **_client())
     except AttemptError as error:
         raise attempt_json.attempt_refusal(error) from None
-    db.session.commit()
     return jsonify(started.payload), (201 if started.created else 200)
 
 
@@ -69,7 +68,6 @@ def save_answers(attempt_id: int, body: schemas.SaveAnswers):
     claim = current_claim()  # the service checks, in its one locked read, the token's account and the owner
     saved = attempt_json.save_answers(attempt_id, body, user_id=claim.user_id, now=utcnow(),
                                       token_version=claim.version)
-    db.session.commit()
     return jsonify({"saved": saved.count})
 
 
@@ -85,7 +83,6 @@ def submit_attempt(attempt_id: int, body: schemas.Submit):
                                         prediction=body.prediction, now=utcnow(), token_version=claim.version)
     except AttemptError as error:
         raise attempt_json.attempt_refusal(error) from None
-    db.session.commit()
     return jsonify(result.as_json())
 
 

@@ -47,7 +47,6 @@ def register_participant(body: schemas.Registration):
     except RegistrationError as error:
         db.session.rollback()
         raise _registration_error(error) from None
-    db.session.commit()
     return jsonify({"participant_id": user.id}), 201
 
 
@@ -59,5 +58,4 @@ def token(body: schemas.TokenRequest):
     signed_in = check_credentials(body.login, body.password, now=utcnow())
     if signed_in is None:
         raise APIError(401, "invalid_credentials", _("Số điện thoại/email hoặc mật khẩu không đúng."))
-    db.session.commit()
     return jsonify({"token": issue_token(signed_in.user_id, signed_in.token_version)})

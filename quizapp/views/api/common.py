@@ -13,7 +13,6 @@ from flask_babel import gettext as _
 from pydantic import BaseModel
 
 from quizapp.auth import ApiCaller, TokenClaim, check_claim, read_token
-from quizapp.extensions import db
 from quizapp.models import Role
 from quizapp.views.validation import RequestRefused, Shape, read_body, read_query
 
@@ -115,8 +114,7 @@ def token_required(*roles: Role, checked_by_service: bool = False) -> Callable[[
                 try:
                     return view(*args, **kwargs)
                 except APIError:
-                    db.session.rollback()
-                    _check(claim, roles)
+                    _check(claim, roles)  # the request's transaction is rolled back after, unless kept
                     raise
             g.api_user = _check(claim, roles)
             return view(*args, **kwargs)

@@ -29,7 +29,8 @@ from quizapp.models import Attempt, AttemptStatus, Contest, Role, Round
 from quizapp.models.attempts import in_progress
 from quizapp.models.types import utcnow
 from quizapp.services import attempts as attempt_service
-from quizapp.services.attempt_closing import close_attempts
+from quizapp.services.attempt_closing import close_if_overdue
+from quizapp.transactions import keep_changes
 from quizapp.views import attempt_json
 from quizapp.views.messages import ATTEMPT_ERROR_STATUS, attempt_error_message
 from quizapp.views.play import bp
@@ -95,9 +96,7 @@ def remaining_ms(deadline: datetime, now: datetime) -> int:
 
 def _close_if_overdue(attempt: Attempt, round_: Round, now: datetime) -> bool:
     """Close an attempt in progress that no longer accepts answers (with its saved answers); True if it was."""
-    if attempt.status is IN_PROGRESS and not timing.accepts_answers(attempt.deadline_at, round_.grace_seconds, now):
-        close_attempts([Attempt.id == attempt.id], now=now)
-        db.session.commit()
+    if attempt.status is IN_PROGRESS and close_if_overdue(attempt.id, attempt.deadline_at, round_.grace_seconds, now):
         db.session.refresh(attempt)
         return True
     return False
@@ -143,7 +142,6 @@ def start(round_id: int):
         db.session.rollback()
         flash(attempt_error_message(error.code, error.data), "error")
         return redirect(url_for("contests.show", contest_id=round_.contest_id))
-    db.session.commit()
     return redirect(url_for("play.attempt", attempt_id=started.id), code=303)
 
 
@@ -187,15 +185,13 @@ def save_form(attempt_id: int):
         saved = attempt_service.save_answers(attempt.id, sheet.answers(), user_id=current_user.id, now=utcnow())
     except AttemptError as error:
         return _form_refusal(attempt, error)
-    db.session.commit()
     flash(_("Đã lưu %(n)d câu trả lời.", n=saved.count), "success")
     return redirect(url_for("play.attempt", attempt_id=attempt.id), code=303)
 
 
 def _form_refusal(attempt: Attempt, error: AttemptError):
     """An AttemptError from a form: a closed attempt goes to its result, anything else back to the sheet."""
-    if error.code == "attempt_closed":
-        db.session.commit()  # keep the closing of the expired attempt
+    if error.code == "attempt_closed":  # the closing of an attempt past its time stays (a redirect commits)
         flash(attempt_error_message(error.code, error.data), "warning")
         return redirect(url_for("play.result", attempt_id=attempt.id), code=303)
     db.session.rollback()
@@ -217,7 +213,6 @@ def save_json(attempt_id: int):
         if refusal.code == "attempt_closed":
             refusal.details["result_url"] = url_for("play.result", attempt_id=attempt_id)
         raise
-    db.session.commit()
     return jsonify({"saved": saved.count, "remaining_ms": remaining_ms(saved.deadline_at, now)})
 
 
@@ -241,7 +236,6 @@ def submit(attempt_id: int):
                                prediction=sheet.prediction.data, now=now)
     except AttemptError as error:
         return _form_refusal(attempt, error)
-    db.session.commit()
     return redirect(url_for("play.result", attempt_id=attempt.id), code=303)
 
 
@@ -250,7 +244,7 @@ def _refuse_prediction(attempt: Attempt, payload: dict[str, Any], sheet: AnswerS
         attempt_service.save_answers(attempt.id, sheet.answers(), user_id=current_user.id, now=now)
     except AttemptError as error:
         return _form_refusal(attempt, error)
-    db.session.commit()
+    keep_changes()  # the answers are saved although the prediction is refused
     message = attempt_error_message("invalid_prediction", {})
     sheet.prediction.errors = [message]
     round_ = db.session.get(Round, attempt.round_id)

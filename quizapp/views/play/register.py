@@ -57,7 +57,6 @@ def register():
             if form_ok:
                 user = register_participant(registration, now=now)
                 login_user(user)
-                db.session.commit()
                 return redirect(safe_next(request.args.get("next"), url_for("contests.index")))
         except RegistrationError as error:
             db.session.rollback()
