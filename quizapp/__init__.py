@@ -39,9 +39,13 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
+    from quizapp.middleware import PublicPageCache
+    from quizapp.services import leaderboard
     from quizapp.transactions import end_request
 
     app.after_request(end_request)  # one transaction per request, ended here (quizapp.transactions)
+    leaderboard.init_app(app)  # a round's cached results are dropped when a change to them commits
+    app.wsgi_app = PublicPageCache(app.wsgi_app, app.extensions["cache"][cache])  # type: ignore[method-assign]
 
     from quizapp import cli, errors, i18n
 

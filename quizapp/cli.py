@@ -228,11 +228,8 @@ def rounds_close(round_id: str) -> None:
     from zoneinfo import ZoneInfo
 
     from quizapp.services.attempt_closing import close_round
-    from quizapp.views.results import forget_round
-
     found = _round_or_exit(round_id)
     closing = close_round(found, actor=None, now=utcnow())
-    forget_round(found.id)  # the public ranking is shown from now on, not after the board's next refresh
     when = closing.closed_at.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).isoformat(timespec="seconds")
     state = "đã đóng từ trước, lúc" if closing.already_closed else "đã đóng lúc"
     click.echo(f"Đợt thi {found.id} ({found.name}) {state} {when}; {closing.closed_attempts} lượt thi đang làm "
@@ -245,14 +242,13 @@ def rounds_close(round_id: str) -> None:
 def rounds_finalize(round_id: str) -> None:
     """Freeze a round's results: prediction answer (if automatic), ranking and prizes; prints a summary."""
     from quizapp.services.results import ResultsError, finalize_round
-    from quizapp.views.results import forget_round, results_error_message
+    from quizapp.views.results import results_error_message
 
     found = _round_or_exit(round_id)
     try:
         standings = finalize_round(found, actor=None, now=utcnow())
     except ResultsError as error:
         raise click.ClickException(results_error_message(error)) from None
-    forget_round(found.id)
     click.echo(f"Đợt thi {found.id} ({found.name}) đã được chốt kết quả: {len(standings.frame)} người được xếp "
                f"hạng, {len(standings.excluded)} người bị loại khỏi xếp hạng (bị loại hoặc tài khoản ẩn).")
     answer = "không có câu hỏi dự đoán" if standings.prediction_actual is None else standings.prediction_actual

@@ -18,10 +18,11 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, model_validator
 from pydantic_core import PydanticCustomError
 
+from quizapp.services.leaderboard import BOARD_SIZE
 from quizapp.views.validation import Shape
 
 #: The most entries of a public leaderboard that the pages and the API show (``limit`` goes up to it).
-LEADERBOARD_SIZE = 200
+LEADERBOARD_SIZE = BOARD_SIZE  # what a board keeps (services.leaderboard)
 _MAX_PREDICTION = 2**31 - 1  # the column is a 32-bit integer
 
 

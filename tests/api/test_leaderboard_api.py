@@ -182,7 +182,7 @@ class TestCached:
         assert first.headers["Cache-Control"] == "public, max-age=15"
 
     def test_the_open_answer_is_kept_no_longer_than_the_round_stays_open(self, client, app, monkeypatch):
-        from quizapp.views import results
+        from quizapp.services import leaderboard as results
 
         round_ = entries_of(make_contest(closes_at=utcnow() - timedelta(seconds=5)).rounds[0])  # 10 s grace
         url = f"/api/v1/rounds/{round_.id}/leaderboard"

@@ -234,7 +234,7 @@ class TestUnderLoad:
         assert "Vũ V. M." not in again.get_data(as_text=True)
 
     def test_the_board_is_recomputed_once_stale(self, client, closed, monkeypatch):
-        from quizapp.views import results
+        from quizapp.services import leaderboard as results
 
         url = f"/rounds/{closed.id}/leaderboard"
         client.get(url)
@@ -249,7 +249,7 @@ class TestUnderLoad:
         """Closing in 5 s (grace 10 s): the hidden page is kept only until then, and the next visitor after it
         gets the ranking, however fresh the hidden board was."""
         from quizapp.services import disclosure
-        from quizapp.views import results
+        from quizapp.services import leaderboard as results
 
         round_ = round_with_entries(closes_in=timedelta(seconds=5))
         url = f"/rounds/{round_.id}/leaderboard"
@@ -275,7 +275,7 @@ class TestUnderLoad:
         assert HIDDEN not in html and "Nguyễn V. A." in html and "Đáp án câu hỏi dự đoán: 0" in html
 
     def test_only_the_query_strings_the_page_reads_are_cached(self, client, closed, app):
-        from quizapp.views.results import cache_key
+        from quizapp.services.leaderboard import cache_key
 
         store = app.wsgi_app.store
         for query in ("", "?limit=5&lang=vi", "?lang=vi&limit=5", "?utm_source=zalo", "?limit=5&limit=6"):
@@ -311,7 +311,7 @@ class TestUnderLoad:
         assert "Tin nhắn riêng của một khách" not in page(client.application.test_client(), url)
 
     def test_finalizing_through_the_command_line_forgets_the_cached_board(self, client, app):
-        from quizapp.views.results import cached_board
+        from quizapp.services.leaderboard import cached_board
 
         make_units()
         round_ = make_contest(closes_at=utcnow() - timedelta(days=1)).rounds[0]
@@ -325,8 +325,8 @@ class TestUnderLoad:
         assert client.get(f"/api/v1/rounds/{round_id}/leaderboard?limit=3").get_json()["finalized"] is True
 
     def test_finalizing_and_reopening_forget_every_kept_page_of_the_round(self, client, app, make_user):
+        from quizapp.services.leaderboard import forget_round
         from quizapp.services.results import reopen_round
-        from quizapp.views.results import forget_round
 
         make_units()
         round_ = make_contest(closes_at=utcnow() - timedelta(days=1)).rounds[0]

@@ -16,17 +16,11 @@ from flask_babel import gettext as _
 
 from quizapp.extensions import cache
 from quizapp.services.contests import VIETNAM
+from quizapp.services.leaderboard import cache_key, cached_board, keep_page, kept_page, page_seconds
 from quizapp.views import schemas
 from quizapp.views.api import bp
 from quizapp.views.api.common import APIError, operation
-from quizapp.views.results import (
-    cache_key,
-    cached_board,
-    keep_page,
-    kept_page,
-    page_seconds,
-    share_response,
-)
+from quizapp.views.results import share_response
 
 
 @bp.get("/rounds/<int:round_id>/leaderboard")

@@ -15,7 +15,6 @@ from quizapp.services.regrade import RegradeError, apply_regrade, correct_index,
 from quizapp.views.judge import bp
 from quizapp.views.judge.forms import RegradeForm
 from quizapp.views.judge.messages import regrade_error_message
-from quizapp.views.results import forget_round
 
 MAX_PLACE_CHANGES_SHOWN = 100
 
@@ -67,8 +66,6 @@ def regrade_apply(question_id: int):
         db.session.rollback()
         flash(regrade_error_message(error.code, error.data), "error")
         return _preview_page(_question(question_id), form, 409)
-    for round_id in result.round_ids:
-        forget_round(round_id)
     flash(_("Đã đổi đáp án thành %(letter)s và chấm lại: %(gained)s lượt thi được cộng, %(lost)s lượt thi bị trừ "
             "một câu đúng.", letter=form.answer.data, gained=result.attempts_gaining, lost=result.attempts_losing),
           "success")

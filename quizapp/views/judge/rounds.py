@@ -28,7 +28,7 @@ from quizapp.views.judge.forms import (
 from quizapp.views.judge.messages import exclusion_label, ranking_reason
 from quizapp.views.main import safe_next
 from quizapp.views.messages import category_label
-from quizapp.views.results import forget_round, results_error_message
+from quizapp.views.results import results_error_message
 
 MAX_UNIT_SUGGESTIONS = 300
 
@@ -95,16 +95,14 @@ def _flash_form_errors(form) -> None:
 
 
 def _commit_or_flash(round_: Round, action, success: str) -> bool:
-    """Run ``action``; commit, drop the round's cached public board and flash ``success``, or roll back and flash
-    the service's refusal."""
-    round_id = round_.id
+    """Run ``action`` and flash ``success`` (the request commits, and the round's cached public results are
+    dropped then), or roll back and flash the service's refusal."""
     try:
         action()
     except (results.ResultsError, ResultsInputError) as error:
         db.session.rollback()
         flash(results_error_message(error), "error")
         return False
-    forget_round(round_id)
     flash(success, "success")
     return True
 
