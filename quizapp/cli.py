@@ -73,7 +73,7 @@ def import_limits() -> ImportLimits:
 
 def fail_with_problems(error: BankFileError, filename: str) -> None:
     """Print every problem on stderr and exit 1 (the command's transaction is rolled back)."""
-    from quizapp.problem_messages import describe
+    from quizapp.messages.files import describe
 
     click.echo(f"{filename}: {len(error.problems)} lỗi, không có gì được lưu.", err=True)
     for problem in error.problems:
@@ -101,8 +101,8 @@ units_cli = click.Group("units", help="The unit tree.")
 @in_transaction
 def users_create(role: str, email: str, password: str, full_name: str | None) -> None:
     """Create a staff account."""
+    from quizapp.messages.participants import account_error_message
     from quizapp.services.accounts import AccountError, create_staff
-    from quizapp.views.messages import account_error_message
 
     try:
         user = create_staff(role=Role(role), email=email, password=password, full_name=full_name, actor=None,
@@ -197,8 +197,8 @@ contests_cli = click.Group("contests", help="Contests and their rounds.")
 def contests_create(file: str, as_json: bool) -> None:
     """Create a contest and its rounds from a TOML file: all of it, or nothing and every problem on stderr."""
     from quizapp.domain.contests import ContestSpecError, decode_contest_file, parse_contest
+    from quizapp.messages.contests import describe_spec_problem
     from quizapp.services.contests import create_contest
-    from quizapp.views.messages import describe_spec_problem
 
     try:
         contest = create_contest(parse_contest(decode_contest_file(read_file(file))), actor=None, now=utcnow())
@@ -241,8 +241,8 @@ def rounds_close(round_id: str) -> None:
 @in_transaction
 def rounds_finalize(round_id: str) -> None:
     """Freeze a round's results: prediction answer (if automatic), ranking and prizes; prints a summary."""
+    from quizapp.messages.judging import results_error_message
     from quizapp.services.results import ResultsError, finalize_round
-    from quizapp.views.results import results_error_message
 
     found = _round_or_exit(round_id)
     try:
@@ -381,11 +381,11 @@ def _echo_exported(round_, rows: int, winners_only: bool, output: str, *, frozen
 def results_collectives(contest_id: str, round_id: str | None, level: int | None, output: str) -> None:
     """Export the collective ranking of a contest (or one of its rounds) at a level of the unit tree."""
     from quizapp.domain.export_rows import METRIC_LABELS
+    from quizapp.messages.judging import results_error_message
     from quizapp.models import Contest
     from quizapp.services.collectives import collective_standings
     from quizapp.services.exports import write_collectives_csv, write_collectives_xlsx
     from quizapp.services.results import ResultsError
-    from quizapp.views.results import results_error_message
 
     suffix = _export_target(output)
     contest = _record(Contest, contest_id)

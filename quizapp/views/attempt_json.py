@@ -9,11 +9,19 @@ from datetime import datetime
 from flask_babel import gettext as _
 
 from quizapp.domain.attempts import AttemptError
+from quizapp.messages.participants import attempt_error_message
 from quizapp.services import attempts as attempt_service
 from quizapp.transactions import keep_changes
-from quizapp.views.messages import ATTEMPT_ERROR_STATUS, attempt_error_message
 from quizapp.views.schemas import SaveAnswers
 from quizapp.views.validation import RequestRefused
+
+# The HTTP status of each refusal, shared by the API and the attempt pages.
+ATTEMPT_ERROR_STATUS = {
+    "round_not_found": 404, "round_not_open": 403, "round_closed": 409, "attempt_cap_reached": 409,
+    "pool_too_small": 409, "attempt_conflict": 409, "not_your_attempt": 403, "attempt_closed": 409,
+    "unknown_question": 422, "unknown_option": 422, "invalid_prediction": 422, "invalid_extension": 422,
+    "reason_required": 422, "token_refused": 401,
+}
 
 # Someone else's attempt does not exist for the caller: the same 404 as an unknown id.
 _NOT_FOUND = ("attempt_not_found", "not_your_attempt")

@@ -8,8 +8,8 @@ from flask import Blueprint, make_response, redirect, request, url_for
 from flask_babel import get_locale
 
 from quizapp.i18n import LANG_COOKIE
+from quizapp.messages.participants import category_label, difficulty_label
 from quizapp.models import Role
-from quizapp.views.messages import category_label, difficulty_label
 
 bp = Blueprint("main", __name__)
 

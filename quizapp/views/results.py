@@ -5,12 +5,9 @@ front of the app (``quizapp.middleware.PublicPageCache``) with the response Flas
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, current_app, make_response, render_template, request, session
-from flask_babel import format_datetime
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from quizapp.extensions import cache, db
@@ -19,7 +16,6 @@ from quizapp.middleware import SHARED
 from quizapp.models import Round
 from quizapp.services.disclosure import own_best_result
 from quizapp.services.leaderboard import cache_key, cached_board, keep_page, kept_page, page_seconds
-from quizapp.services.results import ResultsError
 from quizapp.views.schemas import LeaderboardQuery
 from quizapp.views.validation import read_query
 
@@ -89,38 +85,3 @@ def winners(round_id: int):
     board, _places_ = found
     page = render_template("results/winners.html", board=board)
     return share_response(page, board.changes_at) if shared else page
-
-
-def _when(iso: object) -> str:
-    try:
-        return format_datetime(datetime.fromisoformat(str(iso)), "HH:mm dd/MM/yyyy")
-    except ValueError:
-        return str(iso)
-
-
-def results_error_message(error: ResultsError) -> str:
-    """The sentence for a refused results decision (finalize, re-open, disqualify, prediction answer)."""
-    d = error.data
-    messages = {
-        "round_not_over": lambda: _("Đợt thi chưa kết thúc: vẫn có thể nhận bài đến %(time)s (giờ Việt Nam).",
-                                    time=_when(d.get("accepts_until"))),
-        "already_finalized": lambda: _("Đợt thi đã được chốt kết quả lúc %(time)s.", time=_when(d.get("finalized_at"))),
-        "not_finalized": lambda: _("Đợt thi chưa được chốt kết quả."),
-        "round_finalized": lambda: _("Đợt thi đã được chốt kết quả; hãy mở lại đợt thi (có ghi lý do) trước khi "
-                                     "thay đổi."),
-        "prediction_actual_missing": lambda: _("Chưa nhập đáp án câu hỏi dự đoán; đợt thi này do Ban Tổ chức "
-                                               "nhập đáp án."),
-        "no_prediction_question": lambda: _("Đợt thi này không có câu hỏi dự đoán."),
-        "prediction_not_manual": lambda: _("Đáp án câu hỏi dự đoán của đợt thi này được tính tự động."),
-        "invalid_prediction_actual": lambda: _("Đáp án câu hỏi dự đoán phải là số nguyên từ 0 đến %(max)s.",
-                                               max=d.get("max")),
-        "reason_required": lambda: _("Cần ghi lý do."),
-        "already_disqualified": lambda: _("Người dự thi này đã bị loại khỏi đợt thi."),
-        "not_disqualified": lambda: _("Người dự thi này không bị loại khỏi đợt thi."),
-        "not_a_participant": lambda: _("Người này không có lượt thi nào trong đợt thi."),
-        "invalid_level": lambda: _("Cấp đơn vị phải là số nguyên từ 1 trở lên."),
-        "round_not_in_contest": lambda: _("Đợt thi %(round)s không thuộc cuộc thi %(contest)s.",
-                                          round=d.get("round_id"), contest=d.get("contest_id")),
-    }
-    message = messages.get(error.code)
-    return message() if message else _("Không thể xử lý kết quả (%(code)s).", code=error.code)

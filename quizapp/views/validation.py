@@ -7,7 +7,7 @@ or raise :class:`RequestRefused` in the API's error shape::
 
 400 ``invalid_json`` when the body is not JSON (nor ``application/json``); 422 when it is JSON of the wrong shape,
 with the code the model gives the first bad field (``Shape.codes``), or ``missing_field`` / ``invalid_field``.
-Messages are Vietnamese by default and English by locale (``quizapp.views.messages.request_message``).
+Messages are Vietnamese by default and English by locale (``quizapp.messages.participants.request_message``).
 The body is read by pydantic's own parser straight from the bytes: the cheapest of the candidates measured
 (bench/README.md), and one that refuses a too deeply nested document as invalid JSON instead of recursing.
 
@@ -22,7 +22,7 @@ from typing import Any, ClassVar, TypeVar
 from flask import request
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from quizapp.views.messages import request_message
+from quizapp.messages.participants import request_message
 
 M = TypeVar("M", bound="Shape")
 

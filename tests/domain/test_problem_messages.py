@@ -13,9 +13,9 @@ from babel.messages.mofile import write_mo
 from flask import Flask
 from flask_babel import Babel
 
-import quizapp.problem_messages as problem_messages
+import quizapp.messages.files as problem_messages
 from quizapp.domain.banks import PROBLEM_CODES, Problem
-from quizapp.problem_messages import FIELD_LABELS, KIND_LABELS, MESSAGES, describe
+from quizapp.messages.files import FIELD_LABELS, KIND_LABELS, MESSAGES, describe
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 SAMPLE_DATA: dict[str, object] = {

@@ -8,13 +8,13 @@ from flask_babel import gettext as _
 from quizapp.auth import issue_token
 from quizapp.domain.registration import RegistrationError, check_registration
 from quizapp.extensions import db, limiter
+from quizapp.messages.participants import field_label, registration_message
 from quizapp.models.types import utcnow
 from quizapp.services.accounts import check_credentials
 from quizapp.services.participants import register
 from quizapp.views import schemas
 from quizapp.views.api import bp
 from quizapp.views.api.common import APIError, operation
-from quizapp.views.messages import field_label, registration_message
 
 
 def _register_limit() -> str:

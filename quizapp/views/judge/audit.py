@@ -9,10 +9,10 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from quizapp.extensions import db
+from quizapp.messages.judging import audit_action_label, audit_object_label
 from quizapp.models import AuditEntry, Contest, Round, User
 from quizapp.views.judge import bp
 from quizapp.views.judge.forms import record_id
-from quizapp.views.judge.messages import audit_action_label, audit_object_label
 from quizapp.views.paging import paginate
 
 

@@ -10,6 +10,7 @@ from flask import abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 
 from quizapp.domain.text import fold
+from quizapp.messages.judging import results_error_message
 from quizapp.models.types import utcnow
 from quizapp.services import exports
 from quizapp.services.collectives import collective_standings
@@ -18,7 +19,6 @@ from quizapp.services.results import ResultsError
 from quizapp.services.standings import round_standings
 from quizapp.views.judge import bp
 from quizapp.views.judge.rounds import get_round
-from quizapp.views.results import results_error_message
 
 MIMETYPES = {
     "csv": "text/csv; charset=utf-8",

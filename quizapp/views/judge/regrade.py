@@ -9,12 +9,12 @@ from flask_login import current_user
 
 from quizapp.domain.bank_export import LETTERS
 from quizapp.extensions import db
+from quizapp.messages.judging import regrade_error_message
 from quizapp.models import Question, Role
 from quizapp.models.types import utcnow
 from quizapp.services.regrade import RegradeError, apply_regrade, correct_index, preview_regrade
 from quizapp.views.judge import bp
 from quizapp.views.judge.forms import RegradeForm
-from quizapp.views.judge.messages import regrade_error_message
 
 MAX_PLACE_CHANGES_SHOWN = 100
 

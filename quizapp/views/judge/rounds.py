@@ -11,6 +11,8 @@ from sqlalchemy.orm import selectinload
 
 from quizapp.domain.ranking import ResultsInputError
 from quizapp.extensions import db
+from quizapp.messages.judging import exclusion_label, ranking_reason, results_error_message
+from quizapp.messages.participants import category_label
 from quizapp.models import Contest, PredictionAnswer, Round, Unit, User
 from quizapp.models.types import utcnow
 from quizapp.services import results
@@ -25,10 +27,7 @@ from quizapp.views.judge.forms import (
     ReopenForm,
     record_id,
 )
-from quizapp.views.judge.messages import exclusion_label, ranking_reason
 from quizapp.views.main import safe_next
-from quizapp.views.messages import category_label
-from quizapp.views.results import results_error_message
 
 MAX_UNIT_SUGGESTIONS = 300
 

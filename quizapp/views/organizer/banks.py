@@ -15,9 +15,9 @@ from flask_login import current_user
 from quizapp.domain.bank_export import LETTERS
 from quizapp.domain.banks import BankFileError, ImportLimits
 from quizapp.extensions import db
+from quizapp.messages.files import describe
 from quizapp.models import Bank, Question
 from quizapp.models.types import utcnow
-from quizapp.problem_messages import describe
 from quizapp.services import banks as bank_service
 from quizapp.views.main import safe_next
 from quizapp.views.organizer import bp

@@ -10,13 +10,13 @@ from sqlalchemy import select
 from quizapp.domain.attempts import AttemptError
 from quizapp.domain.registration import RegistrationError
 from quizapp.extensions import db
+from quizapp.messages.participants import attempt_error_message, registration_message
 from quizapp.models import Attempt, Contest, Role, Round, TimeExtension, User
 from quizapp.models.types import utcnow
 from quizapp.services.attempt_closing import grant_extension
 from quizapp.services.participants import reset_password
 from quizapp.services.people import participant_search
 from quizapp.services.units import unit_paths
-from quizapp.views.messages import attempt_error_message, registration_message
 from quizapp.views.organizer import bp
 from quizapp.views.organizer.forms import ExtensionForm, PasswordResetForm
 from quizapp.views.paging import paginate

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 from quizapp.domain.banks import BankFileError, ImportLimits
 from quizapp.extensions import db
+from quizapp.messages.files import describe
 from quizapp.models import Unit, User
 from quizapp.models.types import utcnow
-from quizapp.problem_messages import describe
 from quizapp.services.units import import_units
 from quizapp.views.organizer import bp
 from quizapp.views.organizer.forms import UploadUnitsForm

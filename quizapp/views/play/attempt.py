@@ -25,6 +25,7 @@ from quizapp.auth import roles_required
 from quizapp.domain import timing
 from quizapp.domain.attempts import AttemptError
 from quizapp.extensions import db
+from quizapp.messages.participants import attempt_error_message
 from quizapp.models import Attempt, AttemptStatus, Contest, Role, Round
 from quizapp.models.attempts import in_progress
 from quizapp.models.types import utcnow
@@ -32,7 +33,6 @@ from quizapp.services import attempts as attempt_service
 from quizapp.services.attempt_closing import close_if_overdue
 from quizapp.transactions import keep_changes
 from quizapp.views import attempt_json
-from quizapp.views.messages import ATTEMPT_ERROR_STATUS, attempt_error_message
 from quizapp.views.play import bp
 from quizapp.views.play.forms import ActionForm, AnswerSheet, answer_sheet
 from quizapp.views.schemas import SaveAnswers
@@ -122,7 +122,7 @@ def start_page(round_id: int):
         return redirect(url_for("play.attempt", attempt_id=running.id))
     used = _attempts_used(round_)
     refusal = attempt_service.start_refusal(round_, used, now)
-    status = ATTEMPT_ERROR_STATUS.get(refusal.code, 409) if refusal else 200
+    status = attempt_json.ATTEMPT_ERROR_STATUS.get(refusal.code, 409) if refusal else 200
     return render_template("play/start.html", round=round_, contest=round_.contest, used=used, form=ActionForm(),
                            refusal=attempt_error_message(refusal.code, refusal.data) if refusal else None), status
 

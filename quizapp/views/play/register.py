@@ -8,12 +8,12 @@ from flask_login import current_user, login_user
 
 from quizapp.domain.registration import RegistrationError, check_registration
 from quizapp.extensions import db, limiter
+from quizapp.messages.participants import registration_message
 from quizapp.models import Unit
 from quizapp.models.types import utcnow
 from quizapp.services.participants import register as register_participant
 from quizapp.services.units import search_units, unit_paths
 from quizapp.views.main import safe_next
-from quizapp.views.messages import registration_message
 from quizapp.views.play import bp
 from quizapp.views.play.forms import RegisterForm, UnitLookupForm
 

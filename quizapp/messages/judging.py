@@ -1,12 +1,16 @@
-"""Words for the judges' screens: typed errors of the results services, ranking reasons, audit actions."""
+"""Words for the judges' screens and commands: refused results decisions, regrading, ranking reasons, audit
+actions."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from quizapp.domain.bank_export import LETTERS
+from quizapp.services.results import ResultsError
 
 
 def regrade_error_message(code: str, data: dict[str, Any]) -> str:
@@ -70,3 +74,38 @@ def audit_action_label(action: str) -> str:
 def audit_object_label(object_type: str) -> str:
     return {"round": _("Đợt thi"), "contest": _("Cuộc thi"), "question": _("Câu hỏi"), "bank": _("Ngân hàng"),
             "unit": _("Đơn vị"), "user": _("Tài khoản")}.get(object_type, object_type)
+
+
+def _when(iso: object) -> str:
+    try:
+        return format_datetime(datetime.fromisoformat(str(iso)), "HH:mm dd/MM/yyyy")
+    except ValueError:
+        return str(iso)
+
+
+def results_error_message(error: ResultsError) -> str:
+    """The sentence for a refused results decision (finalize, re-open, disqualify, prediction answer)."""
+    d = error.data
+    messages = {
+        "round_not_over": lambda: _("Đợt thi chưa kết thúc: vẫn có thể nhận bài đến %(time)s (giờ Việt Nam).",
+                                    time=_when(d.get("accepts_until"))),
+        "already_finalized": lambda: _("Đợt thi đã được chốt kết quả lúc %(time)s.", time=_when(d.get("finalized_at"))),
+        "not_finalized": lambda: _("Đợt thi chưa được chốt kết quả."),
+        "round_finalized": lambda: _("Đợt thi đã được chốt kết quả; hãy mở lại đợt thi (có ghi lý do) trước khi "
+                                     "thay đổi."),
+        "prediction_actual_missing": lambda: _("Chưa nhập đáp án câu hỏi dự đoán; đợt thi này do Ban Tổ chức "
+                                               "nhập đáp án."),
+        "no_prediction_question": lambda: _("Đợt thi này không có câu hỏi dự đoán."),
+        "prediction_not_manual": lambda: _("Đáp án câu hỏi dự đoán của đợt thi này được tính tự động."),
+        "invalid_prediction_actual": lambda: _("Đáp án câu hỏi dự đoán phải là số nguyên từ 0 đến %(max)s.",
+                                               max=d.get("max")),
+        "reason_required": lambda: _("Cần ghi lý do."),
+        "already_disqualified": lambda: _("Người dự thi này đã bị loại khỏi đợt thi."),
+        "not_disqualified": lambda: _("Người dự thi này không bị loại khỏi đợt thi."),
+        "not_a_participant": lambda: _("Người này không có lượt thi nào trong đợt thi."),
+        "invalid_level": lambda: _("Cấp đơn vị phải là số nguyên từ 1 trở lên."),
+        "round_not_in_contest": lambda: _("Đợt thi %(round)s không thuộc cuộc thi %(contest)s.",
+                                          round=d.get("round_id"), contest=d.get("contest_id")),
+    }
+    message = messages.get(error.code)
+    return message() if message else _("Không thể xử lý kết quả (%(code)s).", code=error.code)
