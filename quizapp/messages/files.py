@@ -8,11 +8,11 @@ translation catalog. Every message is one msgid with named placeholders; ``N_`` 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from flask_babel import format_decimal, gettext
 
-from quizapp.domain.banks import Problem
+from quizapp.domain.banks import Problem, is_other_type
 
 
 def N_(msgid: str) -> str:
@@ -87,6 +87,13 @@ MESSAGES: dict[str, str] = {
         "câu hỏi dạng %(kind)s chưa được hỗ trợ; chỉ nhận câu hỏi nhiều lựa chọn có đúng một đáp án đúng."
     ),
     "unclosed_brace": N_("thiếu dấu “}” đóng phần đáp án."),
+    "unknown_text_format": N_(
+        "không nhận ra định dạng câu hỏi của tệp “%(extension)s”; đã thử: %(formats)s. "
+        "Aiken cần các dòng phương án A., B.… và dòng ANSWER:; GIFT cần phần đáp án {=đúng ~sai}."
+    ),
+    "no_multiple_choice": N_(
+        "tệp không có câu hỏi nhiều lựa chọn một đáp án đúng nào; cả %(count)s câu hỏi đều thuộc dạng khác."
+    ),
     "no_units": N_("tệp không có đơn vị nào."),
     "too_many_units": N_("tệp có %(count)s đơn vị, vượt quá giới hạn %(limit)s đơn vị."),
     "missing_code": N_("thiếu mã đơn vị."),
@@ -130,10 +137,29 @@ KIND_LABELS: dict[str, str] = {
     "essay": N_("tự luận"),
     "multiple_correct": N_("nhiều đáp án đúng"),
     "weighted": N_("đáp án tính điểm theo phần trăm"),
-    "missing_word": N_("điền vào chỗ trống giữa câu"),
     "cloze": N_("nhiều chỗ trống"),
     "description": N_("mô tả (không có phần đáp án {…})"),
     "unknown": N_("không xác định"),
+}
+#: what a refusal says about its questions of other types (``skip_advice``), by where the file was given and
+#: whether other problems must be fixed first
+_SKIP_ADVICE: dict[tuple[str, bool], str] = {
+    ("cli", False): N_(
+        "%(count)s câu hỏi không phải dạng nhiều lựa chọn một đáp án đúng. Để nhập các câu nhiều lựa chọn và bỏ "
+        "qua các câu này, chạy lại lệnh với --skip-other-types."
+    ),
+    ("cli", True): N_(
+        "%(count)s câu hỏi không phải dạng nhiều lựa chọn một đáp án đúng: có thể bỏ qua bằng "
+        "--skip-other-types, nhưng các lỗi khác phải được sửa trong tệp."
+    ),
+    ("page", False): N_(
+        "%(count)s câu hỏi không phải dạng nhiều lựa chọn một đáp án đúng. Có thể chọn nhập các câu nhiều lựa "
+        "chọn và bỏ qua các câu này ở cuối trang."
+    ),
+    ("page", True): N_(
+        "%(count)s câu hỏi không phải dạng nhiều lựa chọn một đáp án đúng: có thể bỏ qua khi nhập, nhưng các "
+        "lỗi khác phải được sửa trong tệp rồi tải lên lại."
+    ),
 }
 _COUNTS = ("count", "limit", "total", "length", "size_mb", "limit_mb")
 _COLUMNLESS = frozenset({"missing_option", "duplicate_option"})  # the letter is already in the sentence
@@ -165,6 +191,17 @@ def describe(problem: Problem) -> str:
 def describe_all(problems: list[Problem]) -> list[str]:
     """``describe`` for each problem, in order."""
     return [describe(problem) for problem in problems]
+
+
+def skip_advice(problems: Sequence[Problem], where: str) -> str | None:
+    """What a refusal says about its questions of other types (true/false, matching...), naming the choice
+    that skips them: the ``--skip-other-types`` flag (``where="cli"``) or the preview's choice
+    (``where="page"``); None when the file has none."""
+    count = sum(1 for problem in problems if is_other_type(problem))
+    if not count:
+        return None
+    fix_first = count < len(problems)
+    return gettext(_SKIP_ADVICE[(where, fix_first)], count=format_decimal(count))
 
 
 def _values(problem: Problem) -> _Values:

@@ -116,3 +116,29 @@ def test_every_problem_of_the_file_is_listed_in_order_and_nothing_is_returned() 
 
 def test_an_empty_text_file_has_no_questions() -> None:
     assert codes(refused("\n\n  \n")) == ["no_questions"]
+
+
+def test_options_typed_without_a_space_after_the_letter() -> None:
+    text = "Thủ đô của Việt Nam là thành phố nào?\nA.Hà Nội\nB)Huế\nC. Đà Nẵng\nD)Correct\nANSWER: A\n"
+    (parsed,) = aiken(text)
+    assert parsed.options == ("Hà Nội", "Huế", "Đà Nẵng", "Correct")
+
+
+def test_the_c_mac_trap_holds_without_spaces_in_question_and_option_texts() -> None:
+    text = (
+        "C.Mác và Ph.Ăngghen đã viết tác phẩm nào năm 1848?\nA.Tuyên ngôn của Đảng Cộng sản\nB.Tư bản\nANSWER: A\n\n"
+        "Đọc đoạn trích sau:\nC.Mác viết về lao động.\nTác giả đoạn trích là ai?\nA.C. Mác\nB.V.I. Lênin\nANSWER: A\n"
+    )
+    first, second = aiken(text)
+    assert (first.text, first.options) == (
+        "C.Mác và Ph.Ăngghen đã viết tác phẩm nào năm 1848?", ("Tuyên ngôn của Đảng Cộng sản", "Tư bản")
+    )
+    assert second.text == "Đọc đoạn trích sau:\nC.Mác viết về lao động.\nTác giả đoạn trích là ai?"
+    assert second.options == ("C. Mác", "V.I. Lênin")
+
+
+def test_an_unspaced_option_out_of_order_is_reported_at_its_line() -> None:
+    problems = refused("Câu hỏi?\nA.x\nC.y\nANSWER: A\n")
+    assert problems == [
+        Problem("option_out_of_sequence", line=1, data={"expected": "B", "found": "C", "at_line": 3})
+    ]

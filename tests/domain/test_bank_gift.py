@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from quizapp.domain.banks import BankFileError, ParsedQuestion, Problem, parse_bank
+from quizapp.domain.banks import BankFileError, ParsedQuestion, Problem, parse_bank, read_bank
 from tests.domain._files import codes, problems_of
 
 MOODLE_EXPORT = """\
@@ -91,13 +91,14 @@ def test_punctuation_after_the_answers_is_kept_with_the_question() -> None:
         ("Viết cảm nghĩ về Bác {}", "essay"),
         ("Hai đáp án? {=a =b ~c}", "multiple_correct"),
         ("Trọng số? {~%50%a ~%50%b ~c}", "weighted"),
-        ("Bác sinh năm {=1890 ~1891} tại Nghệ An.", "missing_word"),
         ("Điền {=a ~b} và {=c ~d}", "cloze"),
         ("Đây chỉ là một đoạn mô tả.", "description"),
     ],
 )
 def test_other_question_types_are_refused_by_name(block: str, kind: str) -> None:
-    assert refused(block) == [Problem("unsupported_question_type", line=1, data={"kind": kind})]
+    assert refused("Câu trắc nghiệm? {=a ~b}\n\n" + block) == [
+        Problem("unsupported_question_type", line=3, data={"kind": kind})
+    ]
 
 
 def test_an_unclosed_brace_is_reported_where_the_question_starts() -> None:
@@ -131,3 +132,117 @@ def test_random_gift_like_text_is_parsed_or_refused_never_crashes() -> None:
         for filename in ("bank.gift", "bank.txt"):
             with contextlib.suppress(BankFileError):
                 parse_bank(filename, text.encode())
+
+
+# The question types of the examples Moodle ships with its GIFT importer, written anew, saved as .txt with a
+# question on the first line: multiple choice, missing word (on one line and across lines), true/false, short
+# answer, numerical, matching, essay.
+MIXED_EXPORT = """\
+Ai là tác giả của tập thơ “Nhật ký trong tù”?{~Tố Hữu ~Xuân Diệu =Hồ Chí Minh}
+
+Bác đọc Tuyên ngôn Độc lập tại Quảng trường {~Hoàn Kiếm =Ba Đình ~Lam Sơn}, Hà Nội.
+
+Hà Nội là thủ đô của nước Cộng hoà xã hội chủ nghĩa Việt Nam.{TRUE}
+
+// Trả lời ngắn
+Nguyễn Ái Quốc là một tên gọi của ai?{=Hồ Chí Minh =Bác Hồ}
+
+Chủ tịch Hồ Chí Minh sinh năm nào?{#1890}
+
+Ghép tác phẩm với năm ra đời.{
+    =Đường Kách mệnh -> 1927
+    =Nhật ký trong tù -> 1943
+}
+
+Ngày Quốc khánh nước ta là ngày {
+    ~19 tháng 8
+    =2 tháng 9
+    ~30 tháng 4
+} hằng năm.
+
+Viết cảm nghĩ của em về Bác.{}
+"""
+OTHER_TYPES_IN_MIXED_EXPORT = [
+    (5, "true_false"), (8, "short_answer"), (10, "numerical"), (12, "matching"), (23, "essay")
+]
+
+
+def kinds(problems: list[Problem]) -> list[tuple[int | None, object]]:
+    return [(p.line, p.data.get("kind")) for p in problems]
+
+
+def test_a_txt_export_opening_with_a_question_is_read_as_gift_and_refused_whole_for_its_other_types() -> None:
+    problems = problems_of(lambda: gift(MIXED_EXPORT, "cau-hoi.txt"), BankFileError)
+    assert codes(problems) == ["unsupported_question_type"] * 5  # not Aiken's "0 options" for every question
+    assert kinds(problems) == OTHER_TYPES_IN_MIXED_EXPORT
+
+
+def test_skipping_other_types_keeps_the_multiple_choice_and_lists_each_skipped_question_with_its_line() -> None:
+    reading = read_bank("cau-hoi.txt", MIXED_EXPORT.encode(), skip_other_types=True)
+    assert [(q.line, q.text) for q in reading.questions] == [
+        (1, "Ai là tác giả của tập thơ “Nhật ký trong tù”?"),
+        (3, "Bác đọc Tuyên ngôn Độc lập tại Quảng trường ……, Hà Nội."),
+        (17, "Ngày Quốc khánh nước ta là ngày …… hằng năm."),
+    ]
+    assert [q.options[q.correct_index] for q in reading.questions] == ["Hồ Chí Minh", "Ba Đình", "2 tháng 9"]
+    assert kinds(reading.skipped) == OTHER_TYPES_IN_MIXED_EXPORT
+    assert read_bank("cau-hoi.txt", MIXED_EXPORT.splitlines()[0].encode()).skipped == []
+
+
+@pytest.mark.parametrize(
+    ("text", "stem"),
+    [
+        ("Grant is {~buried =entombed ~living} in Grant's tomb.", "Grant is …… in Grant's tomb."),
+        ("{=Hà Nội ~Huế} là thủ đô của Việt Nam.", "…… là thủ đô của Việt Nam."),
+        ("Thủ đô của Việt Nam là {=Hà Nội ~Huế}.", "Thủ đô của Việt Nam là ……."),
+        (
+            "[html]<p>Tác phẩm <b>Đường Kách mệnh</b> xuất bản năm {=1927 ~1930} tại Quảng Châu.</p>",
+            "Tác phẩm Đường Kách mệnh xuất bản năm …… tại Quảng Châu.",
+        ),
+        ("Ai đọc Tuyên ngôn Độc lập {=Hồ Chí Minh ~Võ Nguyên Giáp}?", "Ai đọc Tuyên ngôn Độc lập?"),
+        ("[html]<p>Ai đọc Tuyên ngôn Độc lập? {=Hồ Chí Minh ~Võ Nguyên Giáp}</p>", "Ai đọc Tuyên ngôn Độc lập?"),
+    ],
+)
+def test_an_answer_block_in_mid_sentence_is_a_blank_in_the_question(text: str, stem: str) -> None:
+    (parsed,) = gift(text)
+    assert parsed.text == stem
+
+
+def test_a_missing_word_question_keeps_its_title_feedback_and_options() -> None:
+    text = "::Quốc khánh::Ngày Quốc khánh là ngày {\n~19/8#Ngày Tổng khởi nghĩa\n=2/9#Năm 1945\n~30/4\n} hằng năm."
+    (parsed,) = gift(text, "quoc-khanh.txt")
+    assert (parsed.text, parsed.options, parsed.correct_index) == (
+        "Ngày Quốc khánh là ngày …… hằng năm.", ("19/8", "2/9", "30/4"), 1
+    )
+    assert parsed.explanation == "Năm 1945"
+
+
+def test_real_errors_refuse_the_whole_file_even_when_other_types_are_skipped() -> None:
+    broken = MIXED_EXPORT + "\nCâu không có đáp án đúng? {~a ~b}\n\nCâu lạ? {chỉ là chữ}\n\nCâu chưa đóng? {=a ~b\n"
+    with pytest.raises(BankFileError) as raised:
+        read_bank("cau-hoi.txt", broken.encode(), skip_other_types=True)
+    assert [(p.code, p.line) for p in raised.value.problems] == [
+        ("missing_answer", 25),
+        ("unsupported_question_type", 27),
+        ("unclosed_brace", 29),
+    ]
+    assert raised.value.problems[1].data == {"kind": "unknown"}  # no known shape: an error, never skipped
+
+
+def test_skipping_every_question_leaves_a_file_with_nothing_to_import() -> None:
+    with pytest.raises(BankFileError) as raised:
+        read_bank("bank.gift", "Đúng hay sai {T}\n\nBác sinh năm? {#1890}\n".encode(), skip_other_types=True)
+    assert raised.value.problems == [Problem("no_multiple_choice", data={"count": 2})]
+
+
+@pytest.mark.parametrize("filename", ["ghi-chu.txt", "ghi-chu.gift"])
+def test_a_text_file_that_fits_no_format_says_which_formats_were_tried(filename: str) -> None:
+    text = "Biên bản họp chi bộ.\nNội dung: triển khai cuộc thi.\n\nNgười ghi: Nguyễn Văn A."
+    problems = problems_of(lambda: gift(text, filename), BankFileError)
+    extension = filename[filename.rindex(".") :]
+    assert problems == [Problem("unknown_text_format", data={"extension": extension, "formats": "Aiken, GIFT"})]
+
+
+def test_a_gift_file_written_in_aiken_is_read_as_aiken() -> None:
+    (parsed,) = gift("Thủ đô của Việt Nam?\nA. Hà Nội\nB. Huế\nANSWER: A\n", "bank.gift")
+    assert (parsed.text, parsed.options, parsed.correct_index) == ("Thủ đô của Việt Nam?", ("Hà Nội", "Huế"), 0)

@@ -51,6 +51,7 @@ SAMPLE_DATA: dict[str, object] = {
     "parent_code": "X",
     "question_id": 42,
     "bank": "Hồ Chí Minh",
+    "formats": "Aiken, GIFT",
 }
 
 

@@ -9,6 +9,10 @@ The first line of a question is always question text, even when it starts like a
 ("C. Mác và Ph. Ăngghen đã viết..."); the option lines that follow run A, B, C... in order, and
 "ANSWER: X" ends the question. A blank line separates questions. Aiken carries no topic or source:
 the import's default topic applies.
+
+An option may be typed without a space after its letter ("A.Hà Nội", "B)1927"), as Moodle accepts; such a
+line is an option only when its letter is the one expected next (A after the question text, then B...), so
+"C.Mác" in the question text stays text.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from quizapp.domain.banks.model import Problem
 from quizapp.domain.text import clean, fold
 
 _OPTION_LINE = re.compile(r"([A-Za-z])[.)](?:\s+(.*))?", re.DOTALL)
+_UNSPACED_OPTION_LINE = re.compile(r"([A-Za-z])[.)](\S.*)", re.DOTALL)
 _ANSWER_LINE = re.compile(r"(?:answer|dap an)\s*:\s*(.*)", re.DOTALL)
 _EXCERPT = 60
 
@@ -42,6 +47,33 @@ def aiken_items(text: str) -> list[Problem | Draft]:
     if block is not None:
         items.append(block.draft())
     return items
+
+
+def aiken_answer_lines(text: str) -> int:
+    """How many "ANSWER: X" lines the text holds: the mark of an Aiken file."""
+    return sum(1 for line in _lines(text) if _ANSWER_LINE.fullmatch(fold(clean(line))))
+
+
+def aiken_option_lines(text: str) -> int:
+    """How many lines read as an option ("A. …") right after a question line or another option."""
+    count, previous, options_begun = 0, "", False
+    for line in map(clean, _lines(text)):
+        options_begun = bool(previous) and _option_line(line, options_begun) is not None
+        count += options_begun
+        previous = line
+    return count
+
+
+def _option_line(line: str, options_begun: bool) -> tuple[str, str] | None:
+    """(letter, text) when ``line`` is an option. "A. x" is one whatever its letter; "A.x" (no space) only when
+    the options have begun or its letter is A, so that question text such as "C.Mác viết…" stays text."""
+    spaced = _OPTION_LINE.fullmatch(line)
+    if spaced:
+        return spaced.group(1).upper(), clean(spaced.group(2))
+    unspaced = _UNSPACED_OPTION_LINE.fullmatch(line)
+    if unspaced and (options_begun or unspaced.group(1).upper() == "A"):
+        return unspaced.group(1).upper(), clean(unspaced.group(2))
+    return None
 
 
 def _lines(text: str) -> list[str]:
@@ -67,9 +99,9 @@ class _Block:
             self.answer = line.split(":", 1)[1].strip()
             self.answer_line = number
             return True
-        option = _OPTION_LINE.fullmatch(line)
+        option = _option_line(line, self.option_lines > 0)
         if option:
-            self._option(number, option.group(1).upper(), clean(option.group(2)))
+            self._option(number, *option)
         elif self.option_lines:
             excerpt = line if len(line) <= _EXCERPT else line[: _EXCERPT - 1] + "…"
             self.problems.append(self.spot.problem("unexpected_line", at_line=number, text=excerpt))

@@ -10,9 +10,13 @@
       ####Người sinh tại làng Kim Liên, Nam Đàn, Nghệ An.
     }
 
+    Bác đọc Tuyên ngôn Độc lập tại Quảng trường {~Hoàn Kiếm =Ba Đình ~Lam Sơn}, Hà Nội.
+
 The last segment of the category is the topic. General feedback (####) becomes the explanation, else the
-correct answer's feedback (#). Other question types (true/false, short answer, matching, numerical, essay,
-several correct answers or weights, a blank in mid-sentence) are refused by name rather than half imported.
+correct answer's feedback (#). An answer block in mid-sentence (Moodle's "missing word") is a blank in the
+question: "Bác đọc Tuyên ngôn Độc lập tại Quảng trường ……, Hà Nội." Other question types (true/false, short
+answer, matching, numerical, essay, several correct answers or weights, several blanks) are refused by name
+rather than half imported; an import may skip them when asked (``model.is_other_type``).
 """
 
 from __future__ import annotations
@@ -34,12 +38,22 @@ _WEIGHT = re.compile(r"\s*%-?\d+(?:[.,]\d+)?%")
 _CATEGORY = re.compile(r"\$CATEGORY:(.*)", re.IGNORECASE)
 _CATEGORY_SEPARATOR = re.compile(r"(?<!/)/(?!/)")
 _TRUE_FALSE = re.compile(r"(?:T|F|TRUE|FALSE)\s*(?:#.*)?", re.IGNORECASE | re.DOTALL)
+# The opening of an answer block of any GIFT question type: "{=", "{~", "{#", "{}", "{T}", "{FALSE#...".
+_ANSWER_BLOCK = re.compile(r"(?<!\\)\{\s*(?:[=~#}]|(?:T|F|TRUE|FALSE)\s*[#}])", re.IGNORECASE)
+#: what stands for the answer block in the text of a missing-word question
+BLANK = "……"
 
 
-def looks_like_gift(text: str) -> bool:
-    """True when a .txt upload opens like GIFT (a comment, a ::title:: or a $CATEGORY line), not Aiken."""
+def opens_like_gift(text: str) -> bool:
+    """True when a text file opens like GIFT (a comment, a ::title:: or a $CATEGORY line): Aiken has none."""
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
     return first.startswith(("//", "::", "$CATEGORY"))
+
+
+def gift_answer_blocks(text: str) -> int:
+    """How many GIFT answer blocks (``{=…``, ``{~…``, ``{#…``, ``{T}``, ``{}``) the text holds, comments aside."""
+    lines = (line for line in text.splitlines() if not line.lstrip().startswith("//"))
+    return len(_ANSWER_BLOCK.findall("\n".join(lines)))
 
 
 def gift_items(text: str) -> list[Problem | Draft]:
@@ -97,8 +111,6 @@ def _question(spot: Spot, body: str, topic: str | None) -> Problem | Draft:
     stem, block, tail = body[:opening], body[opening + 1 : closing], body[closing + 1 :]
     if _find(tail, "{") >= 0:
         return spot.problem("unsupported_question_type", kind="cloze")
-    if any(ch.isalnum() for ch in tail):
-        return spot.problem("unsupported_question_type", kind="missing_word")
     kind = _block_kind(block)
     if kind is not None:
         return spot.problem("unsupported_question_type", kind=kind)
@@ -108,7 +120,21 @@ def _question(spot: Spot, body: str, topic: str | None) -> Problem | Draft:
     kind = _answers_kind(answers)
     if kind is not None:
         return spot.problem("unsupported_question_type", kind=kind)
-    return _draft(spot, _text(stem, html_format) + clean(_unescape(tail)), answers, general_feedback, topic)
+    return _draft(spot, _question_text(stem, tail, html_format), answers, general_feedback, topic)
+
+
+def _question_text(stem: str, tail: str, html_format: bool) -> str:
+    """The question's text around its answer block: a blank where the block stood in mid-sentence.
+
+    Text after the block makes it a blank ("Grant is {…} in Grant's tomb."), and so does a lone full stop
+    after a sentence that is not a question ("… was from {…}."); a "?" after the block is only the
+    question's own punctuation ("Ai là tác giả {…}?").
+    """
+    stem_text, tail_text = _text(stem, html_format), _text(tail, html_format)
+    blank = any(ch.isalnum() for ch in tail_text) or (
+        bool(tail_text) and "?" not in tail_text and not stem_text.endswith(("?", ":"))
+    )
+    return _text(stem + BLANK + tail if blank else stem.rstrip() + tail.lstrip(), html_format)
 
 
 def _draft(spot: Spot, text: str, answers: list[_Answer], general_feedback: str, topic: str | None) -> Draft:

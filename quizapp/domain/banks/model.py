@@ -1,7 +1,7 @@
 """Values that come out of an import: parsed questions, typed problems, the limits an import runs under.
 
 A problem is a code plus where it is and the values its message needs; the words are added at the edge
-(``quizapp.problem_messages``), so the domain never decides the language.
+(``quizapp.messages.files``), so the domain never decides the language.
 """
 
 from __future__ import annotations
@@ -58,6 +58,8 @@ PROBLEM_CODES: Mapping[str, tuple[str, ...]] = {
     "unexpected_line": ("at_line", "text"),
     "unsupported_question_type": ("kind",),
     "unclosed_brace": (),
+    "unknown_text_format": ("extension", "formats"),
+    "no_multiple_choice": ("count",),
     # unit trees
     "no_units": (),
     "too_many_units": ("count", "limit"),
@@ -92,6 +94,19 @@ class Problem:
         missing = set(PROBLEM_CODES[self.code]) - set(self.data)
         if missing:  # the message at the edge needs them
             raise ValueError(f"problem {self.code!r} lacks {sorted(missing)}")
+
+
+#: ``unsupported_question_type`` kinds that are well-formed questions of another type (true/false, matching...):
+#: an import may skip them when the organizer asks. An answer block of no known shape ("unknown") is an error.
+OTHER_TYPES = frozenset({
+    "true_false", "short_answer", "matching", "numerical", "essay", "multiple_correct", "weighted", "cloze",
+    "description",
+})
+
+
+def is_other_type(problem: Problem) -> bool:
+    """Whether ``problem`` is a well-formed question of a type quizapp does not import (skippable on request)."""
+    return problem.code == "unsupported_question_type" and problem.data.get("kind") in OTHER_TYPES
 
 
 class ImportFileError(Exception):
