@@ -72,12 +72,16 @@ def import_limits() -> ImportLimits:
 
 
 def fail_with_problems(error: BankFileError, filename: str) -> None:
-    """Print every problem on stderr and exit 1 (the command's transaction is rolled back)."""
-    from quizapp.messages.files import describe
+    """Print every problem on stderr and exit 1 (the command's transaction is rolled back); questions of other
+    types among them are followed by the advice naming ``--skip-other-types``."""
+    from quizapp.messages.files import describe, skip_advice
 
     click.echo(f"{filename}: {len(error.problems)} lỗi, không có gì được lưu.", err=True)
     for problem in error.problems:
         click.echo(f"  - {describe(problem)}", err=True)
+    advice = skip_advice(error.problems, "cli")
+    if advice:
+        click.echo(advice, err=True)
     sys.exit(1)
 
 
@@ -116,20 +120,27 @@ def users_create(role: str, email: str, password: str, full_name: str | None) ->
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--bank", "bank_name", default=None, help="Bank name (default: the file name without extension).")
 @click.option("--topic", default=None, help="Topic for questions whose file gives none.")
+@click.option("--skip-other-types", is_flag=True,
+              help="Import the multiple-choice questions and skip those of other types (true/false, matching...), "
+                   "each listed with its line; any other problem still refuses the whole file.")
 @in_transaction
-def banks_import(file: str, bank_name: str | None, topic: str | None) -> None:
-    """Import a question bank file (.xlsx, .csv, Aiken .txt, GIFT .gift): all of it or nothing."""
+def banks_import(file: str, bank_name: str | None, topic: str | None, skip_other_types: bool) -> None:
+    """Import a question bank file (.xlsx, .csv, Aiken or GIFT .txt/.gift): all of it or nothing."""
+    from quizapp.messages.files import describe_skipped
     from quizapp.services.banks import import_bank
 
     data = read_file(file)
     name = bank_name or Path(file).stem
     try:
         result = import_bank(bank_name=name, filename=Path(file).name, data=data, actor=None, now=utcnow(),
-                             limits=import_limits(), default_topic=topic)
+                             limits=import_limits(), default_topic=topic, skip_other_types=skip_other_types)
     except BankFileError as error:
         fail_with_problems(error, file)
+    skipped = f"; bỏ qua {len(result.skipped)} câu hỏi dạng khác:" if result.skipped else "."
     click.echo(f'{result.bank.name}: {result.added} câu hỏi mới, {result.unchanged} câu đã có '
-               f'(ngân hàng {result.bank.id}).')
+               f'(ngân hàng {result.bank.id}){skipped}')
+    for problem in result.skipped:
+        click.echo(f"  - {describe_skipped(problem)}")
 
 
 @banks_cli.command("export")

@@ -141,6 +141,59 @@ def test_aiken_and_gift(cli, tmp_path):
     assert gift_q.correct_option.text == "2/9/1945"
 
 
+# A GIFT export saved as .txt, a question on its first line: two multiple-choice questions (one a missing word)
+# among a true/false, a short answer and a matching question.
+MIXED_GIFT = (
+    "Ai là tác giả của tập thơ “Nhật ký trong tù”?{~Tố Hữu ~Xuân Diệu =Hồ Chí Minh}\n"
+    "\n"
+    "Hà Nội là thủ đô của nước Cộng hoà xã hội chủ nghĩa Việt Nam.{T}\n"
+    "\n"
+    "Bác đọc Tuyên ngôn Độc lập tại Quảng trường {~Hoàn Kiếm =Ba Đình ~Lam Sơn}, Hà Nội.\n"
+    "\n"
+    "Nguyễn Ái Quốc là một tên gọi của ai?{=Hồ Chí Minh =Bác Hồ}\n"
+    "\n"
+    "Ghép tác phẩm với năm ra đời.{=Đường Kách mệnh -> 1927 =Nhật ký trong tù -> 1943}\n"
+)
+
+
+def errors_of(result) -> str:
+    return result.stderr if hasattr(result, "stderr") else result.output
+
+
+def test_a_mixed_gift_export_is_refused_whole_naming_the_flag_that_skips_the_other_types(cli, tmp_path):
+    result = cli.invoke(args=["banks", "import", write(tmp_path, "moodle.txt", MIXED_GIFT), "--bank", "G"])
+    assert result.exit_code == 1
+    errors = errors_of(result)
+    assert "Dòng 3" in errors and "Dòng 7" in errors and "Dòng 9" in errors
+    assert "--skip-other-types" in errors
+    assert count(Question) == 0 and count(Bank) == 0
+
+
+def test_skip_other_types_imports_the_multiple_choice_and_lists_each_skipped_question(cli, tmp_path):
+    path = write(tmp_path, "moodle.txt", MIXED_GIFT)
+    result = cli.invoke(args=["banks", "import", path, "--bank", "G", "--skip-other-types"])
+    assert result.exit_code == 0, errors_of(result)
+    lines = result.output.strip().splitlines()
+    assert "2 câu hỏi mới" in lines[0] and "bỏ qua 3 câu hỏi dạng khác" in lines[0]
+    assert [line.split(":")[0] for line in lines[1:]] == ["  - Dòng 3", "  - Dòng 7", "  - Dòng 9"]
+    assert "đúng/sai" in lines[1] and "trả lời ngắn" in lines[2] and "ghép đôi" in lines[3]
+    texts = db.session.scalars(select(Question.text).order_by(Question.id)).all()
+    assert texts == ["Ai là tác giả của tập thơ “Nhật ký trong tù”?",
+                     "Bác đọc Tuyên ngôn Độc lập tại Quảng trường ……, Hà Nội."]
+    assert db.session.scalar(select(BankImport.added)) == 2
+
+
+def test_skip_other_types_still_refuses_a_file_with_a_real_error(cli, tmp_path):
+    broken = MIXED_GIFT + "\nCâu không có đáp án đúng? {~a ~b}\n"
+    result = cli.invoke(args=["banks", "import", write(tmp_path, "moodle.txt", broken), "--bank", "G",
+                              "--skip-other-types"])
+    assert result.exit_code == 1
+    errors = errors_of(result)
+    assert "Dòng 11" in errors and "chưa có đáp án đúng" in errors
+    assert "Dòng 3" not in errors and "--skip-other-types" not in errors
+    assert count(Question) == 0 and count(Bank) == 0 and count(BankImport) == 0
+
+
 def test_export_imports_again_unchanged(cli, tmp_path):
     source = write(tmp_path, "t.csv", GOOD_CSV)
     assert cli.invoke(args=["banks", "import", source, "--bank", "Gốc"]).exit_code == 0

@@ -111,6 +111,7 @@ MESSAGES: dict[str, str] = {
 _DUPLICATE_ON_OTHER_SHEET = N_(
     "câu hỏi trùng với câu ở dòng %(first_line)s của trang tính “%(first_sheet)s”."
 )
+_SKIPPED = N_("câu hỏi dạng %(kind)s.")
 _UNKNOWN_CODE = N_("lỗi không xác định (%(code)s).")
 _NO_EXTENSION = N_("(không có đuôi)")
 
@@ -182,6 +183,16 @@ def describe(problem: Problem) -> str:
         reason = gettext(MESSAGES[problem.code]) % values
     else:
         reason = gettext(_UNKNOWN_CODE) % values
+    return _placed(problem, values, reason)
+
+
+def describe_skipped(problem: Problem) -> str:
+    """The line for a question of another type that an import leaves out: 'Dòng 5: câu hỏi dạng đúng/sai.'"""
+    values = _values(problem)
+    return _placed(problem, values, gettext(_SKIPPED) % values)
+
+
+def _placed(problem: Problem, values: _Values, reason: str) -> str:
     place = _place(problem, values)
     if place is None:
         return reason[:1].upper() + reason[1:]

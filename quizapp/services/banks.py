@@ -19,7 +19,7 @@ from quizapp.domain.banks import (
     ParsedQuestion,
     Problem,
     fingerprint,
-    parse_bank,
+    read_bank,
 )
 from quizapp.domain.text import clean, escape_like, fold, question_key
 from quizapp.extensions import db
@@ -30,12 +30,14 @@ from quizapp.services.bulk import insert_rows
 
 @dataclass(frozen=True)
 class ImportPlan:
-    """What importing a file into a bank would do; ``problems`` empty means it can be confirmed."""
+    """What importing a file into a bank would do; ``problems`` empty means it can be confirmed. ``skipped``:
+    the file's questions of other types left out, when the import was asked to skip them."""
 
     questions: list[ParsedQuestion]
     new: list[ParsedQuestion]
     unchanged: int
     problems: list[Problem] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)
 
     @property
     def by_topic(self) -> list[tuple[str, int]]:
@@ -52,6 +54,7 @@ class ImportResult:
     added: int
     unchanged: int
     by_topic: list[tuple[str, int]]
+    skipped: list[Problem] = field(default_factory=list)
 
 
 def text_hash(text: str) -> str:
@@ -68,16 +71,19 @@ def find_bank(name: str) -> Bank | None:
 
 
 def plan_import(bank: Bank | None, filename: str, data: bytes, *, limits: ImportLimits,
-                default_topic: str | None = None) -> ImportPlan:
+                default_topic: str | None = None, skip_other_types: bool = False) -> ImportPlan:
     """Parse ``data`` and compare it with ``bank``: which questions are new, which already there unchanged.
 
     A question whose text is already in the bank with other options, answer or tags is a problem (the organizer
     edits it in the bank instead), so that an import never silently rewrites what attempts may have used.
-    Raises BankFileError with every problem of the file itself.
+    ``skip_other_types``: questions of other types (true/false, matching...) are left out and listed in
+    ``skipped`` instead of refusing the file. Raises BankFileError with every problem of the file itself.
     """
-    questions = parse_bank(filename, data, limits=limits, default_topic=clean(default_topic) or None)
+    reading = read_bank(filename, data, limits=limits, default_topic=clean(default_topic) or None,
+                        skip_other_types=skip_other_types)
+    questions, skipped = reading.questions, reading.skipped
     if bank is None or bank.id is None:
-        return ImportPlan(questions=questions, new=list(questions), unchanged=0)
+        return ImportPlan(questions=questions, new=list(questions), unchanged=0, skipped=skipped)
     existing = _existing_fingerprints(bank.id, {text_hash(q.text) for q in questions})
     new: list[ParsedQuestion] = []
     unchanged = 0
@@ -91,7 +97,7 @@ def plan_import(bank: Bank | None, filename: str, data: bytes, *, limits: Import
         else:
             problems.append(Problem("conflicts_with_bank", line=question.line, column=None,
                                     data={"question_id": found[0], "bank": bank.name}))
-    return ImportPlan(questions=questions, new=new, unchanged=unchanged, problems=problems)
+    return ImportPlan(questions=questions, new=new, unchanged=unchanged, problems=problems, skipped=skipped)
 
 
 def _existing_fingerprints(bank_id: int, hashes: set[str]) -> dict[str, tuple[int, str]]:
@@ -113,17 +119,21 @@ def to_parsed(question: Question) -> ParsedQuestion:
 
 
 def import_bank(*, bank_name: str, filename: str, data: bytes, actor: User | None, now: datetime,
-                limits: ImportLimits, default_topic: str | None = None) -> ImportResult:
+                limits: ImportLimits, default_topic: str | None = None,
+                skip_other_types: bool = False) -> ImportResult:
     """Import a whole file into the bank named ``bank_name`` (created if new): all of it, or nothing.
 
     Questions already in the bank, identical, are left alone, so importing the same file twice adds nothing.
-    Raises BankFileError listing every problem; nothing is written then.
+    ``skip_other_types``: the organizer chose to import the multiple-choice questions and skip the questions of
+    other types (listed in ``ImportResult.skipped``). Raises BankFileError listing every problem; nothing is
+    written then.
     """
     name = clean(bank_name)
     if not name:
         raise BankFileError([Problem("missing_bank_name")])
     bank = find_bank(name)
-    plan = plan_import(bank, filename, data, limits=limits, default_topic=default_topic)
+    plan = plan_import(bank, filename, data, limits=limits, default_topic=default_topic,
+                       skip_other_types=skip_other_types)
     if plan.problems:
         raise BankFileError(plan.problems)
     if bank is None:
@@ -136,10 +146,14 @@ def import_bank(*, bank_name: str, filename: str, data: bytes, actor: User | Non
     db.session.add(BankImport(bank_id=bank.id, filename=filename[:255], sha256=hashlib.sha256(data).hexdigest(),
                               added=len(plan.new), unchanged=plan.unchanged, imported_at=now,
                               imported_by_id=actor.id if actor else None))
+    details = {"filename": filename, "added": len(plan.new), "unchanged": plan.unchanged}
+    if plan.skipped:
+        details["skipped"] = len(plan.skipped)
     audit.record(actor=actor, action="bank.import", object_type="bank", object_id=bank.id, now=now,
-                 details={"filename": filename, "added": len(plan.new), "unchanged": plan.unchanged})
+                 details=details)
     db.session.flush()
-    return ImportResult(bank=bank, added=len(plan.new), unchanged=plan.unchanged, by_topic=plan.by_topic)
+    return ImportResult(bank=bank, added=len(plan.new), unchanged=plan.unchanged, by_topic=plan.by_topic,
+                        skipped=plan.skipped)
 
 
 def count_change(bank_id: int) -> None:
