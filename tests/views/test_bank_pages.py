@@ -27,8 +27,9 @@ def upload(client, content: str | bytes, name="bank.csv", bank="Ngân hàng th�
 
 
 def confirm_token(page: str) -> dict[str, str]:
-    fields = dict(re.findall(r'name="(token|filename|bank|topic)"[^>]*value="([^"]*)"', page))
-    fields.update({k: v for v, k in re.findall(r'value="([^"]*)"[^>]*name="(token|filename|bank|topic)"', page)})
+    names = "token|filename|bank|topic|skip_other_types"
+    fields = dict(re.findall(rf'name="({names})"[^>]*value="([^"]*)"', page))
+    fields.update({k: v for v, k in re.findall(rf'value="([^"]*)"[^>]*name="({names})"', page)})
     return fields
 
 
@@ -257,3 +258,64 @@ def test_a_used_question_keeps_all_its_options_and_an_edit_removing_one_changes_
     assert organizer_client.post(f"/organizer/questions/{question.id}/edit", data=more).status_code == 302
     db.session.expire_all()
     assert [o.text for o in db.session.get(Question, question.id).options] == corrected
+
+
+# A GIFT export saved as .txt: two multiple-choice questions (one a missing word) among a true/false, a short
+# answer and a matching question.
+MIXED_GIFT = (
+    "Ai là tác giả của tập thơ “Nhật ký trong tù”?{~Tố Hữu ~Xuân Diệu =Hồ Chí Minh}\n"
+    "\n"
+    "Hà Nội là thủ đô của nước Cộng hoà xã hội chủ nghĩa Việt Nam.{T}\n"
+    "\n"
+    "Bác đọc Tuyên ngôn Độc lập tại Quảng trường {~Hoàn Kiếm =Ba Đình ~Lam Sơn}, Hà Nội.\n"
+    "\n"
+    "Nguyễn Ái Quốc là một tên gọi của ai?{=Hồ Chí Minh =Bác Hồ}\n"
+    "\n"
+    "Ghép tác phẩm với năm ra đời.{=Đường Kách mệnh -> 1927 =Nhật ký trong tù -> 1943}\n"
+)
+SKIPPED_LINES = ("Dòng 3: câu hỏi dạng đúng/sai.", "Dòng 7: câu hỏi dạng trả lời ngắn.",
+                 "Dòng 9: câu hỏi dạng ghép đôi.")
+
+
+def test_a_mixed_gift_export_offers_to_skip_its_other_types_each_listed_with_its_line(organizer_client):
+    response = upload(organizer_client, MIXED_GIFT, name="moodle.txt")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "3 câu hỏi dạng khác sẽ được bỏ qua" in page
+    assert all(line in page for line in SKIPPED_LINES)
+    assert "Nhập 2 câu nhiều lựa chọn, bỏ qua 3 câu dạng khác" in page
+    assert confirm_token(page)["skip_other_types"] == "1"
+    assert count_questions() == 0 and db.session.scalar(select(func.count()).select_from(Bank)) == 0
+
+
+def test_choosing_to_skip_imports_only_the_multiple_choice_questions(organizer_client):
+    preview = upload(organizer_client, MIXED_GIFT, name="moodle.txt")
+    response = organizer_client.post("/organizer/banks/confirm", data=confirm_token(preview.get_data(as_text=True)))
+    assert response.status_code == 302
+    texts = db.session.scalars(select(Question.text).order_by(Question.id)).all()
+    assert texts == ["Ai là tác giả của tập thơ “Nhật ký trong tù”?",
+                     "Bác đọc Tuyên ngôn Độc lập tại Quảng trường ……, Hà Nội."]
+    page = organizer_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Đã nhập 2 câu hỏi mới" in page and "bỏ qua 3 câu hỏi dạng khác" in page
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "bank.import"))
+    assert (entry.details["added"], entry.details["skipped"]) == (2, 3)
+
+
+def test_without_the_choice_a_mixed_export_imports_nothing(organizer_client):
+    preview = upload(organizer_client, MIXED_GIFT, name="moodle.txt")
+    fields = confirm_token(preview.get_data(as_text=True))
+    del fields["skip_other_types"]
+    response = organizer_client.post("/organizer/banks/confirm", data=fields)
+    assert response.status_code == 422
+    assert "Dòng 3" in response.get_data(as_text=True)
+    assert count_questions() == 0 and db.session.scalar(select(func.count()).select_from(Bank)) == 0
+
+
+def test_a_real_error_among_other_types_refuses_the_whole_file_and_offers_no_skip(organizer_client):
+    response = upload(organizer_client, MIXED_GIFT + "\nCâu không có đáp án đúng? {~a ~b}\n", name="moodle.txt")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Dòng 11: chưa có đáp án đúng." in page and "Dòng 3" in page
+    assert "có thể bỏ qua khi nhập, nhưng các lỗi khác phải được sửa" in page
+    assert "bỏ qua 3 câu dạng khác" not in page and "Xác nhận" not in page
+    assert count_questions() == 0 and db.session.scalar(select(func.count()).select_from(Bank)) == 0

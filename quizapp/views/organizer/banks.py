@@ -13,9 +13,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from quizapp.domain.bank_export import LETTERS
-from quizapp.domain.banks import BankFileError, ImportLimits
+from quizapp.domain.banks import BankFileError, ImportLimits, Problem, is_other_type
 from quizapp.extensions import db
-from quizapp.messages.files import describe
+from quizapp.messages.files import describe, describe_skipped, skip_advice
 from quizapp.models import Bank, Question
 from quizapp.models.types import utcnow
 from quizapp.services import banks as bank_service
@@ -84,16 +84,38 @@ def upload_bank():
     try:
         plan = bank_service.plan_import(bank, filename, data, limits=_limits(), default_topic=form.topic.data)
     except BankFileError as error:
-        problems = [describe(p) for p in error.problems]
-        return render_template("organizer/preview.html", filename=filename, bank_name=form.bank.data,
-                               plan=None, problems=problems, confirm=None), 422
-    problems = [describe(p) for p in plan.problems]
+        # Questions of other types (true/false, matching...) and nothing else: the preview offers to skip them.
+        only_other_types = all(is_other_type(problem) for problem in error.problems)
+        plan = _plan_skipping_other_types(bank, filename, data, form.topic.data) if only_other_types else None
+        if plan is None:
+            advice = None if only_other_types else skip_advice(error.problems, "page")
+            return _preview(filename, form.bank.data, problems=error.problems, advice=advice), 422
     confirm = None
-    if not problems:
+    if not plan.problems:
         confirm = ConfirmImportForm(token=_stage(data), filename=filename, bank=form.bank.data,
-                                    topic=form.topic.data or "")
-    return render_template("organizer/preview.html", filename=filename, bank_name=form.bank.data, plan=plan,
-                           problems=problems, confirm=confirm), (422 if problems else 200)
+                                    topic=form.topic.data or "", skip_other_types="1" if plan.skipped else "")
+    advice = skip_advice(plan.skipped, "page") if confirm else None
+    return _preview(filename, form.bank.data, plan=plan, problems=plan.problems, confirm=confirm,
+                    advice=advice), (422 if plan.problems else 200)
+
+
+def _plan_skipping_other_types(bank: Bank | None, filename: str, data: bytes,
+                               topic: str | None) -> bank_service.ImportPlan | None:
+    """The plan that skips the file's questions of other types; None when no multiple-choice question remains."""
+    try:
+        return bank_service.plan_import(bank, filename, data, limits=_limits(), default_topic=topic,
+                                        skip_other_types=True)
+    except BankFileError:
+        return None
+
+
+def _preview(filename: str, bank_name: str, *, problems: list[Problem], plan: bank_service.ImportPlan | None = None,
+             confirm: ConfirmImportForm | None = None, advice: str | None = None) -> str:
+    """The preview page: the file's problems (in words), what importing it would do, the questions it skips."""
+    skipped = [describe_skipped(problem) for problem in plan.skipped] if plan else []
+    return render_template("organizer/preview.html", filename=filename, bank_name=bank_name, plan=plan,
+                           problems=[describe(problem) for problem in problems], confirm=confirm,
+                           skipped=skipped, advice=advice)
 
 
 @bp.post("/banks/confirm")
@@ -106,15 +128,19 @@ def confirm_import():
     try:
         result = bank_service.import_bank(bank_name=form.bank.data, filename=form.filename.data, data=data,
                                           actor=current_user, now=utcnow(), limits=_limits(),
-                                          default_topic=form.topic.data)
+                                          default_topic=form.topic.data,
+                                          skip_other_types=form.skip_other_types.data == "1")
     except BankFileError as error:
         db.session.rollback()
-        problems = [describe(p) for p in error.problems]
-        return render_template("organizer/preview.html", filename=form.filename.data, bank_name=form.bank.data,
-                               plan=None, problems=problems, confirm=None), 422
+        return _preview(form.filename.data, form.bank.data, problems=error.problems), 422
     (_staging_dir() / f"{form.token.data}.upload").unlink(missing_ok=True)
-    flash(_("Đã nhập %(added)d câu hỏi mới vào «%(bank)s» (%(unchanged)d câu đã có từ trước).",
-            added=result.added, bank=result.bank.name, unchanged=result.unchanged), "success")
+    if result.skipped:
+        flash(_("Đã nhập %(added)d câu hỏi mới vào «%(bank)s» (%(unchanged)d câu đã có từ trước); bỏ qua "
+                "%(skipped)d câu hỏi dạng khác.", added=result.added, bank=result.bank.name,
+                unchanged=result.unchanged, skipped=len(result.skipped)), "success")
+    else:
+        flash(_("Đã nhập %(added)d câu hỏi mới vào «%(bank)s» (%(unchanged)d câu đã có từ trước).",
+                added=result.added, bank=result.bank.name, unchanged=result.unchanged), "success")
     return redirect(url_for("organizer.bank", bank_id=result.bank.id))
 
 

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional, ValidationError
 
 from quizapp.domain.bank_export import LETTERS
 
@@ -31,6 +31,8 @@ class ConfirmImportForm(FlaskForm):
     filename = HiddenField(validators=[DataRequired(), Length(max=255)])
     bank = HiddenField(validators=[DataRequired(), Length(max=200)])
     topic = HiddenField(validators=[Optional(), Length(max=200)])
+    #: "1": the organizer chose, on the preview, to import the multiple-choice questions and skip the others
+    skip_other_types = HiddenField(validators=[Optional(), AnyOf(["1"])])
 
 
 class QuestionFilterForm(FlaskForm):
