@@ -48,7 +48,7 @@ OTHER_SPELLINGS = {"Pari": "Pa-ri", "Paris": "Pa-ri", "Mátxcơva": "Mát-xcơ-v
                    "Moskva": "Mát-xcơ-va", "Giơnevơ": "Giơ-ne-vơ", "Vécxây": "Véc-xây", "Mácxây": "Mác-xây",
                    "Nava": "Na-va", "Lê-nin": "Lênin", "Mác-Lênin": "Mác – Lênin", "Mác - Lênin": "Mác – Lênin"}
 INSTITUTIONS = ("Quân đội nhân dân", "Hội đồng nhân dân", "Ủy ban nhân dân", "Công an nhân dân",
-                "Tòa án nhân dân", "Viện kiểm sát nhân dân", "Yêu sách của nhân dân An Nam")
+                "Tòa án nhân dân", "Viện kiểm sát nhân dân", "Yêu sách của nhân dân An Nam", "chiến tranh nhân dân")
 
 
 def manifest_files() -> list[str]:
