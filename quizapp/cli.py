@@ -136,11 +136,12 @@ def banks_import(file: str, bank_name: str | None, topic: str | None, skip_other
                              limits=import_limits(), default_topic=topic, skip_other_types=skip_other_types)
     except BankFileError as error:
         fail_with_problems(error, file)
-    skipped = f"; bỏ qua {len(result.skipped)} câu hỏi dạng khác:" if result.skipped else "."
+    skipped = f"; bỏ qua {len(result.skipped)} câu hỏi dạng khác" if result.skipped else ""
     click.echo(f'{result.bank.name}: {result.added} câu hỏi mới, {result.unchanged} câu đã có '
-               f'(ngân hàng {result.bank.id}){skipped}')
+               f'(ngân hàng {result.bank.id}){skipped}.')
+    # The summary stays one line on stdout (the command's contract); the skipped questions go with the problems.
     for problem in result.skipped:
-        click.echo(f"  - {describe_skipped(problem)}")
+        click.echo(f"  - bỏ qua: {describe_skipped(problem)}", err=True)
 
 
 @banks_cli.command("export")

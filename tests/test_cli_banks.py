@@ -173,10 +173,13 @@ def test_skip_other_types_imports_the_multiple_choice_and_lists_each_skipped_que
     path = write(tmp_path, "moodle.txt", MIXED_GIFT)
     result = cli.invoke(args=["banks", "import", path, "--bank", "G", "--skip-other-types"])
     assert result.exit_code == 0, errors_of(result)
-    lines = result.output.strip().splitlines()
-    assert "2 câu hỏi mới" in lines[0] and "bỏ qua 3 câu hỏi dạng khác" in lines[0]
-    assert [line.split(":")[0] for line in lines[1:]] == ["  - Dòng 3", "  - Dòng 7", "  - Dòng 9"]
-    assert "đúng/sai" in lines[1] and "trả lời ngắn" in lines[2] and "ghép đôi" in lines[3]
+    summary = result.stdout.strip().splitlines()
+    assert len(summary) == 1 and "2 câu hỏi mới" in summary[0] and "bỏ qua 3 câu hỏi dạng khác" in summary[0]
+    assert errors_of(result).splitlines() == [
+        "  - bỏ qua: Dòng 3: câu hỏi dạng đúng/sai.",
+        "  - bỏ qua: Dòng 7: câu hỏi dạng trả lời ngắn.",
+        "  - bỏ qua: Dòng 9: câu hỏi dạng ghép đôi.",
+    ]
     texts = db.session.scalars(select(Question.text).order_by(Question.id)).all()
     assert texts == ["Ai là tác giả của tập thơ “Nhật ký trong tù”?",
                      "Bác đọc Tuyên ngôn Độc lập tại Quảng trường ……, Hà Nội."]
