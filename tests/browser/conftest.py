@@ -1,7 +1,9 @@
 """A live server in a thread and a headless Debian Chromium driven by Playwright.
 
 Without Chromium the browser tests are skipped, unless QUIZAPP_REQUIRE_BROWSER=1 (CI), where they fail instead.
-Screenshots of the key screens go to test-artifacts/screenshots/.
+Screenshots of the key screens go to test-artifacts/screenshots/. Every screen a test takes a screenshot of, and
+the page each test ends on, is checked with axe-core (axe-playwright-python, which ships axe's script): no serious
+or critical accessibility violation.
 """
 
 from __future__ import annotations
@@ -18,6 +20,21 @@ from werkzeug.serving import make_server
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync", "--disable-quic"]
+
+
+def assert_accessible(page, where: str) -> None:
+    """axe-core over the page as it is now: no violation of serious or critical impact."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    serious = [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
+               for v in violations if v.get("impact") in ("serious", "critical")]
+    assert not serious, f"{where} ({page.url}):\n" + "\n".join(serious)
+
+
+def _checked_at_the_end(page) -> None:
+    if not page.is_closed() and page.url.startswith("http"):
+        assert_accessible(page, "the page the test ended on")
 
 
 def _chromium() -> str | None:
@@ -58,7 +75,10 @@ def phone_page(browser, live_server):
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
-    context.close()
+    try:
+        _checked_at_the_end(page)
+    finally:
+        context.close()
 
 
 @pytest.fixture
@@ -67,9 +87,14 @@ def desktop_page(browser, live_server):
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
-    context.close()
+    try:
+        _checked_at_the_end(page)
+    finally:
+        context.close()
 
 
 def screenshot(page, name: str) -> None:
+    """Keep a picture of the screen, after checking it with axe-core."""
+    assert_accessible(page, name)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
