@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from quizapp.domain.personal_data import ANONYMOUS_NAME, is_anonymous_label
 from quizapp.domain.phones import mask_phone
 
 __all__ = ["mask_email", "mask_name", "mask_phone"]
@@ -19,7 +20,10 @@ def mask_name(full_name: str | None) -> str:
 
     The name is read in Unicode NFC with runs of white space folded, so a decomposed "Đỗ" or doubled spaces
     give the same result; an initial keeps its diacritics (``"Ánh"`` → ``"Á."``). Empty input gives ``""``.
+    An erased participant's label shows as the bare label, without its account number.
     """
+    if is_anonymous_label(full_name):
+        return ANONYMOUS_NAME
     words = unicodedata.normalize("NFC", full_name or "").split()
     if not words:
         return ""

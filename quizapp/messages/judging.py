@@ -67,6 +67,10 @@ def audit_action_label(action: str) -> str:
         "units.import": _("Nhập danh sách đơn vị"),
         "user.create": _("Tạo tài khoản"),
         "user.reset_password": _("Đặt lại mật khẩu"),
+        "person.export": _("Xuất dữ liệu cá nhân"),
+        "person.erasure_request": _("Yêu cầu xóa dữ liệu cá nhân"),
+        "person.erasure_refuse": _("Từ chối yêu cầu xóa dữ liệu cá nhân"),
+        "person.erase": _("Xóa dữ liệu cá nhân"),
     }
     return labels.get(action, action)
 

@@ -34,7 +34,8 @@ class User(UserMixin, db.Model):
 
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("email IS NOT NULL OR phone IS NOT NULL", name="has_login"),
+        # an erased account (SPEC rule 11) keeps neither: it can no longer sign in
+        CheckConstraint("email IS NOT NULL OR phone IS NOT NULL OR erased_at IS NOT NULL", name="has_login"),
         CheckConstraint("token_version >= 0", name="token_version_not_negative"),
     )
 
