@@ -46,6 +46,20 @@ class Defaults:
     QUIZAPP_ARGON2_TIME_COST = 5
     QUIZAPP_ARGON2_MEMORY_KIB = 7 * 1024
     QUIZAPP_ARGON2_PARALLELISM = 1
+    # Outgoing mail (password reset links) through the SMTP server that MAIL_* in the environment name; without
+    # MAIL_SERVER no mail is sent and the forgotten-password page sends people to the organizer.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT: int | None = None  # None: 465 with MAIL_USE_SSL, 587 with MAIL_USE_TLS, else 25
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_DEFAULT_SENDER: str | None = None
+    QUIZAPP_PASSWORD_RESET_LIMIT = "5 per 15 minutes"  # per client address, and per account asked about
+    QUIZAPP_PASSWORD_RESET_MAX_AGE = 3600  # seconds a password reset link works
+    # The site's address for links in mail (https://thi.example.vn); without it the address the request came to,
+    # whose Host header a client chooses: set it wherever mail is on.
+    QUIZAPP_BASE_URL: str | None = None
 
 
 def _int_env(environ: Mapping[str, str], name: str) -> int | None:
@@ -80,7 +94,7 @@ def secret_key(environ: Mapping[str, str], instance_path: str) -> str:
 
 
 def from_environment(environ: Mapping[str, str], instance_path: str) -> dict[str, Any]:
-    """Settings that come from the environment: DATABASE_URL, REDIS_URL, SECRET_KEY and QUIZAPP_* overrides."""
+    """Settings that come from the environment: DATABASE_URL, REDIS_URL, SECRET_KEY, MAIL_* and QUIZAPP_* overrides."""
     settings: dict[str, Any] = {
         "SQLALCHEMY_DATABASE_URI": database_url(environ, instance_path),
         "SECRET_KEY": secret_key(environ, instance_path),
@@ -101,7 +115,15 @@ def from_environment(environ: Mapping[str, str], instance_path: str) -> dict[str
             settings[name] = value
     if environ.get("QUIZAPP_DB_PRE_PING", "").strip().lower() in ("1", "true", "yes", "on"):
         settings["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
-    for name in ("QUIZAPP_LOGIN_LIMIT", "QUIZAPP_REGISTER_LIMIT"):
+    for name in ("QUIZAPP_LOGIN_LIMIT", "QUIZAPP_REGISTER_LIMIT", "QUIZAPP_PASSWORD_RESET_LIMIT",
+                 "QUIZAPP_BASE_URL", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER"):
         if environ.get(name):
             settings[name] = environ[name]
+    for name in ("MAIL_PORT", "QUIZAPP_PASSWORD_RESET_MAX_AGE"):
+        value = _int_env(environ, name)
+        if value is not None:
+            settings[name] = value
+    for name in ("MAIL_USE_TLS", "MAIL_USE_SSL"):
+        if environ.get(name):
+            settings[name] = environ[name].strip().lower() in ("1", "true", "yes", "on")
     return settings

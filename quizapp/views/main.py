@@ -29,11 +29,13 @@ def index():
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """Only same-site relative paths are followed after a redirect."""
+    """Only same-site relative paths are followed after a redirect. Browsers read a backslash as a slash and drop
+    tabs and line breaks, so ``/\\evil.example`` or ``/<tab>/evil.example`` would leave the site: refused too."""
     if not target:
         return default
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target \
+            or any(ord(character) < 32 or ord(character) == 127 for character in target):
         return default
     return target
 

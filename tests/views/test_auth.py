@@ -63,11 +63,41 @@ def test_admin_passes_every_role_guard(client, make_user, login):
     assert client.get("/organizer/banks").status_code == 200
 
 
-def test_open_redirect_after_login_is_refused(client, make_user):
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example/",
+                                    "/\\/evil.example/", "/\t/evil.example/", "javascript:alert(1)"])
+def test_open_redirect_after_login_is_refused(client, make_user, target):
     make_user(Role.ORGANIZER, email="btc@example.test")
-    response = client.post("/login?next=https://evil.example/", data={"login": "btc@example.test",
-                                                                      "password": TEST_PASSWORD})
-    assert response.headers["Location"] == "/"
+    response = client.post("/login", query_string={"next": target},
+                           data={"login": "btc@example.test", "password": TEST_PASSWORD})
+    assert response.headers["Location"] == "/organizer/banks"
+
+
+@pytest.mark.parametrize(("role", "workspace"), [
+    (Role.ADMIN, "/organizer/participants"), (Role.ORGANIZER, "/organizer/banks"), (Role.JUDGE, "/judge"),
+    (Role.PARTICIPANT, "/"),
+])
+def test_each_role_lands_on_its_own_workspace(client, make_user, role, workspace):
+    make_user(role, email="someone@example.test")
+    response = client.post("/login", data={"login": "someone@example.test", "password": TEST_PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == workspace
+    assert client.get(workspace).status_code == 200
+    assert client.get("/login").headers["Location"] == workspace  # already signed in
+
+
+def test_a_safe_next_wins_over_the_workspace(client, make_user):
+    make_user(Role.JUDGE, email="gk@example.test")
+    response = client.post("/login?next=/contests/3", data={"login": "gk@example.test", "password": TEST_PASSWORD})
+    assert response.headers["Location"] == "/contests/3"
+
+
+def test_the_sign_in_page_leads_to_registration_and_recovery_keeping_next(client):
+    page = client.get("/login?next=/rounds/7/start").get_data(as_text=True)
+    assert 'href="/register?next=/rounds/7/start"' in page and "Đăng ký dự thi" in page
+    assert 'href="/password/forgot?next=/rounds/7/start"' in page and "Quên mật khẩu?" in page
+    plain = client.get("/login").get_data(as_text=True)
+    assert 'href="/register"' in plain and 'href="/password/forgot"' in plain
+    outside = client.get("/login?next=https://evil.example/").get_data(as_text=True)
+    assert 'href="/register"' in outside and 'href="/password/forgot"' in outside
 
 
 def test_english_is_available(client):
@@ -132,3 +162,44 @@ class TestProductionHashing:
 
         hashed = hash_password("a password")
         assert hashed.startswith("$argon2id$") and "m=7168,t=5,p=1" in hashed
+
+
+def test_a_newcomer_goes_from_the_home_page_through_registration_back_to_the_round(client):
+    from tests.views.test_attempt_pages import load_bank, make_round
+    from tests.views.test_register_page import good_form, load_units
+
+    load_units()
+    load_bank()
+    start = f"/rounds/{make_round().id}/start"
+    home = client.get("/").get_data(as_text=True)
+    assert f'href="/register?next={start}">Đăng ký dự thi</a>' in home  # the one open round
+    assert f'href="{start}">Vào thi' in home
+
+    to_sign_in = client.get(start)
+    assert to_sign_in.status_code == 302
+    sign_in_page = client.get(to_sign_in.headers["Location"]).get_data(as_text=True)
+    assert f'href="/register?next={start}"' in sign_in_page
+    registered = client.post(f"/register?next={start}", data=good_form())
+    assert registered.status_code == 302 and registered.headers["Location"] == start
+    page = client.get(start).get_data(as_text=True)
+    assert "Đăng ký thành công. Chào mừng Nguyễn Thị Minh Khai" in page and "Bắt đầu làm bài" in page
+
+
+def test_with_several_open_rounds_the_home_page_registers_without_a_round(client):
+    from tests.views.test_attempt_pages import load_bank, make_round
+
+    load_bank()
+    make_round()
+    make_round()
+    home = client.get("/").get_data(as_text=True)
+    assert 'href="/register">Đăng ký dự thi</a>' in home and home.count(">Vào thi<") == 2
+
+
+def test_staff_see_no_start_button_on_the_home_page(client, make_user, login):
+    from tests.views.test_attempt_pages import load_bank, make_round
+
+    load_bank()
+    make_round()
+    login(make_user(Role.ORGANIZER))
+    home = client.get("/").get_data(as_text=True)
+    assert ">Vào thi<" not in home and "Đăng ký dự thi" not in home

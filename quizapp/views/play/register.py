@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
@@ -57,6 +57,8 @@ def register():
             if form_ok:
                 user = register_participant(registration, now=now)
                 login_user(user)
+                flash(_("Đăng ký thành công. Chào mừng %(name)s, bạn đã được đăng nhập.", name=user.full_name),
+                      "success")
                 return redirect(safe_next(request.args.get("next"), url_for("contests.index")))
         except RegistrationError as error:
             db.session.rollback()
