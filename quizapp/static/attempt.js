@@ -7,7 +7,8 @@
  * - every question and the page show "Đã lưu" / "Chưa lưu – đang thử lại…" (aria-live);
  * - a countdown from the server's remaining milliseconds (re-synced by every save answer): decoration only, the
  *   server closes the attempt at its deadline anyway; at zero the sheet is submitted automatically;
- * - a confirmation dialog before submitting says how many questions are unanswered.
+ * - a confirmation dialog before submitting says how many questions are unanswered, and whether the prediction is
+ *   empty (or not a number, which would be dropped), with a button that goes to it.
  * Words come from data-text-* attributes on [data-attempt], so they are translated with the page.
  */
 (function () {
@@ -310,6 +311,14 @@
     submitNow("time-up");
   }
 
+  function predictionWarning() {
+    // "" when the round has no prediction question or the answer is a number the server accepts
+    if (!prediction) { return ""; }
+    if (prediction.value.trim() === "") { return text("prediction-empty"); }
+    var valid = currentPrediction() !== null && (!prediction.validity || prediction.validity.valid);
+    return valid ? "" : text("prediction-invalid");
+  }
+
   form.addEventListener("submit", function (event) {
     var submitter = event.submitter;
     if (submitter && submitter.hasAttribute("data-nojs-save")) { return; }
@@ -318,11 +327,16 @@
     var count = unansweredCount();
     var message = count.missing ? text("confirm-some", {n: count.missing, total: count.total})
       : text("confirm-all", {total: count.total});
+    var warning = predictionWarning();
     if (dialog && typeof dialog.showModal === "function") {
       document.getElementById("submit-dialog-message").textContent = message;
+      var warningLine = document.getElementById("submit-dialog-prediction");
+      var goToPrediction = dialog.querySelector("[data-go-prediction]");
+      if (warningLine) { warningLine.textContent = warning; warningLine.hidden = !warning; }
+      if (goToPrediction) { goToPrediction.hidden = !warning; }
       dialog.returnValue = "";
       dialog.showModal();
-    } else if (window.confirm(message)) {
+    } else if (window.confirm(warning ? message + "\n\n" + warning : message)) {
       submitNow("submitting");
     }
   });
@@ -330,6 +344,10 @@
   if (dialog) {
     dialog.addEventListener("close", function () {
       if (dialog.returnValue === "confirm") { submitNow("submitting"); }
+      else if (dialog.returnValue === "prediction" && prediction) {
+        prediction.scrollIntoView({block: "center"});
+        prediction.focus();
+      }
     });
   }
 
