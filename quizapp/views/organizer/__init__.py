@@ -16,4 +16,4 @@ def _guard() -> None:
     """Every organizer page needs an organizer (or admin) account."""
 
 
-from quizapp.views.organizer import banks, participants, units  # noqa: E402,F401  (registers the routes)
+from quizapp.views.organizer import banks, erasure, participants, units  # noqa: E402,F401  (registers the routes)

@@ -11,4 +11,4 @@ from flask import Blueprint
 
 bp = Blueprint("play", __name__)
 
-from quizapp.views.play import attempt, register  # noqa: E402,F401  (registers the routes)
+from quizapp.views.play import account, attempt, register  # noqa: E402,F401  (registers the routes)
