@@ -235,8 +235,7 @@ def erase(user: User, *, reason: str, actor: User | None, now: datetime) -> Eras
     round_ids = sorted(set(db.session.scalars(select(Attempt.round_id).where(Attempt.user_id == user.id))))
     for round_id in round_ids:
         round_changed(round_id)  # names on cached public pages
-    audit.record(actor=actor, action="person.erase", object_type="user", object_id=user.id, now=now, reason=text,
-                 details={"rounds": len(round_ids)})
+    audit.record(actor=actor, action="person.erase", object_type="user", object_id=user.id, now=now, reason=text)
     db.session.flush()
     return Erased(user_id=user.id, label=label, rounds=len(round_ids))
 
@@ -262,7 +261,7 @@ def request_erasure(user: User, *, reason: str, now: datetime) -> ErasureRequest
     db.session.add(request)
     db.session.flush()
     audit.record(actor=user, action="person.erasure_request", object_type="user", object_id=user.id, now=now,
-                 reason=text, details={"request_id": request.id})
+                 reason=text)
     return request
 
 
@@ -284,5 +283,5 @@ def refuse_request(request: ErasureRequest, *, answer: str, actor: User, now: da
     request.status, request.answer = ErasureStatus.REFUSED, text
     request.handled_at, request.handled_by_id = now, actor.id
     audit.record(actor=actor, action="person.erasure_refuse", object_type="user", object_id=request.user_id,
-                 now=now, reason=text, details={"request_id": request.id})
+                 now=now, reason=text)
     db.session.flush()
