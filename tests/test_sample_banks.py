@@ -35,7 +35,8 @@ SOURCES = {
     "a Party or State document": re.compile(
         r"(?:Chỉ thị|Kết luận|Quy định|Nghị quyết|Hướng dẫn|Thông báo|Nghị định|Quyết định|Luật)"
         r" \d+(?:-[A-ZĐa-zđ]+/TW|/\d{4}/[A-ZĐ0-9-]+)"
-        r" ngày \d{1,2}/\d{1,2}/\d{4} của (?:Bộ Chính trị|Ban Bí thư|Ban Chấp hành Trung ương Đảng|Chính phủ|Quốc hội)"),
+        r" ngày \d{1,2}/\d{1,2}/\d{4}"
+        r" của (?:Bộ Chính trị|Ban Bí thư|Ban Chấp hành Trung ương Đảng|Chính phủ|Quốc hội)"),
     "a constitution": re.compile(
         r"Hiến pháp nước (?:Việt Nam Dân chủ Cộng hòa|Cộng hòa xã hội chủ nghĩa Việt Nam) ngày \d{1,2}/\d{1,2}/\d{4}, "
         r"(?:Điều \d+|Lời nói đầu)"),
