@@ -81,6 +81,7 @@ def app(settings: dict[str, object], tmp_path: Path, monkeypatch: pytest.MonkeyP
         yield application
         db.session.remove()
         _empty_tables()
+        db.engine.dispose()  # each test's app has its own pool: close its connections now, not at some later GC
 
 
 def _empty_tables() -> None:
