@@ -65,3 +65,14 @@ def review_open(review: str, *, attempt_finished: bool, attempts_left: bool, rou
     if now > answer_cutoff(round_close, grace_seconds):
         return True
     return review == "after_submit" and not attempts_left
+
+
+def closed_by_round_close(*, status: str, submitted_at: datetime | None, deadline: datetime,
+                          round_closed_at: datetime | None) -> bool:
+    """Whether a finished attempt was closed because an organizer closed its round, not by its own time.
+
+    Closing a round ends every attempt in progress at ``min(deadline, the close)`` (``expired``, with the answers
+    saved): one whose deadline was still ahead counts as submitted at the round's close, before its deadline.
+    """
+    return (status == "expired" and round_closed_at is not None and submitted_at is not None
+            and round_closed_at <= submitted_at < deadline)

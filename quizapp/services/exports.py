@@ -58,7 +58,8 @@ _PG_VIETNAM_WALL = "(submitted_at AT TIME ZONE 'UTC') + interval '7 hours'"  # e
 _FORMATS = {
     "integer": {"num_format": "0"},
     "text": {},
-    "duration": {"num_format": "[mm]:ss.0"},
+    # as the pages write a duration (``views.contests.duration_text``): 5:54, from an hour on 1:02:03, no tenths
+    "duration": {"num_format": "[<0.0416666666666667][m]:ss;[h]:mm:ss"},
     "datetime": {"num_format": "dd/mm/yyyy hh:mm:ss"},
     "percent": {"num_format": "0.00%"},
     "decimal": {"num_format": "0.00"},

@@ -7,13 +7,16 @@ from datetime import datetime
 
 from flask import Blueprint, abort, render_template
 from flask.sansio.blueprints import BlueprintSetupState
-from flask_babel import format_datetime, format_decimal
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from quizapp.models import Attempt
+from quizapp.domain.timing import closed_by_round_close
+from quizapp.models import Attempt, Round
 from quizapp.models.types import utcnow
 from quizapp.services.contests import attempts_by_round, get_contest, overview, public_contests
+from quizapp.services.disclosure import round_disclosure
+from quizapp.services.my_results import Placing, final_placings
 
 bp = Blueprint("contests", __name__)
 
@@ -43,14 +46,14 @@ def seconds_text(seconds: int) -> str:
 
 
 def duration_text(milliseconds: int | None) -> str:
-    """A measured duration: "5 phút 12,3 giây" (to the tenth of a second, in the reader's locale)."""
+    """A measured duration as people see it everywhere: minutes:seconds ("5:54"), hours:minutes:seconds from an
+    hour on ("1:02:03"), to the nearest second (no tenths: the .xlsx exports show the same, ``exports.py``'s
+    duration format; machines read ``duration_ms``). Empty for None."""
     if milliseconds is None:
         return ""
-    minutes, rest_ms = divmod(milliseconds, 60_000)
-    seconds = format_decimal(rest_ms / 1000, format="0.0")
-    if minutes:
-        return _("%(minutes)d phút %(seconds)s giây", minutes=minutes, seconds=seconds)
-    return _("%(seconds)s giây", seconds=seconds)
+    hours, rest = divmod((max(0, milliseconds) + 500) // 1000, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
 def status_label(status: str) -> str:
@@ -59,8 +62,31 @@ def status_label(status: str) -> str:
 
 
 def attempt_status_label(status: str) -> str:
+    """A finished attempt's status in words; ``round_closed`` is an ``expired`` attempt that the organizer's
+    closing of the round ended (:func:`attempt_ending`)."""
     return {"in_progress": _("Đang làm bài"), "submitted": _("Đã nộp bài"),
-            "expired": _("Hết giờ (đã lưu bài)")}.get(status, status)
+            "expired": _("Hết giờ (đã lưu bài)"),
+            "round_closed": _("Đợt thi kết thúc sớm (đã lưu bài)")}.get(status, status)
+
+
+def attempt_ending(attempt: Attempt, round_: Round) -> str:
+    """How an attempt stands or ended: its status, or ``round_closed`` when the organizer's closing of the
+    round ended it before its time (``quizapp.domain.timing.closed_by_round_close``)."""
+    status = attempt.status.value
+    if closed_by_round_close(status=status, submitted_at=attempt.submitted_at, deadline=attempt.deadline_at,
+                             round_closed_at=round_.closed_at):
+        return "round_closed"
+    return status
+
+
+def published_results(round_: Round, now: datetime | None = None) -> str | None:
+    """Which public results of a round anyone can open at ``now`` (rule 12): ``winners`` once it is finalized
+    (its full ranking too), ``ranking`` once the ranking is public (no entry can arrive any more), else None."""
+    if round_.finalized_at is not None:
+        return "winners"
+    if round_disclosure(round_, now or utcnow()).level == "public":
+        return "ranking"
+    return None
 
 
 @bp.record_once
@@ -68,7 +94,8 @@ def _template_helpers(state: BlueprintSetupState) -> None:
     """Globals (not context variables) so that imported macros see them too."""
     state.app.jinja_env.globals.update(
         status_label=status_label, remaining_text=remaining_text,
-        seconds_text=seconds_text, duration_text=duration_text, attempt_status_label=attempt_status_label)
+        seconds_text=seconds_text, duration_text=duration_text, attempt_status_label=attempt_status_label,
+        attempt_ending=attempt_ending, published_results=published_results)
 
 
 @bp.get("/contests")
@@ -85,6 +112,9 @@ def show(contest_id: int):
         abort(404)
     item = overview(contest, now)
     attempts: dict[int, list[Attempt]] = {}
+    placings: dict[int, Placing] = {}
     if current_user.is_authenticated:
         attempts = attempts_by_round(current_user.id, [r.id for r in contest.rounds])
-    return render_template("contests/show.html", item=item, contest=contest, attempts=attempts, now=now)
+        placings = final_placings(current_user.id, [r.id for r in contest.rounds if r.finalized_at is not None])
+    return render_template("contests/show.html", item=item, contest=contest, attempts=attempts, placings=placings,
+                           now=now)

@@ -103,7 +103,7 @@ def test_the_round_xlsx_is_for_people(ranked, tmp_path):
     first = [sheet.cell(header_row + 1, col) for col in range(1, 14)]
     assert first[0].value == 1 and first[1].value == "'=HYPERLINK(\"http://x\")" and first[1].data_type == "s"
     assert first[5].value == 10 and first[12].value == "Giải Nhất"
-    assert first[7].number_format == "[mm]:ss.0"
+    assert first[7].number_format == "[<0.0416666666666667][m]:ss;[h]:mm:ss"  # 5:54, 1:02:03: as on the pages
     assert abs(first[7].value - timedelta(seconds=61.25)) < timedelta(microseconds=1)  # shown as minutes:seconds
     assert first[10].value == datetime(2026, 11, 23, 16, 0, 0, 500000)  # Vietnam wall clock
     assert first[10].number_format == "dd/mm/yyyy hh:mm:ss"

@@ -1,4 +1,5 @@
-"""The participant's pages: registration, and the timed attempt (start, answer, submit, result).
+"""The participant's pages: registration, the timed attempt (start, answer, submit, result) and their own
+results across contests ("Kết quả của tôi").
 
 Everything works without JavaScript (plain forms, server-rendered time and answers); ``static/unit-picker.js``
 adds the accent-insensitive unit search and ``static/attempt.js`` the countdown, the instant saving of each answer
@@ -11,4 +12,4 @@ from flask import Blueprint
 
 bp = Blueprint("play", __name__)
 
-from quizapp.views.play import account, attempt, register  # noqa: E402,F401  (registers the routes)
+from quizapp.views.play import account, attempt, my_results, register  # noqa: E402,F401  (registers the routes)
