@@ -22,7 +22,7 @@ from datetime import datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 
 from quizapp.domain.collectives import allocate_collective, rank_units
 from quizapp.domain.prizes import Tier, with_prizes
@@ -54,24 +54,45 @@ def collective_standings(contest: Contest, *, level: int, round_: Round | None, 
     return result[list(COLLECTIVE_COLUMNS)]
 
 
-def _participants(contest: Contest, level: int, round_: Round | None) -> pd.DataFrame:
-    """One row per participant counted: their unit at ``level``, their entries and best correct count."""
+def counted_entries(contest: Contest, round_: Round | None) -> list[ColumnElement[bool]]:
+    """The attempts that count for collectives (see the module's rules), on ``Attempt`` joined to ``User``: finished
+    and scored, in ``round_`` or any round of the contest, not by a hidden account, not in a round where their
+    author is disqualified."""
     rounds = [Attempt.round_id == round_.id] if round_ is not None else [
         Attempt.round_id.in_(select(Round.id).where(Round.contest_id == contest.id))]
     disqualified = select(Disqualification.id).where(
         Disqualification.round_id == Attempt.round_id, Disqualification.user_id == Attempt.user_id,
         Disqualification.lifted_at.is_(None)).exists()
+    return [*rounds, Attempt.status.in_(ENTRY_STATUSES), Attempt.correct_count.is_not(None),
+            User.hidden.is_(False), ~disqualified]
+
+
+def _participants(contest: Contest, level: int, round_: Round | None) -> pd.DataFrame:
+    """One row per participant counted: their unit at ``level``, their entries and best correct count."""
     rows = db.session.execute(
         select(Attempt.user_id, UnitAncestor.ancestor_id, func.count(), func.max(Attempt.correct_count))
         .join(User, User.id == Attempt.user_id)
         .join(UnitAncestor, and_(UnitAncestor.descendant_id == User.unit_id, UnitAncestor.ancestor_depth == level))
-        .where(*rounds, Attempt.status.in_(ENTRY_STATUSES), Attempt.correct_count.is_not(None),
-               User.hidden.is_(False), ~disqualified)
+        .where(*counted_entries(contest, round_))
         .group_by(Attempt.user_id, UnitAncestor.ancestor_id)
     ).all()
     matrix = np.array(rows, dtype=np.int64) if rows else np.zeros((0, 4), dtype=np.int64)
     return pd.DataFrame({"user_id": matrix[:, 0], "unit_id": matrix[:, 1], "attempts": matrix[:, 2],
                          "best_correct": matrix[:, 3]})
+
+
+def participants_by_unit(contest: Contest) -> dict[int, int]:
+    """unit id → the distinct participants counted for the whole contest under the unit, at every level of the
+    tree at once (the unit itself and everything below it); units nobody under took part in are absent. One
+    query: each participant counted once, then totalled up the closure table."""
+    people = (select(User.unit_id).join(Attempt, Attempt.user_id == User.id)
+              .where(User.unit_id.is_not(None), *counted_entries(contest, None))
+              .group_by(User.id, User.unit_id).subquery())
+    rows = db.session.execute(
+        select(UnitAncestor.ancestor_id, func.count())
+        .join(people, people.c.unit_id == UnitAncestor.descendant_id)
+        .group_by(UnitAncestor.ancestor_id))
+    return dict(rows.tuples().all())
 
 
 def _units(level: int) -> pd.DataFrame:

@@ -1,18 +1,20 @@
-"""The unit tree: import from a file, search, and the closure table behind collective rankings."""
+"""The unit tree: import from a file, search, the closure table behind collective rankings, and the figures of
+the organizer's tree page (registrations and participation totalled up the tree)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import case, delete, func, insert, or_, select, update
 
 from quizapp.domain.banks import BankFileError, ImportLimits, Problem
 from quizapp.domain.text import escape_like, fold
 from quizapp.domain.units import parse_units
 from quizapp.extensions import db
-from quizapp.models import Unit, UnitAncestor, User
+from quizapp.models import Contest, Role, Unit, UnitAncestor, User
 from quizapp.services import audit
+from quizapp.services.collectives import participants_by_unit
 
 
 @dataclass(frozen=True)
@@ -112,3 +114,49 @@ def unit_paths(unit_ids: list[int], separator: str = " › ") -> dict[int, str]:
     for descendant_id, name in rows:
         paths.setdefault(descendant_id, []).append(name)
     return {unit_id: separator.join(names) for unit_id, names in paths.items()}
+
+
+@dataclass(frozen=True)
+class UnitFigures:
+    """A unit of the tree page: the participants registered in it (``registered_here``) and in it or anywhere
+    below it (``registered``), and, for a contest, the distinct people under it who took part (rule 8's count)."""
+
+    unit: Unit
+    registered_here: int
+    registered: int
+    participants: int | None
+
+    @property
+    def participation_rate(self) -> float | None:
+        """Participants / member count, rule 8's participation rate (not capped: an out-of-date member count
+        shows); None without a contest or without a declared member count."""
+        if self.participants is None or not self.unit.member_count:
+            return None
+        return self.participants / self.unit.member_count
+
+
+def tree_figures(contest: Contest | None) -> list[UnitFigures]:
+    """Every unit in tree order (depth-first by code) with its registrations and, for ``contest``, its
+    participants, totalled up the tree. Registrations count participants' accounts that are not hidden (test
+    accounts). Three queries whatever the size of the tree: the units, the registrations totalled over the closure
+    table, and the participants (``quizapp.services.collectives.participants_by_unit``)."""
+    here = func.sum(case((UnitAncestor.descendant_id == UnitAncestor.ancestor_id, 1), else_=0))
+    registered = {unit_id: (int(own), int(total)) for unit_id, own, total in db.session.execute(
+        select(UnitAncestor.ancestor_id, here, func.count())
+        .join(User, User.unit_id == UnitAncestor.descendant_id)
+        .where(User.role == Role.PARTICIPANT, User.hidden.is_(False))
+        .group_by(UnitAncestor.ancestor_id))}
+    took_part = participants_by_unit(contest) if contest is not None else None
+    units = db.session.scalars(select(Unit)).all()
+    children: dict[int | None, list[Unit]] = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+    ordered: list[UnitFigures] = []
+    stack = sorted(children.get(None, []), key=lambda u: u.code, reverse=True)
+    while stack:
+        unit = stack.pop()
+        own, total = registered.get(unit.id, (0, 0))
+        ordered.append(UnitFigures(unit=unit, registered_here=own, registered=total,
+                                   participants=None if took_part is None else took_part.get(unit.id, 0)))
+        stack.extend(sorted(children.get(unit.id, []), key=lambda u: u.code, reverse=True))
+    return ordered

@@ -99,3 +99,12 @@ class ExtensionForm(FlaskForm):
 class UploadUnitsForm(FlaskForm):
     file = FileField(_l("Tệp cây đơn vị (.xlsx hoặc .csv)"), validators=[FileRequired(_l("Hãy chọn một tệp."))],
                      render_kw={"accept": ".xlsx,.csv"})
+
+
+class UnitFiguresForm(FlaskForm):
+    """The contest whose participation the unit tree page shows (a GET form)."""
+
+    class Meta:
+        csrf = False  # a GET form changes nothing
+
+    contest = SelectField(_l("Tỷ lệ tham gia của cuộc thi"), coerce=int, choices=[], validate_choice=True)
