@@ -146,7 +146,9 @@ def test_answers_chosen_offline_in_a_closed_tab_are_saved_when_it_is_opened_agai
     chosen = dict([choose(phone_page, 0, 2), choose(phone_page, 4, 1)])
     expect(state_of(phone_page, 4)).to_have_text("Chưa lưu – đang thử lại…")
     phone_page.close()
-    assert saved_answers(attempt_id) == {}
+    # The page's last chance at closing (a keepalive request) may or may not get past the browser's offline mode;
+    # it carries the whole queue, so either nothing or everything chosen is saved by now.
+    assert saved_answers(attempt_id) in ({}, chosen)
 
     context.set_offline(False)
     page = context.new_page()
