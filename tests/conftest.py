@@ -134,3 +134,17 @@ def login(client: FlaskClient) -> Callable[[User], FlaskClient]:
 @pytest.fixture
 def organizer_client(make_user, login) -> FlaskClient:
     return login(make_user(Role.ORGANIZER))
+
+
+@pytest.fixture
+def smtp_server():
+    """(the inbox of a local SMTP server, its port), for the length of one test."""
+    from aiosmtpd.controller import Controller
+
+    from tests.mailbox import Inbox, free_port
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield inbox, controller.port
+    controller.stop()

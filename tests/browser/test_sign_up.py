@@ -13,24 +13,12 @@ from quizapp.models import Role
 from tests.browser.conftest import screenshot
 from tests.conftest import TEST_PASSWORD
 from tests.views.test_attempt_pages import load_bank, make_round
-from tests.views.test_password_reset import Inbox, free_port
 from tests.views.test_register_page import load_units
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "mat-khau-du-thi"
 NEW_PASSWORD = "mat-khau-moi-2026"
-
-
-@pytest.fixture
-def smtp_server():
-    from aiosmtpd.controller import Controller
-
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield inbox, controller.port
-    controller.stop()
 
 
 @pytest.fixture

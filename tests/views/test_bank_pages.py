@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from quizapp.extensions import db
 from quizapp.models import Attempt, AttemptQuestion, AuditEntry, Bank, Question
 from quizapp.models.types import utcnow
+from tests.test_cli_banks import MIXED_GIFT
 
 HEADER = "STT,Câu hỏi,A,B,C,D,Đáp án,Chủ đề,Mức độ,Giải thích,Nguồn\n"
 CSV = HEADER + (
@@ -260,19 +261,6 @@ def test_a_used_question_keeps_all_its_options_and_an_edit_removing_one_changes_
     assert [o.text for o in db.session.get(Question, question.id).options] == corrected
 
 
-# A GIFT export saved as .txt: two multiple-choice questions (one a missing word) among a true/false, a short
-# answer and a matching question.
-MIXED_GIFT = (
-    "Ai là tác giả của tập thơ “Nhật ký trong tù”?{~Tố Hữu ~Xuân Diệu =Hồ Chí Minh}\n"
-    "\n"
-    "Hà Nội là thủ đô của nước Cộng hoà xã hội chủ nghĩa Việt Nam.{T}\n"
-    "\n"
-    "Bác đọc Tuyên ngôn Độc lập tại Quảng trường {~Hoàn Kiếm =Ba Đình ~Lam Sơn}, Hà Nội.\n"
-    "\n"
-    "Nguyễn Ái Quốc là một tên gọi của ai?{=Hồ Chí Minh =Bác Hồ}\n"
-    "\n"
-    "Ghép tác phẩm với năm ra đời.{=Đường Kách mệnh -> 1927 =Nhật ký trong tù -> 1943}\n"
-)
 SKIPPED_LINES = ("Dòng 3: câu hỏi dạng đúng/sai.", "Dòng 7: câu hỏi dạng trả lời ngắn.",
                  "Dòng 9: câu hỏi dạng ghép đôi.")
 

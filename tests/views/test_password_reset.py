@@ -3,13 +3,10 @@ port), works once, expires, and the page tells nobody which accounts exist."""
 
 from __future__ import annotations
 
-import email
 import re
-import socket
 import threading
 from datetime import timedelta
 from email.message import EmailMessage
-from email.policy import default as default_policy
 
 import pytest
 from sqlalchemy import select
@@ -20,45 +17,9 @@ from quizapp.models import AuditEntry, Role, User
 from quizapp.models.types import utcnow
 from quizapp.services import mail, password_reset
 from tests.conftest import TEST_PASSWORD
+from tests.mailbox import Inbox, free_port
 
 NEW_PASSWORD = "mat-khau-moi-2026"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps what it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self.arrived = threading.Condition()
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
-        message = email.message_from_bytes(envelope.original_content or envelope.content, policy=default_policy)
-        with self.arrived:
-            self.messages.append(message)
-            self.arrived.notify_all()
-        return "250 Message accepted for delivery"
-
-    def wait_for(self, count: int = 1, timeout: float = 10) -> list[EmailMessage]:
-        with self.arrived:
-            assert self.arrived.wait_for(lambda: len(self.messages) >= count, timeout), "no mail arrived"
-            return list(self.messages)
-
-
-@pytest.fixture
-def smtp_server():
-    from aiosmtpd.controller import Controller
-
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield inbox, controller.port
-    controller.stop()
 
 
 @pytest.fixture
