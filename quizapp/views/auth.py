@@ -97,6 +97,10 @@ def _reset_limit() -> str:
     return current_app.config["QUIZAPP_PASSWORD_RESET_LIMIT"]
 
 
+def _reset_address_limit() -> str:
+    return current_app.config["QUIZAPP_PASSWORD_RESET_ADDRESS_LIMIT"]
+
+
 def _account_asked_about() -> str:
     """The rate limit's key for the account a reset is asked for (any spelling of one phone is one key), so that
     nobody can fill a person's mailbox from many addresses."""
@@ -119,7 +123,7 @@ def _external_url(path: str) -> str:
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit(_reset_limit, methods=["POST"])
+@limiter.limit(_reset_address_limit, methods=["POST"])
 @limiter.limit(_reset_limit, key_func=_account_asked_about, methods=["POST"])
 def forgot_password():
     """Ask for a reset link by phone or email. The answer is the same whether or not the account exists or has an

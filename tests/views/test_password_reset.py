@@ -242,7 +242,14 @@ class TestWithoutMail:
 class TestRateLimit:
     @pytest.fixture
     def settings(self, settings):
-        return {**settings, "RATELIMIT_ENABLED": True, "QUIZAPP_PASSWORD_RESET_LIMIT": "2 per minute"}
+        return {**settings, "RATELIMIT_ENABLED": True, "QUIZAPP_PASSWORD_RESET_LIMIT": "2 per minute",
+                "QUIZAPP_PASSWORD_RESET_ADDRESS_LIMIT": "2 per minute"}
+
+    def test_a_hall_behind_one_address_is_not_refused_by_default(self, app, client, mails_sent):
+        app.config["QUIZAPP_PASSWORD_RESET_ADDRESS_LIMIT"] = config.Defaults.QUIZAPP_PASSWORD_RESET_ADDRESS_LIMIT
+        answers = [client.post("/password/forgot", data={"login": f"nguoi{n}@example.vn"}).status_code
+                   for n in range(30)]
+        assert answers == [303] * 30
 
     def test_requests_from_one_address_are_limited(self, client, mails_sent):
         for login in ("a@example.vn", "b@example.vn"):
