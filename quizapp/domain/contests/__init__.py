@@ -1,7 +1,7 @@
 """Contests as organizers describe them: the contest TOML, its problems, draw feasibility and round status."""
 
 from quizapp.domain.contests.draw import QuestionCell, draw_problems, matches
-from quizapp.domain.contests.parse import decode_contest_file, parse_contest
+from quizapp.domain.contests.parse import decode_contest_file, parse_contest, read_contest
 from quizapp.domain.contests.spec import (
     COLLECTIVE_METRICS,
     DIFFICULTIES,
@@ -21,5 +21,5 @@ __all__ = [
     "COLLECTIVE_METRICS", "DIFFICULTIES", "PREDICTION_ANSWERS", "REVIEW_MODES", "SPEC_PROBLEM_CODES",
     "ContestPhase", "ContestSpec", "ContestSpecError", "DrawSpec", "PrizeSpec", "QuestionCell", "RoundSpec",
     "RoundStatus", "SpecProblem", "contest_phase", "decode_contest_file", "draw_problems", "matches",
-    "parse_contest", "round_status",
+    "parse_contest", "read_contest", "round_status",
 ]

@@ -82,6 +82,13 @@ def parse_contest(text: str) -> ContestSpec:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ContestSpecError([_syntax_problem(str(error))]) from None
+    return read_contest(document)
+
+
+def read_contest(document: Mapping[str, Any]) -> ContestSpec:
+    """Check a contest description already read into a mapping (a TOML document, or what the organizer's form
+    built in the same shape) and return its ContestSpec; raises ContestSpecError listing every problem found.
+    The one validation of a contest, whichever way it arrives."""
     reader = _Reader()
     spec = reader.contest(document)
     if reader.problems or spec is None:

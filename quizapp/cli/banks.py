@@ -1,0 +1,60 @@
+"""quizapp banks: import and export question banks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from quizapp.cli.common import fail_with_problems, import_limits, in_transaction, read_file, record, write_atomically
+from quizapp.domain.banks import BankFileError
+from quizapp.models.types import utcnow
+
+banks_cli = click.Group("banks", help="Question banks.")
+
+
+@banks_cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--bank", "bank_name", default=None, help="Bank name (default: the file name without extension).")
+@click.option("--topic", default=None, help="Topic for questions whose file gives none.")
+@click.option("--skip-other-types", is_flag=True,
+              help="Import the multiple-choice questions and skip those of other types (true/false, matching...), "
+                   "each listed with its line; any other problem still refuses the whole file.")
+@in_transaction
+def banks_import(file: str, bank_name: str | None, topic: str | None, skip_other_types: bool) -> None:
+    """Import a question bank file (.xlsx, .csv, Aiken or GIFT .txt/.gift): all of it or nothing."""
+    from quizapp.messages.files import describe_skipped
+    from quizapp.services.banks import import_bank
+
+    data = read_file(file)
+    name = bank_name or Path(file).stem
+    try:
+        result = import_bank(bank_name=name, filename=Path(file).name, data=data, actor=None, now=utcnow(),
+                             limits=import_limits(), default_topic=topic, skip_other_types=skip_other_types)
+    except BankFileError as error:
+        fail_with_problems(error, file)
+    skipped = f"; bỏ qua {len(result.skipped)} câu hỏi dạng khác" if result.skipped else ""
+    click.echo(f'{result.bank.name}: {result.added} câu hỏi mới, {result.unchanged} câu đã có '
+               f'(ngân hàng {result.bank.id}){skipped}.')
+    # The summary stays one line on stdout (the command's contract); the skipped questions go with the problems.
+    for problem in result.skipped:
+        click.echo(f"  - bỏ qua: {describe_skipped(problem)}", err=True)
+
+
+@banks_cli.command("export")
+@click.argument("bank")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@in_transaction
+def banks_export(bank: str, output: str) -> None:
+    """Export a bank (by name or id) to .xlsx in the import layout."""
+    from quizapp.models import Bank
+    from quizapp.services.banks import export_bank_xlsx, find_bank
+
+    found = record(Bank, bank) or find_bank(bank)
+    if found is None:
+        raise click.ClickException(f"không có ngân hàng câu hỏi nào tên là {bank!r}")
+    if not output.lower().endswith(".xlsx"):
+        raise click.ClickException("tệp xuất phải có đuôi .xlsx")
+    data = export_bank_xlsx(found)
+    write_atomically(output, lambda path: Path(path).write_bytes(data))
+    click.echo(f"{found.name}: đã xuất ra {output}")
