@@ -72,12 +72,12 @@ def audit_action_label(action: str) -> str:
         "person.erasure_refuse": _("Từ chối yêu cầu xóa dữ liệu cá nhân"),
         "person.erase": _("Xóa dữ liệu cá nhân"),
     }
-    return labels.get(action, action)
+    return labels.get(action) or _("Thao tác khác")
 
 
 def audit_object_label(object_type: str) -> str:
     return {"round": _("Đợt thi"), "contest": _("Cuộc thi"), "question": _("Câu hỏi"), "bank": _("Ngân hàng"),
-            "unit": _("Đơn vị"), "user": _("Tài khoản")}.get(object_type, object_type)
+            "unit": _("Đơn vị"), "user": _("Tài khoản")}.get(object_type) or _("Đối tượng khác")
 
 
 def _when(iso: object) -> str:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import render_template, request
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from quizapp.extensions import db
+from quizapp.messages.audit import describe_details, people_named
 from quizapp.messages.judging import audit_action_label, audit_object_label
 from quizapp.models import AuditEntry, Contest, Round, User
 from quizapp.views.judge import bp
@@ -28,21 +27,11 @@ def _entries_query(contest_id: int | None, round_id: int | None):
 
 
 def _people(entries: list[AuditEntry]) -> dict[int, str]:
-    """Names of the actors and of the participants named in the entries' details (one query)."""
-    ids = {e.actor_id for e in entries if e.actor_id}
-    ids |= {int(e.details["user_id"]) for e in entries if str((e.details or {}).get("user_id", "")).isdigit()}
+    """Names of the actors and of the people named in the entries' details (one query)."""
+    ids = {e.actor_id for e in entries if e.actor_id} | people_named([e.details for e in entries])
     if not ids:
         return {}
     return dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).tuples().all())
-
-
-def _details(entry: AuditEntry, people: dict[int, str]) -> list[tuple[str, Any]]:
-    shown = []
-    for key, value in sorted((entry.details or {}).items()):
-        if key == "user_id" and isinstance(value, int) and value in people:
-            value = f"{people[value]} (#{value})"
-        shown.append((key, value))
-    return shown
 
 
 @bp.get("/audit")
@@ -54,9 +43,10 @@ def audit_log():
     rounds = {r.id: (r, c) for c in contests for r in c.rounds}
     page = paginate(_entries_query(contest_id, round_id))
     people = _people(page.items)
+    names = {"people": people, "rounds": {round_id: r.name for round_id, (r, _c) in rounds.items()}}
     rows = [{"entry": e, "actor": people.get(e.actor_id) if e.actor_id else None,
              "action": audit_action_label(e.action), "object_type": audit_object_label(e.object_type),
              "round": rounds.get(e.object_id) if e.object_type == "round" else None,
-             "details": _details(e, people)} for e in page.items]
+             "details": describe_details(e.action, e.details, names)} for e in page.items]
     return render_template("judge/audit.html", page=page, rows=rows, contests=contests, contest_id=contest_id,
                            round_id=round_id)

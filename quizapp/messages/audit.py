@@ -1,0 +1,187 @@
+"""The audit log in sentences: what each entry's details mean, in the reader's language.
+
+An entry's ``details`` are stored as data (keys and values chosen by the service that acted); a page shows them
+as lines such as "Đáp án đổi từ B sang C" or "10 lượt thi được thêm điểm". A key this module does not know is
+shown under a neutral label with its value, never as the key itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+#: Names the page knows for the ids found in details: ``people`` (user id -> full name), ``rounds`` (round id ->
+#: round name).
+Names = Mapping[str, Mapping[int, str]]
+
+ROLE_LABELS = {"admin": _l("Quản trị"), "organizer": _l("Ban Tổ chức"), "judge": _l("Ban Giám khảo"),
+               "participant": _l("Người dự thi")}
+
+FIELD_LABELS = {
+    "text": _l("Nội dung câu hỏi"), "options": _l("Các phương án"), "correct": _l("Đáp án đúng"),
+    "topic": _l("Chủ đề"), "difficulty": _l("Mức độ"), "explanation": _l("Giải thích"), "source": _l("Nguồn"),
+}
+
+
+def _time(value: object) -> str:
+    try:
+        return format_datetime(datetime.fromisoformat(str(value)), "HH:mm dd/MM/yyyy")
+    except ValueError:
+        return str(value)
+
+
+def _person(user_id: object, names: Names) -> str:
+    if isinstance(user_id, int) and user_id in names.get("people", {}):
+        return f"{names['people'][user_id]} (#{user_id})"
+    return _("tài khoản #%(id)s", id=user_id)
+
+
+def _rounds(round_ids: object, names: Names) -> str:
+    known = names.get("rounds", {})
+    ids = round_ids if isinstance(round_ids, list) else []
+    return ", ".join(known.get(i, f"#{i}") for i in ids) or _("không có")
+
+
+def _count(value: object) -> int:
+    return value if isinstance(value, int) else 0
+
+
+def _regrade(d: Mapping[str, Any], names: Names) -> list[str]:
+    lines = [_("Câu hỏi #%(id)s: đáp án đổi từ %(old)s sang %(new)s.", id=d.get("question_id"),
+               old=d.get("old_answer"), new=d.get("new_answer")),
+             _("%(gaining)d lượt thi được thêm điểm, %(losing)d lượt thi bị trừ điểm.",
+               gaining=_count(d.get("attempts_gaining")), losing=_count(d.get("attempts_losing")))]
+    if "round_ids" in d:
+        lines.append(_("Các đợt thi bị ảnh hưởng: %(rounds)s.", rounds=_rounds(d.get("round_ids"), names)))
+    return lines
+
+
+def _finalize(d: Mapping[str, Any], names: Names) -> list[str]:
+    lines = [_("%(ranked)d người được xếp hạng, %(excluded)d người không được xếp hạng (bị loại hoặc ẩn).",
+               ranked=_count(d.get("ranked")), excluded=_count(d.get("excluded")))]
+    if d.get("prediction_actual") is not None:
+        lines.append(_("Đáp án câu hỏi dự đoán: %(value)s.", value=d["prediction_actual"]))
+    prizes = d.get("prizes")
+    if isinstance(prizes, Mapping) and prizes:
+        given = "; ".join(_("%(tier)s: %(count)s", tier=tier, count=count) for tier, count in prizes.items())
+        lines.append(_("Giải đã trao: %(prizes)s.", prizes=given))
+    return lines
+
+
+def _reopen(d: Mapping[str, Any], names: Names) -> list[str]:
+    lines = [_("Kết quả đã được chốt lúc %(time)s bởi %(who)s.", time=_time(d.get("finalized_at")),
+               who=_person(d.get("finalized_by_id"), names) if d.get("finalized_by_id") else _("hệ thống"))]
+    if isinstance(d.get("prizes"), int):
+        lines.append(_("Số giải bị hủy cùng kết quả đã chốt: %(count)d.", count=d["prizes"]))
+    return lines
+
+
+def _close(d: Mapping[str, Any], names: Names) -> list[str]:
+    if d.get("already_closed"):
+        return [_("Đợt thi đã đóng từ trước, lúc %(time)s.", time=_time(d.get("closed_at")))]
+    return [_("Đóng lúc %(time)s; %(count)d lượt thi đang làm được đóng và chấm với các câu trả lời đã lưu.",
+              time=_time(d.get("closed_at")), count=_count(d.get("closed_attempts")))]
+
+
+def _extension(d: Mapping[str, Any], names: Names) -> list[str]:
+    lines = [_("Thí sinh: %(person)s.", person=_person(d.get("user_id"), names)),
+             _("Thời gian cộng thêm: %(seconds)s giây (trước đó: %(previous)s giây).", seconds=d.get("seconds"),
+               previous=d.get("previous_seconds") or 0)]
+    if d.get("deadline"):
+        lines.append(_("Lượt thi đang làm được gia hạn đến %(time)s.", time=_time(d["deadline"])))
+    return lines
+
+
+def _prediction(d: Mapping[str, Any], names: Names) -> list[str]:
+    previous = d.get("previous")
+    return [_("Đáp án: %(value)s (trước đó: %(previous)s).", value=d.get("value"),
+              previous=_("chưa có") if previous is None else previous)]
+
+
+def _person_line(d: Mapping[str, Any], names: Names) -> list[str]:
+    return [_("Thí sinh: %(person)s.", person=_person(d.get("user_id"), names))]
+
+
+def _bank_import(d: Mapping[str, Any], names: Names) -> list[str]:
+    lines = [_("Tệp %(file)s: %(added)d câu hỏi mới, %(unchanged)d câu đã có.", file=d.get("filename"),
+               added=_count(d.get("added")), unchanged=_count(d.get("unchanged")))]
+    if d.get("skipped"):
+        lines.append(_("Bỏ qua %(count)d câu hỏi dạng khác.", count=_count(d["skipped"])))
+    return lines
+
+
+def _units_import(d: Mapping[str, Any], names: Names) -> list[str]:
+    return [_("Tệp %(file)s: %(added)d đơn vị mới, %(updated)d đơn vị cập nhật.", file=d.get("filename"),
+              added=_count(d.get("added")), updated=_count(d.get("updated")))]
+
+
+def _contest(d: Mapping[str, Any], names: Names) -> list[str]:
+    rounds = d.get("rounds")
+    return [_("Tên: %(title)s; %(count)d đợt thi.", title=d.get("title"),
+              count=len(rounds) if isinstance(rounds, list) else 0)]
+
+
+def _user(d: Mapping[str, Any], names: Names) -> list[str]:
+    return [_("Vai trò: %(role)s.", role=ROLE_LABELS.get(str(d.get("role")), _("không rõ")))]
+
+
+def _question_edit(d: Mapping[str, Any], names: Names) -> list[str]:
+    changes = d.get("changes")
+    if not isinstance(changes, list) or not changes:
+        return [_("Không ghi lại chi tiết thay đổi (thao tác trước khi có tính năng này).")]
+    lines = []
+    for change in changes:
+        if not isinstance(change, Mapping):
+            continue
+        label = FIELD_LABELS.get(str(change.get("field")), _l("Trường khác"))
+        lines.append(_("%(field)s: «%(old)s» → «%(new)s»", field=label, old=change.get("old") or "",
+                       new=change.get("new") or ""))
+    return lines
+
+
+DESCRIBERS: dict[str, Callable[[Mapping[str, Any], Names], list[str]]] = {
+    "question.regrade": _regrade, "round.regrade": _regrade, "round.finalize": _finalize, "round.reopen": _reopen,
+    "round.close": _close, "round.extension": _extension, "round.prediction_actual": _prediction,
+    "round.disqualify": _person_line, "round.reinstate": _person_line, "bank.import": _bank_import,
+    "units.import": _units_import, "contest.create": _contest, "user.create": _user,
+    "question.edit": _question_edit,
+}
+
+
+def _generic(details: Mapping[str, Any], names: Names) -> list[str]:
+    """Details of an action this module has no sentence for: each value under a neutral label."""
+    lines = []
+    for key, value in sorted(details.items()):
+        if key == "user_id":
+            lines.append(_("Thí sinh: %(person)s.", person=_person(value, names)))
+        elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            label = FIELD_LABELS.get(key)
+            lines.append(f"{label}: {value}" if label else _("Chi tiết: %(value)s", value=value))
+    return lines
+
+
+def describe_details(action: str, details: Mapping[str, Any] | None, names: Names) -> list[str]:
+    """The entry's details as sentences for the audit page (empty when it has none)."""
+    if not details:
+        return []
+    describer = DESCRIBERS.get(action, _generic)
+    try:
+        return describer(details, names)
+    except (TypeError, ValueError):  # an older entry of another shape: still readable, never a 500
+        return _generic(details, names)
+
+
+def people_named(details_list: list[Mapping[str, Any] | None]) -> set[int]:
+    """The user ids mentioned in details (participants, the judge who had finalized), to look up in one query."""
+    ids: set[int] = set()
+    for details in details_list:
+        for key in ("user_id", "finalized_by_id"):
+            value = (details or {}).get(key)
+            if isinstance(value, int):
+                ids.add(value)
+    return ids
