@@ -106,11 +106,13 @@ def frame_page(frame: pd.DataFrame, number: int, size: int) -> FramePage:
 
 
 def filter_standings(frame: pd.DataFrame, *, unit_id: int | None = None, category: str | None = None,
-                     text: str | None = None) -> pd.DataFrame:
+                     text: str | None = None, user_id: int | None = None) -> pd.DataFrame:
     """The rows of a standings frame registered under unit ``unit_id`` (at any depth below it, by the closure
-    table), of ``category``, whose folded name contains ``text`` or whose phone contains its digits; the order
-    is kept. A criterion left None does not filter."""
+    table), of ``category``, whose folded name contains ``text`` or whose phone contains its digits, of the
+    participant ``user_id``; the order is kept. A criterion left None does not filter."""
     mask = np.ones(len(frame), dtype=bool)
+    if user_id is not None:
+        mask &= (frame["user_id"] == user_id).to_numpy(dtype=bool)
     if unit_id is not None:
         below = db.session.scalars(select(UnitAncestor.descendant_id).where(UnitAncestor.ancestor_id == unit_id))
         mask &= frame["unit_id"].isin(below.all()).fillna(False).to_numpy(dtype=bool)

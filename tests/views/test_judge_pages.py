@@ -128,7 +128,7 @@ def test_the_ranking_filters_by_unit_at_any_level_and_by_category(scene, judge_c
     assert _ranking_names(judge_client, rid, category="Đảng viên") == ["Nguyễn Văn An", "Lê Văn Cường"]
     assert _ranking_names(judge_client, rid, q="cuong") == ["Lê Văn Cường"]
     unknown = judge_client.get(f"/judge/rounds/{rid}", query_string={"unit": "NOPE"})
-    assert unknown.status_code == 200 and "Không có đơn vị mã «NOPE»" in unknown.get_data(as_text=True)
+    assert unknown.status_code == 200 and "Không có đơn vị nào có tên hoặc mã «NOPE»" in unknown.get_data(as_text=True)
 
 
 def test_the_ranking_is_paginated(scene, judge_client, app):

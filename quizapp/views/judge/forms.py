@@ -32,8 +32,8 @@ class RankingFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter changes nothing
 
-    unit = StringField(_l("Đơn vị (mã, mọi cấp)"), validators=[Optional(), Length(max=50)],
-                       render_kw={"list": "unit-codes", "autocomplete": "off"})
+    unit = StringField(_l("Đơn vị (tên hoặc mã, mọi cấp)"), validators=[Optional(), Length(max=200)],
+                       render_kw={"autocomplete": "off"})
     category = SelectField(_l("Đối tượng"), choices=[], validate_choice=False)
     q = StringField(_l("Tên hoặc số điện thoại"), validators=[Optional(), Length(max=200)],
                     render_kw={"type": "search"})

@@ -18,6 +18,7 @@ from quizapp.models.types import utcnow
 from quizapp.services import results
 from quizapp.services.contests import round_status
 from quizapp.services.standings import Standings, filter_standings, frame_page, round_standings
+from quizapp.services.units import search_units, unit_paths
 from quizapp.views.judge import bp
 from quizapp.views.judge.forms import (
     EntryDecisionForm,
@@ -29,7 +30,7 @@ from quizapp.views.judge.forms import (
 )
 from quizapp.views.main import safe_next
 
-MAX_UNIT_SUGGESTIONS = 300
+MAX_UNIT_CANDIDATES = 12
 
 
 def get_round(round_id: int) -> Round:
@@ -48,9 +49,23 @@ def index():
     return render_template("judge/index.html", contests=contests, statuses=statuses)
 
 
-def _unit_suggestions(contest: Contest) -> list[Unit]:
-    return list(db.session.scalars(select(Unit).where(Unit.depth <= max(contest.collective_level, 2))
-                                   .order_by(Unit.depth, Unit.code).limit(MAX_UNIT_SUGGESTIONS)))
+def _chosen_unit(form: RankingFilterForm) -> tuple[Unit | None, list[Unit]]:
+    """The unit the filter names, by its code or, failing that, by its name (accent-insensitive, as registration
+    finds it); when several names match, none is chosen and the candidates are returned for the judge to pick."""
+    text = (form.unit.data or "").strip()
+    if not text:
+        return None, []
+    unit = db.session.scalar(select(Unit).where(Unit.code == text))
+    if unit is not None:
+        return unit, []
+    matches = search_units(text, limit=MAX_UNIT_CANDIDATES + 1)
+    if len(matches) == 1:
+        return matches[0], []
+    if not matches:
+        form.unit.errors = [_("Không có đơn vị nào có tên hoặc mã «%(text)s».", text=text)]
+    else:
+        form.unit.errors = [_("Có nhiều đơn vị khớp «%(text)s»: hãy chọn một đơn vị bên dưới.", text=text)]
+    return None, matches[:MAX_UNIT_CANDIDATES]
 
 
 @bp.get("/rounds/<int:round_id>")
@@ -60,13 +75,10 @@ def round_ranking(round_id: int):
     standings = round_standings(round_, now=now)
     form = RankingFilterForm(request.args)
     form.category.choices = [("", _("Tất cả"))] + [(c, category_label(c)) for c in standings.categories()]
-    code, unit = (form.unit.data or "").strip(), None
-    if code:
-        unit = db.session.scalar(select(Unit).where(Unit.code == code))
-        if unit is None:
-            form.unit.errors = [_("Không có đơn vị mã «%(code)s».", code=code)]
+    unit, candidates = _chosen_unit(form)
+    person = request.args.get("user", type=record_id)
     filtered = filter_standings(standings.frame, unit_id=unit.id if unit else None,
-                                category=form.category.data or None, text=form.q.data or None)
+                                category=form.category.data or None, text=form.q.data or None, user_id=person)
     if form.unit.errors:
         filtered = filtered.iloc[0:0]
     page = frame_page(filtered, request.args.get("page", 1, type=int), current_app.config["QUIZAPP_PAGE_SIZE"])
@@ -77,7 +89,8 @@ def round_ranking(round_id: int):
         "judge/round.html", round=round_, contest=round_.contest, standings=standings, page=page, form=form,
         unit=unit, excluded=excluded, status=round_status(round_, now), prediction_form=prediction_form,
         decision_form=EntryDecisionForm(formdata=None), finalize_form=FinalizeForm(formdata=None),
-        reopen_form=ReopenForm(formdata=None), units=_unit_suggestions(round_.contest),
+        reopen_form=ReopenForm(formdata=None), unit_candidates=candidates,
+        candidate_paths=unit_paths([u.id for u in candidates]), person=person,
         ranking_reason=ranking_reason, exclusion_label=exclusion_label, args=request.args.to_dict())
 
 
