@@ -27,6 +27,13 @@ FIELD_LABELS = {
     "topic": _l("Chủ đề"), "difficulty": _l("Mức độ"), "explanation": _l("Giải thích"), "source": _l("Nguồn"),
 }
 
+LETTERHEAD_LABELS = {
+    "superior_body": _l("cơ quan cấp trên"), "issuing_body": _l("cơ quan ban hành"), "motto": _l("quốc hiệu"),
+    "document_number": _l("số, ký hiệu"), "place": _l("địa danh"), "signed_on": _l("ngày ban hành"),
+    "opening": _l("phần mở đầu"), "recipients": _l("nơi nhận"), "signing_capacity": _l("thẩm quyền ký"),
+    "signer_title": _l("chức vụ người ký"), "signer_name": _l("người ký"),
+}
+
 
 def _time(value: object) -> str:
     try:
@@ -144,12 +151,17 @@ def _question_edit(d: Mapping[str, Any], names: Names) -> list[str]:
     return lines
 
 
+def _letterhead(d: Mapping[str, Any], names: Names) -> list[str]:
+    fields = [str(LETTERHEAD_LABELS[f]) for f in d.get("fields") or [] if f in LETTERHEAD_LABELS]
+    return [_("Các mục đã sửa: %(fields)s.", fields=", ".join(fields))] if fields else [_("Không có mục nào thay đổi.")]
+
+
 DESCRIBERS: dict[str, Callable[[Mapping[str, Any], Names], list[str]]] = {
     "question.regrade": _regrade, "round.regrade": _regrade, "round.finalize": _finalize, "round.reopen": _reopen,
     "round.close": _close, "round.extension": _extension, "round.prediction_actual": _prediction,
     "round.disqualify": _person_line, "round.reinstate": _person_line, "bank.import": _bank_import,
     "units.import": _units_import, "contest.create": _contest, "user.create": _user,
-    "question.edit": _question_edit,
+    "question.edit": _question_edit, "contest.letterhead": _letterhead,
 }
 
 

@@ -63,6 +63,7 @@ def audit_action_label(action: str) -> str:
         "question.retire": _("Ngừng dùng câu hỏi"),
         "question.restore": _("Dùng lại câu hỏi"),
         "contest.create": _("Tạo cuộc thi"),
+        "contest.letterhead": _("Sửa thông tin văn bản của cuộc thi"),
         "bank.import": _("Nhập ngân hàng câu hỏi"),
         "units.import": _("Nhập danh sách đơn vị"),
         "user.create": _("Tạo tài khoản"),

@@ -15,13 +15,14 @@ from quizapp.models.contests import (
     Round,
     TimeExtension,
 )
+from quizapp.models.letterheads import ContestLetterhead, Motto
 from quizapp.models.personal_data import ErasureRequest, ErasureStatus
 from quizapp.models.results import CollectiveResult, Disqualification, RoundResult
 from quizapp.models.units import Unit, UnitAncestor
 
 __all__ = [
     "Attempt", "AttemptQuestion", "AttemptStatus", "AuditEntry", "Bank", "BankImport", "CollectiveMetric",
-    "CollectiveResult", "Contest", "Disqualification", "DrawRule", "ErasureRequest", "ErasureStatus", "Option",
-    "PredictionAnswer", "PrizeKind", "PrizeTier", "Question", "Review", "Role", "Round", "RoundResult",
-    "TimeExtension", "Unit", "UnitAncestor", "User",
+    "CollectiveResult", "Contest", "ContestLetterhead", "Disqualification", "DrawRule", "ErasureRequest",
+    "ErasureStatus", "Motto", "Option", "PredictionAnswer", "PrizeKind", "PrizeTier", "Question", "Review", "Role",
+    "Round", "RoundResult", "TimeExtension", "Unit", "UnitAncestor", "User",
 ]

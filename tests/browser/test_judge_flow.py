@@ -1,4 +1,5 @@
-"""A judge in a real browser: disqualify with a reason, finalize, print the announcement on A4."""
+"""A judge in a real browser: disqualify with a reason, finalize, fill the letterhead, print the announcement on
+A4 in the form of a notice, find a unit by its name in the ranking."""
 
 import re
 
@@ -42,6 +43,19 @@ def test_judge_disqualifies_finalizes_and_prints_the_announcement(desktop_page, 
 
     page.goto(f"/judge/contests/{scene.contest.id}/announcement")
     assert "Trần Thị Bình" in page.content()
+    page.get_by_role("link", name="Thông tin văn bản").first.click()
+    page.get_by_label("Cơ quan cấp trên (nếu có)").fill("Tỉnh ủy Tỉnh Thử")
+    page.get_by_label("Cơ quan ban hành").fill("Ban Tuyên giáo và Dân vận")
+    page.get_by_label(re.compile("ĐẢNG CỘNG SẢN VIỆT NAM")).check()
+    page.get_by_label("Số, ký hiệu").fill("05-TB/BTGDV")
+    page.get_by_label("Địa danh").fill("Thử")
+    page.get_by_label("Nơi nhận (mỗi dòng một nơi)").fill("- Thường trực Tỉnh ủy (để b/c);\n- Lưu VP.")
+    page.get_by_label("Chức vụ người ký").fill("Trưởng ban")
+    page.get_by_label("Họ và tên người ký").fill("Nguyễn Thị Mẫu")
+    screenshot(page, "judge-letterhead")
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.locator(".document-issuer")).to_contain_text("BAN TUYÊN GIÁO VÀ DÂN VẬN")
+    expect(page.locator(".document-signature")).to_contain_text("Nguyễn Thị Mẫu")
     screenshot(page, "judge-announcement")
     page.goto(f"/contests/{scene.contest.id}/announcement")
     assert "Trần T. B." in page.content() and "Trần Thị Bình" not in page.content()
@@ -51,3 +65,11 @@ def test_judge_disqualifies_finalizes_and_prints_the_announcement(desktop_page, 
     pdf = page.pdf(format="A4", print_background=True)
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert pages == 2  # the round's winners, then the collectives on a page of their own
+
+    page.emulate_media(media="screen")
+    page.goto(f"/judge/rounds/{scene.round.id}")
+    page.get_by_role("combobox", name="Đơn vị (tên hoặc mã, mọi cấp)").fill("xa mot")
+    page.get_by_role("option", name=re.compile("Xã Một A")).click()
+    page.get_by_role("button", name="Lọc").click()
+    expect(page.locator("table.judge-ranking tbody")).not_to_contain_text("Lê Văn Cường")
+    expect(page.get_by_text("Đơn vị: Xã Một A và mọi đơn vị trực thuộc.")).to_be_visible()

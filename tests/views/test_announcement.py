@@ -65,11 +65,13 @@ def test_the_judges_announcement_shows_full_names_and_phones(scene, make_user, l
     judge = login(make_user(Role.JUDGE))
 
     draft = judge.get(f"/judge/contests/{scene.contest.id}/announcement").get_data(as_text=True)
-    assert "Bản nháp" in draft and "Đợt thi chưa chốt kết quả." in draft
+    assert "Bản nháp" in draft and "BẢN NHÁP" in draft  # the notice, and the watermark printed on the page
+    assert f"Các đợt chưa chốt không có trong văn bản: {scene.round.name}." in draft
+    assert "Nguyễn Văn An" not in draft  # a round not finalized takes no place in the document
 
     _finalize(scene.round)
     html = judge.get(f"/judge/contests/{scene.contest.id}/announcement").get_data(as_text=True)
-    assert "Bản nháp" not in html
+    assert "Bản nháp" not in html and "BẢN NHÁP" not in html
     assert "Nguyễn Văn An" in html and "Trần Thị Bình" in html
     assert scene.users["Nguyễn Văn An"].phone in html
     assert f"/contests/{scene.contest.id}/announcement" in html  # link to the public version

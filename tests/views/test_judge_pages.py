@@ -67,9 +67,13 @@ def _ranking_names(client, round_id, **params) -> list[str]:
 def test_participants_and_organizers_get_403(scene, make_user, login, role):
     client = login(make_user(role))
     for path in ("/judge", f"/judge/rounds/{scene.round.id}", f"/judge/rounds/{scene.round.id}/flags",
-                 "/judge/audit", f"/judge/contests/{scene.contest.id}/announcement",
-                 f"/judge/rounds/{scene.round.id}/results.csv"):
+                 "/judge/audit", f"/judge/rounds/{scene.round.id}/results.csv"):
         assert client.get(path).status_code == 403, path
+    # the announcement and its letterhead are prepared with the organizers; participants never see them
+    shared = (f"/judge/contests/{scene.contest.id}/announcement", f"/judge/contests/{scene.contest.id}/letterhead",
+              f"/judge/contests/{scene.contest.id}/announcement.xlsx")
+    for path in shared:
+        assert client.get(path).status_code == (403 if role is Role.PARTICIPANT else 200), path
     assert client.post(f"/judge/rounds/{scene.round.id}/finalize", data={"confirm": "y"}).status_code == 403
     assert db.session.get(Round, scene.round.id).finalized_at is None
 

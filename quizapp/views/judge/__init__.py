@@ -16,8 +16,10 @@ from quizapp.models import Role
 bp = Blueprint("judge", __name__, url_prefix="/judge")
 public_bp = Blueprint("announcements", __name__)
 
-#: Pages organizers use too: the regrade of a question whose answer key they are fixing.
-SHARED_WITH_ORGANIZERS = frozenset({"judge.regrade_preview", "judge.regrade_apply"})
+#: Pages organizers use too: the regrade of a question whose answer key they are fixing; the announcement and
+#: its letterhead, which they prepare with the judges.
+SHARED_WITH_ORGANIZERS = frozenset({"judge.regrade_preview", "judge.regrade_apply", "judge.announcement",
+                                    "judge.announcement_xlsx", "judge.letterhead"})
 
 
 def _allowed() -> None:
@@ -31,4 +33,4 @@ def _guard():
     return roles_required(*roles)(_allowed)()
 
 
-from quizapp.views.judge import announcement, audit, exports, flags, regrade, rounds  # noqa: E402,F401
+from quizapp.views.judge import announcement, audit, exports, flags, letterhead, regrade, rounds  # noqa: E402,F401
