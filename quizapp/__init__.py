@@ -46,6 +46,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.after_request(end_request)  # one transaction per request, ended here (quizapp.transactions)
     leaderboard.init_app(app)  # a round's cached results are dropped when a change to them commits
     app.wsgi_app = PublicPageCache(app.wsgi_app, app.extensions["cache"][cache])  # type: ignore[method-assign]
+    from quizapp import security
+
+    security.init_app(app)  # security headers on every response; the trusted proxies' fix, outermost
 
     from quizapp import cli, errors, i18n
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +23,34 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None  # a participant may keep a page open for a whole round
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # on by default when QUIZAPP_BASE_URL is https (from_environment)
+    REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)  # "remember me" lasts a contest's rounds, not Flask-Login's year
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # a little above the import limit so the import can say "too large" itself
-    RATELIMIT_HEADERS_ENABLED = True
+    # Flask-Limiter's X-RateLimit-* headers and a Retry-After on every answer of a limited route are off: a refusal
+    # says its own Retry-After (quizapp.errors; the per-account sign-in wait, services/sign_in_guard.py).
+    RATELIMIT_HEADERS_ENABLED = False
     RATELIMIT_STRATEGY = "moving-window"
     QUIZAPP_IMPORT_MAX_BYTES = 10 * 1024 * 1024
     QUIZAPP_IMPORT_MAX_QUESTIONS = 20_000
-    QUIZAPP_LOGIN_LIMIT = "10 per minute"
-    QUIZAPP_REGISTER_LIMIT = "5 per minute"
+    # Per client address. Generous: a meeting hall of 200 people (or a school, an office) reaches the site through
+    # one address, and each of them may register, mistype a password and sign in on two devices within minutes.
+    # Guessing one account's password is stopped per account instead (QUIZAPP_SIGNIN_*, services/sign_in_guard.py).
+    QUIZAPP_LOGIN_LIMIT = "1000 per 10 minutes"
+    QUIZAPP_REGISTER_LIMIT = "400 per 10 minutes"
+    # Failed sign-ins per account (its login, from any address, every sign-in path and worker): after
+    # QUIZAPP_SIGNIN_FREE_FAILURES failures, each further try waits QUIZAPP_SIGNIN_BASE_DELAY seconds, doubled
+    # after every further failure, at most QUIZAPP_SIGNIN_MAX_DELAY; the count is forgotten
+    # QUIZAPP_SIGNIN_FORGET_AFTER seconds after the last failure, and at a successful sign-in.
+    QUIZAPP_SIGNIN_FREE_FAILURES = 5
+    QUIZAPP_SIGNIN_BASE_DELAY = 15
+    QUIZAPP_SIGNIN_MAX_DELAY = 300
+    QUIZAPP_SIGNIN_FORGET_AFTER = 3600
+    # Proxies in front of the app that add X-Forwarded-For/-Proto/-Host (nginx: 1). 0: the headers are ignored, so
+    # a client cannot choose its own address; with the right count, request.remote_addr is the real client's.
+    QUIZAPP_PROXY_HOPS = 0
     QUIZAPP_API_TOKEN_MAX_AGE = 24 * 3600
     QUIZAPP_PAGE_SIZE = 50
     QUIZAPP_FAST_SECONDS_PER_QUESTION = 2  # judges' flag: a submitted attempt faster than this per question
@@ -111,7 +132,9 @@ def from_environment(environ: Mapping[str, str], instance_path: str) -> dict[str
     else:
         settings.update(RATELIMIT_STORAGE_URI="memory://", CACHE_TYPE="SimpleCache")
     for name in ("QUIZAPP_IMPORT_MAX_BYTES", "QUIZAPP_IMPORT_MAX_QUESTIONS", "QUIZAPP_ARGON2_TIME_COST",
-                 "QUIZAPP_ARGON2_MEMORY_KIB", "QUIZAPP_ARGON2_PARALLELISM"):
+                 "QUIZAPP_ARGON2_MEMORY_KIB", "QUIZAPP_ARGON2_PARALLELISM", "QUIZAPP_PROXY_HOPS",
+                 "QUIZAPP_SIGNIN_FREE_FAILURES", "QUIZAPP_SIGNIN_BASE_DELAY", "QUIZAPP_SIGNIN_MAX_DELAY",
+                 "QUIZAPP_SIGNIN_FORGET_AFTER"):
         value = _int_env(environ, name)
         if value is not None:
             settings[name] = value
@@ -128,5 +151,24 @@ def from_environment(environ: Mapping[str, str], instance_path: str) -> dict[str
             settings[name] = value
     for name in ("MAIL_USE_TLS", "MAIL_USE_SSL"):
         if environ.get(name):
-            settings[name] = environ[name].strip().lower() in ("1", "true", "yes", "on")
+            settings[name] = _flag(environ[name])
+    settings.update(cookie_settings(environ))
+    return settings
+
+
+def _flag(raw: str) -> bool:
+    return raw.strip().lower() in ("1", "true", "yes", "on")
+
+
+def cookie_settings(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Secure cookies (sent over HTTPS only) when the site's address is https, unless QUIZAPP_COOKIE_SECURE says
+    otherwise (0/1); QUIZAPP_REMEMBER_DAYS: how long "remember me" keeps a device signed in."""
+    settings: dict[str, Any] = {}
+    secure = environ.get("QUIZAPP_COOKIE_SECURE", "").strip()
+    https = environ.get("QUIZAPP_BASE_URL", "").strip().lower().startswith("https://")
+    if secure or https:
+        settings["SESSION_COOKIE_SECURE"] = settings["REMEMBER_COOKIE_SECURE"] = _flag(secure) if secure else True
+    days = _int_env(environ, "QUIZAPP_REMEMBER_DAYS")
+    if days is not None:
+        settings["REMEMBER_COOKIE_DURATION"] = timedelta(days=days)
     return settings

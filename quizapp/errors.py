@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
+import time
 from typing import Any
 
 from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
@@ -64,12 +67,29 @@ def refuse_nul_characters():
 _JSON_NUL = re.compile(rb"(?:^|[^\\])(?:\\\\)*\\u0000")
 
 
+def _rate_limited(error: RateLimitExceeded):
+    """A per-address limit reached: the page's own answer when it has one (its form again with what was typed and
+    the wait, ``on_breach``), else the 429 error; ``Retry-After`` says the seconds until the limit lets one more
+    request through."""
+    from quizapp.extensions import limiter
+
+    limit = limiter.current_limit
+    seconds = max(1, math.ceil(limit.reset_at - time.time())) if limit is not None else 60
+    response = error.response if error.response is not None else make_response(
+        *error_response(429, "too_many_requests", _messages()[429], retry_after=seconds))
+    response.headers.setdefault("Retry-After", str(seconds))
+    return response
+
+
 def init_app(app: Flask) -> None:
     app.before_request(refuse_nul_characters)
 
     @app.errorhandler(RequestRefused)
     def _refused(error: RequestRefused):
-        return error_response(error.status, error.code, error.message, **error.details)
+        response = make_response(*error_response(error.status, error.code, error.message, **error.details))
+        if "retry_after" in error.details:  # a refusal for now (429): when to try again, for programs too
+            response.headers["Retry-After"] = str(error.details["retry_after"])
+        return response
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):
@@ -78,6 +98,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
+        if isinstance(error, RateLimitExceeded):
+            return _rate_limited(error)
         status = error.code or 500
         message = _messages().get(status) or error.description or ""
         code = (error.name or "error").lower().replace(" ", "_")

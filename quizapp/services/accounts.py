@@ -13,7 +13,7 @@ from quizapp.domain.registration import EMAIL, MIN_PASSWORD
 from quizapp.domain.text import clean, fold
 from quizapp.extensions import db
 from quizapp.models import Role, User
-from quizapp.services import audit
+from quizapp.services import audit, sign_in_guard
 
 
 @dataclass(frozen=True)
@@ -69,20 +69,33 @@ def check_credentials(login: str, password: str, *, now: datetime) -> SignedIn |
     """The active account whose email or phone (in any usual form) is ``login``, when ``password`` is its
     password; None otherwise, after the same work either way (an unknown login still costs a hash check, so the
     answer's timing does not tell which accounts exist). Records the sign-in time, and upgrades a hash made with
-    older settings. Core statements on the session's connection: sign-in is a hot path when a round opens."""
+    older settings. Raises ``SignInDelayed`` (nothing checked) while the login must wait after repeated
+    failures (``services.sign_in_guard``: every sign-in path shares the count). Core statements on the
+    session's connection: sign-in is a hot path when a round opens."""
     login = clean(login)
     if not login or not password:
         return None
+    failures = sign_in_guard.check(login, now=now)  # raises SignInDelayed before any password is checked
     connection = db.session.connection()
     found = connection.execute(_CREDENTIALS, {"email": login.lower(), "phone": normalise_phone(login)}).first()
     checked = check_password(found.password_hash if found else None, password)
     if found is None or not checked.matches:
+        sign_in_guard.failed(login, failures, now=now)
         return None
+    sign_in_guard.succeeded(login, failures)
     changes: dict[str, object] = {"last_login_at": now}
     if checked.new_hash:
         changes["password_hash"] = checked.new_hash
     connection.execute(update(_users).where(_users.c.id == found.id).values(**changes))
     return SignedIn(user_id=found.id, token_version=found.token_version)
+
+
+def sign_out_everywhere(user_id: int) -> None:
+    """End every session of the account, on every device, and its API tokens (``token_version`` is part of the
+    session's user id and of each token): a copy of the session cookie, kept on a shared office computer or
+    taken from it, no longer signs anybody in."""
+    db.session.execute(update(_users).where(_users.c.id == user_id)
+                       .values(token_version=_users.c.token_version + 1))
 
 
 def authenticate(login: str, password: str, *, now: datetime) -> User | None:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+import math
+import time
+from typing import Any
+
+from flask import Blueprint, Response, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_limiter import RequestLimit
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
@@ -17,7 +22,8 @@ from quizapp.messages.accounts import reset_error_message, reset_mail
 from quizapp.models import Role, User
 from quizapp.models.types import utcnow
 from quizapp.services import mail, password_reset
-from quizapp.services.accounts import authenticate
+from quizapp.services.accounts import authenticate, sign_out_everywhere
+from quizapp.services.sign_in_guard import SignInDelayed
 from quizapp.views.main import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -69,15 +75,39 @@ def _login_limit() -> str:
     return current_app.config["QUIZAPP_LOGIN_LIMIT"]
 
 
+def seconds_left(limit: RequestLimit) -> int:
+    """Whole seconds until a per-address limit lets the next request through (at least 1)."""
+    return max(1, math.ceil(limit.reset_at - time.time()))
+
+
+def waiting(template: str, seconds: int, message: str, **context: Any) -> Response:
+    """A form refused for now (429): shown again with what was typed (never a password: password fields are
+    rendered empty), ``message`` and the seconds to wait, in words and as a countdown (static/retry-wait.js);
+    ``Retry-After`` says the same to programs."""
+    response = make_response(render_template(template, wait={"seconds": seconds, "message": message}, **context),
+                             429)
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
+def _login_page_refused(limit: RequestLimit) -> Response:
+    message = _("Có quá nhiều lượt đăng nhập từ cùng địa chỉ mạng với bạn trong ít phút qua.")
+    return waiting("auth/login.html", seconds_left(limit), message, form=LoginForm(), error=None, next=_next())
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], on_breach=_login_page_refused)
 def login():
     if current_user.is_authenticated:
         return redirect(_next() or workspace_url(current_user))
     form = LoginForm()
     error = None
     if form.validate_on_submit():
-        user = authenticate(form.login.data, form.password.data, now=utcnow())
+        try:
+            user = authenticate(form.login.data, form.password.data, now=utcnow())
+        except SignInDelayed as delayed:
+            message = _("Tài khoản này vừa bị nhập sai mật khẩu nhiều lần, nên tạm thời phải chờ trước khi thử lại.")
+            return waiting("auth/login.html", delayed.retry_after, message, form=form, error=None, next=_next())
         if user is not None:
             login_user(user, remember=form.remember.data)
             return redirect(_next() or workspace_url(user))
@@ -87,6 +117,10 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    """Sign out here and everywhere else the account is signed in: a copy of this session's cookie (a shared
+    office computer) or a "remember me" cookie no longer signs anybody in."""
+    if current_user.is_authenticated:
+        sign_out_everywhere(current_user.id)
     logout_user()
     return redirect(url_for("main.index"))
 

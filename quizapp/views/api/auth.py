@@ -12,6 +12,7 @@ from quizapp.messages.participants import field_label, registration_message
 from quizapp.models.types import utcnow
 from quizapp.services.accounts import check_credentials
 from quizapp.services.participants import register
+from quizapp.services.sign_in_guard import SignInDelayed
 from quizapp.views import schemas
 from quizapp.views.api import bp
 from quizapp.views.api.common import APIError, operation
@@ -53,9 +54,16 @@ def register_participant(body: schemas.Registration):
 @bp.post("/auth/token")
 @limiter.limit(_login_limit)
 @operation("Get a bearer token", tags=("auth",), body=schemas.TokenRequest, responses={
-    200: schemas.Token, 401: "Wrong login or password", 422: "Missing login or password", 429: "Too many requests"})
+    200: schemas.Token, 401: "Wrong login or password", 422: "Missing login or password",
+    429: "Too many requests from the address, or too many failed sign-ins with this login (error.retry_after "
+         "and the Retry-After header say the seconds to wait)"})
 def token(body: schemas.TokenRequest):
-    signed_in = check_credentials(body.login, body.password, now=utcnow())
+    try:
+        signed_in = check_credentials(body.login, body.password, now=utcnow())
+    except SignInDelayed as delayed:
+        raise APIError(429, "sign_in_delayed", _(
+            "Tài khoản này vừa bị nhập sai mật khẩu nhiều lần. Vui lòng thử lại sau %(seconds)d giây.",
+            seconds=delayed.retry_after), retry_after=delayed.retry_after) from None
     if signed_in is None:
         raise APIError(401, "invalid_credentials", _("Số điện thoại/email hoặc mật khẩu không đúng."))
     return jsonify({"token": issue_token(signed_in.user_id, signed_in.token_version)})

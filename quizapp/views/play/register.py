@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_limiter import RequestLimit
 from flask_login import current_user, login_user
 
 from quizapp.domain.registration import RegistrationError, check_registration
@@ -13,6 +14,7 @@ from quizapp.models import Unit
 from quizapp.models.types import utcnow
 from quizapp.services.participants import register as register_participant
 from quizapp.services.units import search_units, unit_paths
+from quizapp.views.auth import seconds_left, waiting
 from quizapp.views.main import safe_next
 from quizapp.views.play import bp
 from quizapp.views.play.forms import RegisterForm, UnitLookupForm
@@ -39,8 +41,17 @@ def _add_problems(form: RegisterForm, problems: dict[str, str]) -> None:
         field.errors = [*field.errors, registration_message(code)]
 
 
+def _register_page_refused(limit: RequestLimit) -> Response:
+    """The per-address limit reached: the form again with what was typed (not the passwords) and the wait."""
+    form = RegisterForm()
+    message = _("Có quá nhiều lượt đăng ký từ cùng địa chỉ mạng với bạn trong ít phút qua.")
+    return waiting("play/register.html", seconds_left(limit), message, form=form,
+                   unit_path=_unit_path(form.unit_code.data), csrf_failed=False,
+                   next=safe_next(request.args.get("next"), ""))
+
+
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(_register_limit, methods=["POST"])
+@limiter.limit(_register_limit, methods=["POST"], on_breach=_register_page_refused)
 def register():
     """The registration form. On success the participant is signed in and sent to the contests (or ``next``);
     on any problem nothing is saved and every field says what is wrong with it (status 422)."""
