@@ -259,3 +259,30 @@ class Leaderboard(Answer):
         description="only once the round is closed: the actual answer of the prediction question (provisional "
                     "until finalized; null: none)")] = None
     entries: list[LeaderboardEntry]
+
+
+class OptionChoices(Answer):
+    option_id: Annotated[int, Field(description="the bank's option id (not the ids shown in an attempt)")]
+    chosen: Annotated[int, Field(ge=0, description="finished attempts that chose it")]
+
+
+class QuestionStatistics(Answer):
+    question_id: int
+    text: str
+    drawn: Annotated[int, Field(ge=1, description="finished attempts that drew the question")]
+    facility: Annotated[float, Field(ge=0, le=1, description="share of those attempts that answered it correctly "
+                                                             "(unanswered counts as wrong)")]
+    discrimination: Annotated[float | None, Field(ge=-1, le=1, description=(
+        "Pearson correlation of the question's 0/1 mark with the attempt's score on its other questions; null "
+        "when undefined (fewer than 2 attempts, or no variance)"))]
+    options: Annotated[list[OptionChoices], Field(description="every option of the question, in the bank's order")]
+
+
+class RoundStatistics(Answer):
+    """Item analysis of a round over its finished attempts (submitted, or closed at their deadline), hidden test
+    accounts left out; for organizers and judges only, so it is available while the round is open."""
+
+    entries: Annotated[int, Field(ge=0, description="finished attempts")]
+    participants: Annotated[int, Field(ge=0, description="distinct participants with a finished attempt")]
+    in_progress: Annotated[int, Field(ge=0, description="attempts running now")]
+    questions: Annotated[list[QuestionStatistics], Field(description="every question drawn, by question id")]

@@ -19,4 +19,5 @@ from quizapp.views.api import (  # noqa: E402,F401  (registers the routes)
     contests,
     leaderboard,
     openapi,
+    statistics,
 )
