@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from quizapp.domain.phones import normalise_phone
-from quizapp.domain.text import clean
+from quizapp.domain.text import clean, name_problem
 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 CITIZEN_ID = re.compile(r"\d{12}")
@@ -63,6 +63,8 @@ def check_registration(raw: dict[str, object], *, today: date) -> Registration:
         problems["full_name"] = "required"
     elif len(full_name) > 200:
         problems["full_name"] = "too_long"
+    elif (unusable := name_problem(full_name)) is not None:
+        problems["full_name"] = unusable.code
     phone = normalise_phone(str(raw.get("phone") or ""))
     if not raw.get("phone"):
         problems["phone"] = "required"

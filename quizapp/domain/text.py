@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 _SPACES = re.compile(r"\s+")
 
@@ -55,3 +56,53 @@ def question_key(text: str) -> str:
 def escape_like(value: str) -> str:
     """Escape SQL LIKE wildcards with a backslash, so user input matches literally (use ``escape='\\\\'``)."""
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+#: Characters that print nothing or turn the text around, though their Unicode category is a letter or a symbol
+#: (Hangul fillers, the Braille blank, the Mongolian vowel separator): used to make a "blank" name.
+_INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
+#: Combining marks that may follow one another on one letter. Vietnamese in NFC needs none (every letter with
+#: its tone is precomposed); typed in NFD or with a legacy input method, at most two (a vowel mark and a tone).
+MAX_COMBINING_MARKS = 2
+
+
+@dataclass(frozen=True, slots=True)
+class NameProblem:
+    """What makes a typed name unusable: ``code`` ``invisible_character`` (``character`` as U+XXXX) or
+    ``too_many_marks`` (``count`` marks in a row on one letter)."""
+
+    code: str
+    character: str = ""
+    count: int = 0
+
+
+def name_problem(value: str) -> NameProblem | None:
+    """Why ``value`` (a person's or a unit's name, already ``clean``ed) cannot be a name, or None.
+
+    Refused: characters that show nothing or change the writing direction (zero-width spaces and joiners, bidi
+    embeddings, overrides and isolates, the soft hyphen, the BOM: Unicode's "format" characters), control
+    characters (a line break too: a name is one line), private-use, unassigned and surrogate code points, line
+    and paragraph separators, the invisible letters above; and runs of more than ``MAX_COMBINING_MARKS``
+    combining marks on one letter ("Zalgo" text that overflows the lines above and below it).
+    """
+    run = 0
+    for char in unicodedata.normalize("NFC", value):
+        category = unicodedata.category(char)
+        if category in ("Mn", "Me"):
+            run += 1
+            if run > MAX_COMBINING_MARKS:
+                return NameProblem("too_many_marks", count=_marks_from(value))
+            continue
+        run = 0
+        if category in ("Cf", "Cc", "Co", "Cs", "Cn", "Zl", "Zp") or char in _INVISIBLE_LETTERS:
+            return NameProblem("invisible_character", character=f"U+{ord(char):04X}")
+    return None
+
+
+def _marks_from(value: str) -> int:
+    """The length of the longest run of combining marks in ``value`` (for the message)."""
+    longest = run = 0
+    for char in unicodedata.normalize("NFC", value):
+        run = run + 1 if unicodedata.category(char) in ("Mn", "Me") else 0
+        longest = max(longest, run)
+    return longest

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from quizapp.domain.banks.draft import Spot
@@ -30,9 +30,14 @@ from quizapp.domain.banks.model import (
     capped,
 )
 from quizapp.domain.banks.sheets import Sheet, read_sheets
+from quizapp.domain.text import MAX_COMBINING_MARKS, name_problem
 
 MAX_CODE_LENGTH = 64
 MAX_NAME_LENGTH = 255
+#: Levels of the tree (the root is level 1). Real trees have 3 to 6 (province → district → commune → cell);
+#: the ancestor table behind collective rankings holds one row per unit and level, so a chain of thousands of
+#: levels (a file whose parent codes are shifted by one row) would ask for millions of rows.
+MAX_DEPTH = 20
 
 UNIT_HEADERS = HeaderSpec(
     aliases=build_aliases(
@@ -83,13 +88,17 @@ class _Row:
 
 
 def parse_units(filename: str, data: bytes, *, limits: ImportLimits = DEFAULT_LIMITS,
-                known_codes: set[str] | None = None) -> list[ParsedUnit]:
+                known_codes: set[str] | None = None,
+                known_depths: Mapping[str, int] | None = None) -> list[ParsedUnit]:
     """Parse a unit-tree file, parents before children (depth first, file order), or raise ``UnitFileError``.
 
     Codes are required and unique in the file, names required, member counts whole numbers ≥ 0 ("1.200" and
     "1 200" are 1200). A parent code must not lead back to the unit (each unit of a cycle is reported). With
     ``known_codes`` (the codes already stored), a parent found neither in the file nor there is reported in the
     same pass as every other problem; without it, such units are returned as roots (see ``check_tree``).
+    A unit deeper than ``MAX_DEPTH`` levels is refused (``tree_too_deep``, with its row), counting the levels
+    above a stored parent from ``known_depths`` (stored code → depth). Names may not hold invisible or
+    direction-changing characters (``domain.text.name_problem``).
     """
     try:
         sheets = read_sheets(filename, data, limits, UNIT_HEADERS.score)
@@ -98,7 +107,7 @@ def parse_units(filename: str, data: bytes, *, limits: ImportLimits = DEFAULT_LI
             raise Refused([Problem("too_many_units", data={"count": len(rows), "limit": limits.max_units})])
         if not rows and not problems:
             raise Refused([Problem("no_units")])
-        ordered, cycles = _tree_order(rows)
+        ordered, cycles = _tree_order(rows, known_depths or {})
         if known_codes is not None:
             problems += check_tree([row.unit for row in rows], known_codes)
         if problems or cycles:
@@ -160,6 +169,9 @@ def _unit(
         problems.append(spot.problem("duplicate_code", heading("code"), code=code, first_line=first.line))
     if not name:
         problems.append(spot.problem("missing_name", heading("name")))
+    elif (unusable := name_problem(name)) is not None:
+        problems.append(spot.problem(unusable.code, heading("name"), value=unusable.character,
+                                     count=unusable.count, limit=MAX_COMBINING_MARKS))
     for text, key, limit in ((code, "code", MAX_CODE_LENGTH), (name, "name", MAX_NAME_LENGTH)):
         if len(text) > limit:
             problems.append(spot.problem("text_too_long", heading(key), length=len(text), limit=limit))
@@ -186,8 +198,10 @@ def member_count(value: str) -> int | None:
     return int(zero_fraction.group(1)) if zero_fraction else None
 
 
-def _tree_order(rows: list[_Row]) -> tuple[list[ParsedUnit], list[Problem]]:
-    """Units depth first from the roots, children in file order; a problem for each unit on a parent cycle."""
+def _tree_order(rows: list[_Row], known_depths: Mapping[str, int]) -> tuple[list[ParsedUnit], list[Problem]]:
+    """Units depth first from the roots, children in file order; a problem for each unit on a parent cycle and
+    for the first unit of each branch deeper than ``MAX_DEPTH`` (its children are not walked: nothing in a
+    refused file grows with the depth)."""
     by_code = {row.unit.code: row for row in rows}
     children: dict[str, list[_Row]] = defaultdict(list)
     roots: list[_Row] = []
@@ -198,15 +212,34 @@ def _tree_order(rows: list[_Row]) -> tuple[list[ParsedUnit], list[Problem]]:
         else:
             roots.append(row)
     ordered: list[ParsedUnit] = []
-    stack = list(reversed(roots))
+    too_deep: list[Problem] = []
+    reached: set[str] = set()
+    stack = [(row, known_depths.get(row.unit.parent_code or "", 0) + 1) for row in reversed(roots)]
     while stack:
-        row = stack.pop()
+        row, depth = stack.pop()
+        reached.add(row.unit.code)
+        if depth > MAX_DEPTH:
+            too_deep.append(row.spot.problem("tree_too_deep", row.parent_heading, value=row.unit.code, count=depth,
+                                             limit=MAX_DEPTH))
+            reached.update(_below(row.unit.code, children))
+            continue
         ordered.append(row.unit)
-        stack.extend(reversed(children[row.unit.code]))
+        stack.extend((child, depth + 1) for child in reversed(children[row.unit.code]))
     # Every unit not reached from a root hangs from a cycle (or sits on one).
-    reached = {unit.code for unit in ordered}
     cycles = _cycle_problems([row for row in rows if row.unit.code not in reached], by_code)
-    return ordered, cycles
+    return ordered, too_deep + cycles
+
+
+def _below(code: str, children: Mapping[str, list[_Row]]) -> set[str]:
+    """The codes of every unit under ``code`` (iteratively: a chain may be as long as the file)."""
+    found: set[str] = set()
+    stack = [code]
+    while stack:
+        for child in children.get(stack.pop(), ()):
+            if child.unit.code not in found:
+                found.add(child.unit.code)
+                stack.append(child.unit.code)
+    return found
 
 
 def _cycle_problems(unreached: list[_Row], by_code: dict[str, _Row]) -> list[Problem]:

@@ -107,6 +107,16 @@ MESSAGES: dict[str, str] = {
         "khác; hãy sửa câu hỏi ngay trong ngân hàng thay vì nhập lại."
     ),
     "unknown_parent": N_("mã cấp trên “%(parent_code)s” không có trong tệp và cũng chưa có trong hệ thống."),
+    "invisible_character": N_(
+        "tên chứa ký tự không nhìn thấy hoặc ký tự đổi chiều chữ (%(value)s); hãy xóa và gõ lại tên."
+    ),
+    "too_many_marks": N_(
+        "tên có %(count)s dấu chồng lên một chữ (nhiều nhất %(limit)s); hãy gõ lại bằng bộ gõ tiếng Việt."
+    ),
+    "tree_too_deep": N_(
+        "đơn vị “%(value)s” nằm ở cấp %(count)s của cây đơn vị, sâu hơn giới hạn %(limit)s cấp; "
+        "hãy kiểm tra lại mã cấp trên."
+    ),
 }
 _DUPLICATE_ON_OTHER_SHEET = N_(
     "câu hỏi trùng với câu ở dòng %(first_line)s của trang tính “%(first_sheet)s”."

@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, func, or_, select, update
 from quizapp.auth import check_password, hash_password
 from quizapp.domain.phones import normalise_phone
 from quizapp.domain.registration import EMAIL, MIN_PASSWORD
-from quizapp.domain.text import clean, fold
+from quizapp.domain.text import clean, fold, name_problem
 from quizapp.extensions import db
 from quizapp.models import Role, User
 from quizapp.services import audit, sign_in_guard
@@ -31,8 +31,8 @@ def normalise_email(email: str | None) -> str | None:
 
 def create_staff(*, role: Role, email: str, password: str, full_name: str | None, actor: User | None,
                  now: datetime) -> User:
-    """Create an admin, organizer or judge account. Refuses a malformed or taken email, and a password shorter than
-    a participant's may be (``MIN_PASSWORD``)."""
+    """Create an admin, organizer or judge account. Refuses a malformed or taken email, a password shorter than
+    a participant's may be (``MIN_PASSWORD``), and a name with invisible characters (``name_problem``)."""
     address = normalise_email(email)
     if not address or not EMAIL.fullmatch(address):
         raise AccountError("invalid_email", "email")
@@ -42,6 +42,9 @@ def create_staff(*, role: Role, email: str, password: str, full_name: str | None
     if taken:
         raise AccountError("email_taken", "email")
     name = clean(full_name) or address.split("@")[0]
+    unusable = name_problem(name)
+    if unusable is not None:
+        raise AccountError(unusable.code, "full_name")
     user = User(role=role, email=address, full_name=name, name_key=fold(name),
                 password_hash=hash_password(password), created_at=now)
     db.session.add(user)

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 
 from sqlalchemy import case, delete, func, insert, or_, select, update
 
 from quizapp.domain.banks import BankFileError, ImportLimits, Problem
 from quizapp.domain.text import escape_like, fold
-from quizapp.domain.units import parse_units
+from quizapp.domain.units import MAX_DEPTH, parse_units
 from quizapp.extensions import db
 from quizapp.models import Contest, Role, Unit, UnitAncestor, User
 from quizapp.services import audit
 from quizapp.services.collectives import participants_by_unit
+
+_BATCH = 10_000  # ancestor rows per INSERT: memory stays flat whatever the size of the tree
 
 
 @dataclass(frozen=True)
@@ -28,10 +31,13 @@ def import_units(*, filename: str, data: bytes, actor: User | None, now: datetim
                  limits: ImportLimits) -> UnitImportResult:
     """Add new units and update existing ones (matched by code) from a file: all of it, or nothing.
 
-    A parent may be in the file or already stored. Raises the parser's error with every problem found.
+    A parent may be in the file or already stored. Raises the parser's error with every problem found, and
+    ``tree_too_deep`` when the file hangs stored units so low that the tree passes ``MAX_DEPTH`` levels.
     """
-    id_of = dict(db.session.execute(select(Unit.code, Unit.id)).tuples().all())
-    parsed = parse_units(filename, data, limits=limits, known_codes=set(id_of))
+    stored = db.session.execute(select(Unit.code, Unit.id, Unit.depth)).all()
+    id_of = {row.code: row.id for row in stored}
+    parsed = parse_units(filename, data, limits=limits, known_codes=set(id_of),
+                         known_depths={row.code: row.depth for row in stored})
     new = [item for item in parsed if item.code not in id_of]
     if new:
         ids = db.session.scalars(
@@ -56,7 +62,8 @@ def rebuild_tree() -> None:
     """Recompute every unit's depth and the ancestor closure table from parent links (a few set-based writes).
 
     Refuses (``parent_cycle``) a tree whose stored links now loop, e.g. a file that moved a unit under one of
-    its own descendants already stored.
+    its own descendants already stored, and (``tree_too_deep``) one deeper than ``MAX_DEPTH`` levels, before
+    anything that grows with the depth is built. The ancestor rows are written in batches.
     """
     rows = db.session.execute(select(Unit.id, Unit.parent_id, Unit.code)).all()
     parent_of = {row.id: row.parent_id for row in rows}
@@ -72,17 +79,21 @@ def rebuild_tree() -> None:
             path.append(node)
             node = parent_of[node]
         prefix = chains[node] if node is not None else []
+        if len(prefix) + len(path) > MAX_DEPTH:
+            too_deep = path[len(path) - (MAX_DEPTH - len(prefix)) - 1]  # the first unit below the limit
+            raise BankFileError([Problem("tree_too_deep", data={
+                "value": code_of[too_deep], "count": MAX_DEPTH + 1, "limit": MAX_DEPTH})])
         for unit in reversed(path):
             prefix = prefix + [unit]
             chains[unit] = prefix
     db.session.execute(delete(UnitAncestor))
-    closure = [
+    closure = (
         {"ancestor_id": ancestor, "descendant_id": unit_id, "ancestor_depth": depth}
         for unit_id, path in chains.items()
         for depth, ancestor in enumerate(path, start=1)
-    ]
-    if closure:
-        db.session.execute(insert(UnitAncestor), closure)
+    )
+    while batch := list(islice(closure, _BATCH)):
+        db.session.execute(insert(UnitAncestor), batch)
     depths = [{"id": unit_id, "depth": len(path)} for unit_id, path in chains.items()]
     if depths:
         db.session.execute(update(Unit), depths)

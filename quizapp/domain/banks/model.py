@@ -69,6 +69,9 @@ PROBLEM_CODES: Mapping[str, tuple[str, ...]] = {
     "bad_member_count": ("value",),
     "parent_cycle": ("cycle",),
     "unknown_parent": ("parent_code",),
+    "invisible_character": ("value",),
+    "too_many_marks": ("count", "limit"),
+    "tree_too_deep": ("value", "count", "limit"),
     # raised by the services with the same error type, worded by the same edge
     "missing_bank_name": (),
     "conflicts_with_bank": ("question_id", "bank"),
