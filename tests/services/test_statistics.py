@@ -17,6 +17,7 @@ from quizapp.domain import item_analysis
 from quizapp.domain.item_analysis import Sitting
 from quizapp.extensions import db
 from quizapp.models import Attempt, AttemptQuestion, AttemptStatus, User
+from quizapp.models.types import utcnow
 from quizapp.services.statistics import round_statistics
 from tests.services.test_flags import NOW, Scene, build_scene, make_participant
 
@@ -36,7 +37,7 @@ def sit(scene: Scene, name: str, picks: dict[int, int | None], *,
               in zip(questions, picks.values(), strict=True)]
     finished = status in _FINISHED
     attempt = Attempt(round_id=scene.round.id, user_id=user.id, number=number, status=status, started_at=started,
-                      deadline_at=NOW + timedelta(days=1) if not finished else started + timedelta(minutes=15),
+                      deadline_at=started + timedelta(minutes=15) if finished else utcnow() + timedelta(minutes=15),
                       submitted_at=started + timedelta(minutes=5) if finished else None,
                       duration_ms=300_000 if finished else None, question_count=len(questions),
                       correct_count=sum(1 for o in chosen if o is not None and o.is_correct) if finished else None)
@@ -111,7 +112,7 @@ def test_the_fast_path_gives_the_reference_figures_and_flags(app, seed):
 def test_an_empty_round_has_no_figures(app):
     scene = build_scene(question_count=3)
     sit(scene, "Người đang thi", {0: 0, 1: None}, status=AttemptStatus.IN_PROGRESS)
-    found = round_statistics(scene.round, now=NOW)
+    found = round_statistics(scene.round, now=utcnow())
     assert (found.entries, found.participants, found.in_progress, found.questions) == (0, 0, 1, [])
 
 
