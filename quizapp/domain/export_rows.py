@@ -5,11 +5,15 @@ UTF-8, ISO 8601 times with the Vietnam offset, an empty cell where there is no v
 The .xlsx files are for people: Vietnamese headings, times in Vietnam time as spreadsheet dates.
 
 In both, a text cell that a spreadsheet would run as a formula (it starts with ``=``, ``+``, ``-``, ``@``, a tab
-or a carriage return) gets an apostrophe in front (CSV injection); numbers stay numbers.
+or a carriage return) gets an apostrophe in front (CSV injection); numbers stay numbers. So does every formula
+start right after a semicolon inside a text: Excel set up for Vietnamese (and many European languages) takes
+``;`` as the CSV separator, so ``Nguyễn Văn A;=HYPERLINK("x";"y")`` would open as a name and a formula cell,
+whatever the quotes the comma-separated file puts around it.
 """
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 import numpy as np
@@ -28,6 +32,8 @@ METRIC_LABELS = {"participants": "số người dự thi", "attempts": "số lư
                  "participation_rate": "tỷ lệ tham gia (số người dự thi / số thành viên)",
                  "average_score": "điểm trung bình (số câu đúng)"}
 FORMULA_STARTS = frozenset("=+-@\t\r")
+#: A semicolon followed by a formula start (quotes in between are skipped, as a spreadsheet's CSV reader does).
+AFTER_SEMICOLON = re.compile(r';(?="*[=+\-@\t\r])')
 VIETNAM_OFFSET = pd.Timedelta(hours=7)  # Asia/Ho_Chi_Minh has no daylight saving
 _EXCEL_EPOCH = np.datetime64("1899-12-30T00:00:00", "ns")
 _NS_PER_DAY = 86_400 * 10**9
@@ -58,14 +64,21 @@ COLLECTIVE_XLSX_HEADINGS: tuple[Heading, ...] = (
 
 
 def neutralise(values: pd.Series) -> pd.Series:
-    """Text values with an apostrophe in front of those a spreadsheet would read as a formula; None (or NaN)
-    becomes None. ``"=1+1"`` → ``"'=1+1"``, ``"-5 điểm"`` → ``"'-5 điểm"``, ``"Nguyễn Văn An"`` unchanged."""
+    """Text values with an apostrophe in front of those a spreadsheet would read as a formula, and after each
+    semicolon followed by a formula start; None (or NaN) becomes None. ``"=1+1"`` → ``"'=1+1"``, ``"-5 điểm"``
+    → ``"'-5 điểm"``, ``"A;=B"`` → ``"A;'=B"``, ``"Nguyễn Văn An"`` unchanged."""
     result = [
-        ("'" + value if value[:1] in FORMULA_STARTS else value) if isinstance(value, str)
-        else None if value is None or value != value else value
+        neutralise_text(value) if isinstance(value, str) else None if value is None or value != value else value
         for value in values.to_numpy(dtype=object)
     ]
     return pd.Series(np.array(result, dtype=object), index=values.index, dtype=object)
+
+
+def neutralise_text(value: str) -> str:
+    """One text cell as :func:`neutralise` writes it."""
+    if ";" in value:
+        value = AFTER_SEMICOLON.sub(";'", value)
+    return "'" + value if value[:1] in FORMULA_STARTS else value
 
 
 def iso_vietnam(times: pd.Series) -> pd.Series:

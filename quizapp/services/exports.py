@@ -41,8 +41,11 @@ from quizapp.services.standings import Standings
 # The PostgreSQL fast path of a finalized round's export mirrors, in SQL, the rules stated once in
 # ``quizapp.domain.export_rows`` (formula neutralisation, Vietnam time); tests/services/test_exports.py compares
 # the bytes of both paths, so a change to one must be made to the other.
-#: ``export_rows.neutralise`` in PostgreSQL: an apostrophe before a formula start (NULL stays NULL).
-_PG_FORMULA_SAFE = "CASE WHEN left({0}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN '''' || {0} ELSE {0} END"
+#: ``export_rows.neutralise`` in PostgreSQL: an apostrophe after each semicolon followed by a formula start
+#: (``export_rows.AFTER_SEMICOLON``), then before a formula start at the beginning; NULL stays NULL.
+_PG_AFTER_SEMICOLON = "regexp_replace({0}, ';(?=\"*[-=+@' || chr(9) || chr(13) || '])', ';''', 'g')"
+_PG_FORMULA_SAFE = ("CASE WHEN left({0}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN '''' || {1} ELSE {1} END"
+                    .replace("{1}", _PG_AFTER_SEMICOLON))
 #: A text cell of a CSV export, in PostgreSQL: the same, and an empty text as NULL (both are an empty CSV cell).
 _PG_TEXT = "NULLIF(" + _PG_FORMULA_SAFE + ", '')"
 #: A time as ``quizapp.domain.export_rows.iso_vietnam`` writes it, in PostgreSQL.
