@@ -114,3 +114,19 @@ def results_error_message(error: ResultsError) -> str:
     }
     message = messages.get(error.code)
     return message() if message else _("Không thể xử lý kết quả (%(code)s).", code=error.code)
+
+
+def question_flag_text(code: str, *, letter: str | None = None, key_letter: str | None = None,
+                       top_percent: int = 27) -> str:
+    """The sentence for a question quality flag (``quizapp.domain.item_analysis.FlagCode``)."""
+    if code == "distractor_beats_key":
+        return _("Nhóm làm bài tốt nhất (%(percent)s%% lượt thi điểm cao nhất) chọn phương án %(letter)s nhiều hơn "
+                 "đáp án %(key)s: đáp án có thể bị nhầm hoặc câu hỏi chưa rõ.", percent=top_percent,
+                 letter=letter or "?", key=key_letter or "?")
+    if code == "negative_discrimination":
+        return _("Độ phân biệt âm: người làm tốt các câu khác lại hay sai câu này.")
+    if code == "nobody_right":
+        return _("Không ai trả lời đúng: hãy kiểm tra đáp án.")
+    if code == "everybody_right":
+        return _("Ai cũng trả lời đúng: câu hỏi không phân biệt được người dự thi.")
+    return _("Cần xem xét.")

@@ -17,9 +17,9 @@ bp = Blueprint("judge", __name__, url_prefix="/judge")
 public_bp = Blueprint("announcements", __name__)
 
 #: Pages organizers use too: the regrade of a question whose answer key they are fixing; the announcement and
-#: its letterhead, which they prepare with the judges.
+#: its letterhead, which they prepare with the judges; a round's question quality, which leads to both.
 SHARED_WITH_ORGANIZERS = frozenset({"judge.regrade_preview", "judge.regrade_apply", "judge.announcement",
-                                    "judge.announcement_xlsx", "judge.letterhead"})
+                                    "judge.announcement_xlsx", "judge.letterhead", "judge.question_quality"})
 
 
 def _allowed() -> None:
@@ -33,4 +33,13 @@ def _guard():
     return roles_required(*roles)(_allowed)()
 
 
-from quizapp.views.judge import announcement, audit, exports, flags, letterhead, regrade, rounds  # noqa: E402,F401
+from quizapp.views.judge import (  # noqa: E402,F401
+    announcement,
+    audit,
+    exports,
+    flags,
+    letterhead,
+    regrade,
+    rounds,
+    statistics,
+)
