@@ -39,6 +39,21 @@ def attempt_refusal(error: AttemptError) -> RequestRefused:
     return RequestRefused(status, error.code, attempt_error_message(error.code, error.data), **details)
 
 
+def late_submit_message() -> str:
+    """What a participant is told when their submit came after the deadline and its grace (rule 1)."""
+    return _("Bài nộp đến sau khi đã hết giờ làm bài (kể cả thời gian bù cho đường truyền), nên các câu trả lời "
+             "gửi kèm lúc nộp không được tính. Bài đã được nộp tự động với các câu trả lời đã lưu trước khi hết giờ.")
+
+
+def submit_answer(result: attempt_service.SubmitResult) -> dict[str, object]:
+    """The submit's JSON answer, shared by the API: the result, and for a submit that came too late
+    ``"late": true`` with :func:`late_submit_message`."""
+    answer: dict[str, object] = dict(result.as_json())
+    if result.late:
+        answer["message"] = late_submit_message()
+    return answer
+
+
 def not_found(attempt_id: int) -> RequestRefused:
     return RequestRefused(404, "attempt_not_found", _("Không có lượt thi %(id)d của bạn.", id=attempt_id))
 

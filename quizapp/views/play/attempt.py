@@ -226,16 +226,20 @@ def submit(attempt_id: int):
     attempt = _own_attempt_or_404(attempt_id)
     now = utcnow()
     if attempt.status is not IN_PROGRESS:
+        if attempt_service.SubmitResult.of(attempt).late:
+            flash(attempt_json.late_submit_message(), "warning")
         return redirect(url_for("play.result", attempt_id=attempt.id), code=303)
     payload = attempt_service.attempt_payload(attempt)
     sheet = answer_sheet(payload["questions"])
     if not sheet.validate_on_submit():
         return _refuse_prediction(attempt, payload, sheet, now)
     try:
-        attempt_service.submit(attempt.id, user_id=current_user.id, answers=sheet.answers(),
-                               prediction=sheet.prediction.data, now=now)
+        result = attempt_service.submit(attempt.id, user_id=current_user.id, answers=sheet.answers(),
+                                        prediction=sheet.prediction.data, now=now)
     except AttemptError as error:
         return _form_refusal(attempt, error)
+    if result.late:
+        flash(attempt_json.late_submit_message(), "warning")
     return redirect(url_for("play.result", attempt_id=attempt.id), code=303)
 
 
