@@ -209,6 +209,10 @@ class Result(Answer):
     correct_count: int
     question_count: int
     duration_ms: Annotated[int, Field(description="measured by the server")]
+    late: Annotated[bool, Field(description=(
+        "present (true) when the submit came after the deadline and grace: the attempt was closed with the "
+        "answers saved by its deadline, and the answers sent with this submit were not counted"))] = None  # type: ignore[assignment]
+    message: Annotated[str, Field(description="with late: the same, in words for the participant")] = None  # type: ignore[assignment]
 
 
 class ReviewQuestion(Answer):

@@ -59,10 +59,20 @@ class SubmitResult:
         return cls(correct_count=stored.correct_count or 0, question_count=stored.question_count,
                    duration_ms=stored.duration_ms or 0, status=stored.status)
 
-    def as_json(self) -> dict[str, int]:
-        """The JSON API's submit answer: ``{"correct_count", "question_count", "duration_ms"}``."""
-        return {"correct_count": self.correct_count, "question_count": self.question_count,
-                "duration_ms": self.duration_ms}
+    @property
+    def late(self) -> bool:
+        """The attempt was closed at its deadline (rule 1), before this submit or because it came after the
+        deadline plus grace: whatever answers the submit carried were not counted."""
+        return self.status is AttemptStatus.EXPIRED
+
+    def as_json(self) -> dict[str, int | bool]:
+        """The JSON API's submit answer: ``{"correct_count", "question_count", "duration_ms"}``, and
+        ``"late": true`` when the answers sent with the submit came too late to count."""
+        answer: dict[str, int | bool] = {"correct_count": self.correct_count, "question_count": self.question_count,
+                                         "duration_ms": self.duration_ms}
+        if self.late:
+            answer["late"] = True
+        return answer
 
 
 # SQLite's claim: the attempt ``:a_id``, still in progress, marked submitted at ``:at`` after ``:duration`` ms with

@@ -83,7 +83,7 @@ def submit_attempt(attempt_id: int, body: schemas.Submit):
                                         prediction=body.prediction, now=utcnow(), token_version=claim.version)
     except AttemptError as error:
         raise attempt_json.attempt_refusal(error) from None
-    return jsonify(result.as_json())
+    return jsonify(attempt_json.submit_answer(result))
 
 
 @bp.get("/attempts/<int:attempt_id>/review")
