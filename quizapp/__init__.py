@@ -99,7 +99,7 @@ def _tune_sqlite(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from quizapp.views import api, auth, contests, judge, main, organizer, play, results
+    from quizapp.views import api, auth, certificates, contests, judge, main, organizer, play, results
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
@@ -110,3 +110,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(results.bp)
     app.register_blueprint(judge.bp)
     app.register_blueprint(judge.public_bp)
+    app.register_blueprint(certificates.bp)

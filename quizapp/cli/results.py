@@ -1,13 +1,15 @@
-"""quizapp results: exports of rankings and collectives."""
+"""quizapp results: exports of rankings and collectives, prize certificates."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
 from quizapp.cli.common import export_target, in_transaction, record, round_or_exit, write_atomically
 from quizapp.models.types import utcnow
 
-results_cli = click.Group("results", help="Results: exports of rankings and collectives.")
+results_cli = click.Group("results", help="Results: exports of rankings and collectives, prize certificates.")
 
 
 @results_cli.command("export")
@@ -117,3 +119,42 @@ def results_collectives(contest_id: str, round_id: str | None, level: int | None
 
     write_atomically(output, write)
     click.echo(f"Cuộc thi {contest.id}: đã xuất {len(frame)} đơn vị cấp {level} ({scope}) ra {output}.")
+
+
+@results_cli.command("certificates")
+@click.argument("round_id")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="FILE.pdf")
+@click.option("--collectives", is_flag=True, help="The contest's collective prizes, not the round's.")
+@in_transaction
+def results_certificates(round_id: str, output: str, collectives: bool) -> None:
+    """One PDF with a certificate page for each prize of a finalized round (or, with --collectives, of its
+    contest's collective prizes); each page carries its verification code and QR code."""
+    from flask import current_app
+
+    from quizapp.domain.certificates import CertificateError
+    from quizapp.messages.certificates import certificate_error_message
+    from quizapp.services.certificates import collective_certificates, render, round_certificates, template_for
+
+    suffix = Path(output).suffix.lower()
+    if suffix != ".pdf":
+        raise click.ClickException(f"tệp giấy chứng nhận phải có đuôi .pdf (đang là {suffix or 'không có đuôi'!r})")
+    found = round_or_exit(round_id)
+    base_url = current_app.config.get("QUIZAPP_BASE_URL") or "http://localhost"
+    try:
+        if collectives:
+            pages = collective_certificates(found.contest, base_url=base_url, now=utcnow())
+        else:
+            pages = round_certificates(found, base_url=base_url, now=utcnow())
+        if not pages:
+            raise CertificateError("no_prizes")
+    except CertificateError as error:
+        raise click.ClickException(certificate_error_message(error)) from None
+    template = template_for(found.contest_id)
+
+    def write(path: str) -> None:
+        with open(path, "wb") as stream:
+            render(pages, template, stream)
+
+    write_atomically(output, write)
+    what = "giải tập thể của cuộc thi" if collectives else f"giải của đợt thi {found.name}"
+    click.echo(f"Đợt thi {found.id}: đã in {len(pages)} giấy chứng nhận ({what}) ra {output}.")

@@ -4,6 +4,7 @@ from quizapp.models.accounts import Role, User
 from quizapp.models.attempts import Attempt, AttemptQuestion, AttemptStatus
 from quizapp.models.audit import AuditEntry
 from quizapp.models.banks import Bank, BankImport, Option, Question
+from quizapp.models.certificates import CertificateTemplate, IssuedCertificate
 from quizapp.models.contests import (
     CollectiveMetric,
     Contest,
@@ -21,7 +22,8 @@ from quizapp.models.results import CollectiveResult, Disqualification, RoundResu
 from quizapp.models.units import Unit, UnitAncestor
 
 __all__ = [
-    "Attempt", "AttemptQuestion", "AttemptStatus", "AuditEntry", "Bank", "BankImport", "CollectiveMetric",
+    "Attempt", "AttemptQuestion", "AttemptStatus", "AuditEntry", "Bank", "BankImport", "CertificateTemplate",
+    "CollectiveMetric", "IssuedCertificate",
     "CollectiveResult", "Contest", "ContestLetterhead", "Disqualification", "DrawRule", "ErasureRequest",
     "ErasureStatus", "Motto", "Option", "PredictionAnswer", "PrizeKind", "PrizeTier", "Question", "Review", "Role",
     "Round", "RoundResult", "TimeExtension", "Unit", "UnitAncestor", "User",
