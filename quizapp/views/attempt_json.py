@@ -20,7 +20,7 @@ ATTEMPT_ERROR_STATUS = {
     "round_not_found": 404, "round_not_open": 403, "round_closed": 409, "attempt_cap_reached": 409,
     "pool_too_small": 409, "attempt_conflict": 409, "not_your_attempt": 403, "attempt_closed": 409,
     "unknown_question": 422, "unknown_option": 422, "invalid_prediction": 422, "invalid_extension": 422,
-    "reason_required": 422, "token_refused": 401,
+    "reason_required": 422, "token_refused": 401, "outside_audience": 403,
 }
 
 # Someone else's attempt does not exist for the caller: the same 404 as an unknown id.
