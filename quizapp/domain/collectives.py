@@ -7,7 +7,9 @@ Input, prepared by the service (the unit tree's closure table gives each partici
   scope) and optionally ``question_count`` (checked: no best score above it).
 - ``units``: one row per unit at that level, columns ``unit_id``, ``code``, ``name``, ``member_count``.
 
-Who counts (disqualified or hidden people, a round or the whole contest) is the service's choice of rows.
+Who counts (disqualified or hidden people, a round or the whole contest, the contest's audience:
+``quizapp.domain.contests.audience``) is the service's choice of rows: ``units`` are then the units that share a
+line of the tree with the audience's units, ``participants`` the people it admits.
 """
 
 from __future__ import annotations

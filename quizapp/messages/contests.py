@@ -3,12 +3,12 @@ rules): each problem named by its key and said plainly (Vietnamese msgids; Engli
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from flask_babel import gettext as _
 
-from quizapp.domain.contests import SpecProblem
-from quizapp.messages.participants import difficulty_label
+from quizapp.domain.contests import Audience, SpecProblem
+from quizapp.messages.participants import category_label, difficulty_label
 
 
 def _kinds() -> dict[str, str]:
@@ -18,7 +18,29 @@ def _kinds() -> dict[str, str]:
         "datetime": _("thời điểm có múi giờ (ví dụ 2026-11-23T00:00:00+07:00)"),
         "date": _("ngày (không có giờ)"), "time": _("giờ (không có ngày)"), "list": _("danh sách"),
         "list_of_tables": _("danh sách các bảng (ví dụ [[rounds]] hoặc [{ ... }, { ... }])"), "table": _("bảng"),
+        "list_of_texts": _("danh sách các chuỗi văn bản (ví dụ [\"T01\", \"T02\"])"),
     }
+
+
+def audience_text(unit_names: Sequence[str], categories: Sequence[str]) -> str:
+    """A contest's audience in a line: "Đảng bộ Khối A, Đảng bộ Khối B; đối tượng: Đảng viên" (the whole tree
+    or every category when its list is empty)."""
+    labels = ", ".join(category_label(category) for category in categories)
+    if unit_names and categories:
+        return _("%(units)s; đối tượng: %(categories)s", units=", ".join(unit_names), categories=labels)
+    if unit_names:
+        return ", ".join(unit_names)
+    if categories:
+        return _("đối tượng %(categories)s", categories=labels)
+    return _("mọi người")
+
+
+def audience_line(audience: Audience) -> str:
+    """"Dành cho: ..." for a contest with an audience; '' for one open to everyone."""
+    if not audience.limited:
+        return ""
+    return _("Dành cho: %(audience)s", audience=audience_text([unit.name for unit in audience.units],
+                                                               audience.categories))
 
 
 def _toml_detail(detail: str) -> str:
@@ -101,7 +123,20 @@ def _reason(problem: SpecProblem) -> str:
             return text + _("; không có câu nào thuộc chủ đề này, có phải «%(suggestion)s»?",
                             suggestion=d["suggestion"])
         return text + "."
+    if code in ("unknown_unit", "unknown_category"):
+        return _audience_reason(code, d)
     return _simple_reason(code, d)
+
+
+def _audience_reason(code: str, d: dict[str, object]) -> str:
+    if code == "unknown_unit":
+        text = _("không có đơn vị nào mã «%(code)s» trong cây đơn vị", code=d["code"])
+    else:
+        text = _("đối tượng «%(value)s» không có trong danh sách đối tượng dự thi và chưa thí sinh nào đăng ký "
+                 "đối tượng này", value=d["value"])
+    if d.get("suggestion"):
+        return text + _("; có phải «%(suggestion)s»?", suggestion=d["suggestion"])
+    return text + "."
 
 
 def _simple_reason(code: str, d: dict[str, object]) -> str:
@@ -132,6 +167,7 @@ def _simple_reason(code: str, d: dict[str, object]) -> str:
         "draw_count_mismatch": lambda: _(
             "tổng số câu của các mục rút (%(total)s) phải bằng question_count (%(question_count)s).", **d),
         "duplicate_prize_name": lambda: _("tên giải «%(name)s» trùng với %(first)s.", **d),
+        "duplicate_value": lambda: _("«%(value)s» đã có ở %(first)s; mỗi giá trị chỉ ghi một lần.", **d),
         "draw_pools_overlap": lambda: _(
             "cùng với %(others)s chọn từ những câu hỏi chung (%(shared)s câu thuộc nhiều mục); gộp lại chỉ có "
             "%(union)s câu khác nhau, cần %(needed)s câu. Hãy bớt số câu hoặc thêm điều kiện để tách các mục.",

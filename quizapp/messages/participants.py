@@ -46,6 +46,8 @@ def field_label(name: str) -> str:
 
 def attempt_error_message(code: str, data: dict) -> str:
     """The sentence for an AttemptError code (start, save, submit, extension)."""
+    if code == "outside_audience":
+        return outside_audience_message(data)
     messages = {
         "round_not_found": _("Không có đợt thi %(id)d.", id=data.get("round_id", 0)),
         "round_not_open": _("Đợt thi chưa mở."),
@@ -63,6 +65,15 @@ def attempt_error_message(code: str, data: dict) -> str:
         "reason_required": _("Cần ghi lý do."),
     }
     return messages.get(code, code)
+
+
+def outside_audience_message(data: dict) -> str:
+    """The refusal of a participant outside a contest's audience, naming the audience."""
+    from quizapp.messages.contests import audience_text
+
+    return _("Cuộc thi này chỉ dành cho: %(audience)s. Đơn vị hoặc đối tượng bạn đã đăng ký không thuộc phạm vi "
+             "dự thi nên bạn không thể vào thi. Nếu thông tin đăng ký của bạn chưa đúng, hãy liên hệ ban tổ chức.",
+             audience=audience_text(data.get("audience_units", ()), data.get("audience_categories", ())))
 
 
 def request_message(code: str, *, field: str = "", kind: str = "", limits: dict | None = None) -> str:

@@ -1,4 +1,4 @@
-"""Contests, their rounds, draw rules, prize tiers and per-participant time extensions."""
+"""Contests, their audiences, rounds, draw rules, prize tiers and per-participant time extensions."""
 
 from __future__ import annotations
 
@@ -66,6 +66,36 @@ class Contest(db.Model):
         primaryjoin="and_(PrizeTier.contest_id == Contest.id, PrizeTier.round_id.is_(None))",
         order_by="PrizeTier.position", viewonly=True,
     )
+    audience_units: Mapped[list[ContestAudienceUnit]] = relationship(
+        order_by="ContestAudienceUnit.position", cascade="all, delete-orphan"
+    )
+    audience_categories: Mapped[list[ContestAudienceCategory]] = relationship(
+        order_by="ContestAudienceCategory.position", cascade="all, delete-orphan"
+    )
+
+
+class ContestAudienceUnit(db.Model):
+    """A unit whose subtree may take part in the contest (the unit and every unit below it). A contest without
+    any may be entered from the whole tree. ``position`` keeps the organizer's order."""
+
+    __tablename__ = "contest_audience_units"
+    __table_args__ = (UniqueConstraint("contest_id", "position"),)
+
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    position: Mapped[int]
+
+
+class ContestAudienceCategory(db.Model):
+    """A participants' category (``User.category``, as stored) that may take part; none: every category, and
+    people without one."""
+
+    __tablename__ = "contest_audience_categories"
+    __table_args__ = (UniqueConstraint("contest_id", "position"),)
+
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), primary_key=True)
+    category: Mapped[str] = mapped_column(String(50), primary_key=True)
+    position: Mapped[int]
 
 
 class Round(db.Model):

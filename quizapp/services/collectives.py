@@ -7,6 +7,10 @@ Who counts, and over what:
   table ``unit_ancestors``); someone registered higher up than ``level`` counts for no unit at that level;
 - only finished attempts (submitted, or closed at their deadline) count; a hidden account counts nowhere, and a
   participant's attempts in a round where they are disqualified do not count;
+- a contest with an audience (``quizapp.domain.contests.audience``) counts only the participants its audience
+  admits (under its units, of its categories), and ranks only the units that share a line of the tree with its
+  units (inside an audience subtree, or above one when the level is higher than the audience's units: then the
+  unit's member count is its whole membership); the participation rate is participants counted / member count;
 - for one round: ``participants`` = distinct people with an entry, ``attempts`` = their entries,
   ``average_score`` = the mean of each participant's best correct count in the round;
 - for the whole contest (no round given): ``participants`` = distinct people over all its rounds,
@@ -28,6 +32,7 @@ from quizapp.domain.collectives import allocate_collective, rank_units
 from quizapp.domain.prizes import Tier, with_prizes
 from quizapp.extensions import db
 from quizapp.models import Attempt, Contest, Disqualification, Round, Unit, UnitAncestor, User
+from quizapp.services.contests import admitted_sql, audience_units_sql
 from quizapp.services.results import ResultsError
 from quizapp.services.standings import ENTRY_STATUSES
 
@@ -48,7 +53,8 @@ def collective_standings(contest: Contest, *, level: int, round_: Round | None, 
         raise ResultsError("invalid_level", level=level)
     if round_ is not None and round_.contest_id != contest.id:
         raise ResultsError("round_not_in_contest", round_id=round_.id, contest_id=contest.id)
-    ranked = rank_units(_participants(contest, level, round_), _units(level), contest.collective_metric.value)
+    ranked = rank_units(_participants(contest, level, round_), _units(contest, level),
+                        contest.collective_metric.value)
     tiers = [Tier(tier.id, tier.name, tier.count) for tier in contest.prize_tiers]
     result = with_prizes(ranked, allocate_collective(ranked, tiers), id_column="unit_id")
     return result[list(COLLECTIVE_COLUMNS)]
@@ -56,15 +62,15 @@ def collective_standings(contest: Contest, *, level: int, round_: Round | None, 
 
 def counted_entries(contest: Contest, round_: Round | None) -> list[ColumnElement[bool]]:
     """The attempts that count for collectives (see the module's rules), on ``Attempt`` joined to ``User``: finished
-    and scored, in ``round_`` or any round of the contest, not by a hidden account, not in a round where their
-    author is disqualified."""
+    and scored, in ``round_`` or any round of the contest, by someone the contest's audience admits, not by a
+    hidden account, not in a round where their author is disqualified."""
     rounds = [Attempt.round_id == round_.id] if round_ is not None else [
         Attempt.round_id.in_(select(Round.id).where(Round.contest_id == contest.id))]
     disqualified = select(Disqualification.id).where(
         Disqualification.round_id == Attempt.round_id, Disqualification.user_id == Attempt.user_id,
         Disqualification.lifted_at.is_(None)).exists()
     return [*rounds, Attempt.status.in_(ENTRY_STATUSES), Attempt.correct_count.is_not(None),
-            User.hidden.is_(False), ~disqualified]
+            User.hidden.is_(False), ~disqualified, admitted_sql(contest.id, User.unit_id, User.category)]
 
 
 def _participants(contest: Contest, level: int, round_: Round | None) -> pd.DataFrame:
@@ -95,9 +101,10 @@ def participants_by_unit(contest: Contest) -> dict[int, int]:
     return dict(rows.tuples().all())
 
 
-def _units(level: int) -> pd.DataFrame:
+def _units(contest: Contest, level: int) -> pd.DataFrame:
     rows = db.session.execute(
-        select(Unit.id, Unit.code, Unit.name, Unit.member_count).where(Unit.depth == level).order_by(Unit.code)
+        select(Unit.id, Unit.code, Unit.name, Unit.member_count)
+        .where(Unit.depth == level, audience_units_sql(contest.id, Unit.id)).order_by(Unit.code)
     ).all()
     return pd.DataFrame({
         "unit_id": np.array([row.id for row in rows], dtype=np.int64),

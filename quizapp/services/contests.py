@@ -1,18 +1,23 @@
-"""Contests: create one from its spec (checked against the question banks), where its rounds stand, and the
-public listing that the pages and the JSON API share."""
+"""Contests: create one from its spec (checked against the question banks and the unit tree), its audience,
+where its rounds stand, and the public listing that the pages and the JSON API share (a participant sees the
+contests open to them)."""
 
 from __future__ import annotations
 
+import difflib
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from quizapp.domain.contests import (
+    EVERYONE,
+    Audience,
+    AudienceUnit,
     ContestPhase,
     ContestSpec,
     ContestSpecError,
@@ -20,10 +25,13 @@ from quizapp.domain.contests import (
     QuestionCell,
     RoundSpec,
     RoundStatus,
+    SpecProblem,
     contest_phase,
     draw_problems,
 )
 from quizapp.domain.contests import round_status as status_at
+from quizapp.domain.registration import CATEGORIES
+from quizapp.domain.text import fold
 from quizapp.extensions import db
 from quizapp.models import (
     Attempt,
@@ -37,8 +45,11 @@ from quizapp.models import (
     Question,
     Review,
     Round,
+    Unit,
+    UnitAncestor,
     User,
 )
+from quizapp.models.contests import ContestAudienceCategory, ContestAudienceUnit
 from quizapp.services import audit
 
 #: Vietnam's offset (no daylight saving): the JSON payload writes windows in it, as organizers write them.
@@ -65,14 +76,18 @@ def question_cells() -> tuple[list[QuestionCell], dict[str, int]]:
 
 
 def create_contest(spec: ContestSpec, *, actor: User | None, now: datetime) -> Contest:
-    """Write a contest, its rounds (positions 1..n), their draw rules and prize tiers, and an audit entry.
+    """Write a contest, its audience, its rounds (positions 1..n), their draw rules and prize tiers, and an audit
+    entry.
 
     Refused with ContestSpecError, before anything is written, when a round's draw cannot be satisfied by
-    the active questions (``quizapp.domain.contests.draw``): every shortfall, unknown bank and overlap is
-    listed.
+    the active questions (``quizapp.domain.contests.draw``) or the audience names a unit code that is not in the
+    tree, or a category that is neither one registration offers nor one a participant registered with: every
+    shortfall, unknown bank, overlap, unknown unit and category is listed.
     """
     cells, bank_ids = question_cells()
-    problems = draw_problems(spec, cells, bank_ids.keys())
+    unit_ids, audience_problems = audience_units(spec)
+    problems = [*draw_problems(spec, cells, bank_ids.keys()), *audience_problems,
+                *category_problems(spec.audience_categories)]
     if problems:
         raise ContestSpecError(problems)
     contest = Contest(title=spec.title, rules=spec.rules, one_prize_per_contest=spec.one_prize_per_contest,
@@ -81,15 +96,138 @@ def create_contest(spec: ContestSpec, *, actor: User | None, now: datetime) -> C
                       created_at=now, created_by_id=actor.id if actor else None)
     contest.rounds = [_new_round(position, round_spec, bank_ids)
                       for position, round_spec in enumerate(spec.rounds, start=1)]
+    contest.audience_units = [ContestAudienceUnit(unit_id=unit_ids[code], position=position)
+                              for position, code in enumerate(spec.audience, start=1)]
+    contest.audience_categories = [ContestAudienceCategory(category=category, position=position)
+                                   for position, category in enumerate(spec.audience_categories, start=1)]
     db.session.add(contest)
     db.session.flush()
     db.session.add_all(_tiers(contest.id, None, PrizeKind.COLLECTIVE, spec.collective_prizes))
     for round_, round_spec in zip(contest.rounds, spec.rounds, strict=True):
         round_.prize_tiers.extend(_tiers(contest.id, round_.id, PrizeKind.INDIVIDUAL, round_spec.prizes))
+    details: dict[str, Any] = {"title": spec.title, "rounds": [r.id for r in contest.rounds]}
+    if spec.audience or spec.audience_categories:
+        details.update(audience=list(spec.audience), audience_categories=list(spec.audience_categories))
     audit.record(actor=actor, action="contest.create", object_type="contest", object_id=contest.id, now=now,
-                 details={"title": spec.title, "rounds": [r.id for r in contest.rounds]})
+                 details=details)
     db.session.flush()
     return contest
+
+
+def audience_units(spec: ContestSpec) -> tuple[dict[str, int], list[SpecProblem]]:
+    """The id of each unit code of ``spec.audience``, and an ``unknown_unit`` problem for each code that is not
+    in the tree, with the nearest code, or the code of a unit whose name was written instead (one query; the
+    whole tree is read only to suggest)."""
+    if not spec.audience:
+        return {}, []
+    found = dict(db.session.execute(select(Unit.code, Unit.id).where(Unit.code.in_(spec.audience))).tuples().all())
+    unknown = [(index, code) for index, code in enumerate(spec.audience) if code not in found]
+    if not unknown:
+        return found, []
+    tree = db.session.execute(select(Unit.code, Unit.name)).tuples().all()
+    by_name = {fold(name): code for code, name in tree}
+    codes = [code for code, _name in tree]
+    problems = []
+    for index, code in unknown:
+        close = difflib.get_close_matches(code, codes, n=1, cutoff=0.6)
+        suggestion = by_name.get(fold(code)) or (close[0] if close else None)
+        problems.append(SpecProblem("unknown_unit", f"contest.audience[{index}]",
+                                    {"code": code, "suggestion": suggestion}))
+    return found, problems
+
+
+def category_problems(categories: Sequence[str]) -> list[SpecProblem]:
+    """An ``unknown_category`` problem for each category that registration does not offer and no participant
+    registered with (then nobody could match it: a misspelling), with the nearest known category."""
+    others = [category for category in categories if category not in CATEGORIES]
+    if not others:
+        return []
+    held = set(db.session.scalars(select(User.category).where(User.category.in_(others)).distinct()))
+    folded = {fold(category): category for category in CATEGORIES}
+    problems = []
+    for index, category in enumerate(categories):
+        if category in CATEGORIES or category in held:
+            continue
+        close = difflib.get_close_matches(fold(category), list(folded), n=1, cutoff=0.6)
+        problems.append(SpecProblem("unknown_category", f"contest.audience_categories[{index}]",
+                                    {"value": category, "suggestion": folded[close[0]] if close else None}))
+    return problems
+
+
+def audiences(contest_ids: Collection[int]) -> dict[int, Audience]:
+    """The audience of each contest of ``contest_ids`` that has one (units in the organizer's order, with their
+    code and name; categories); a contest open to everyone is absent. Two queries."""
+    if not contest_ids:
+        return {}
+    ids = sorted(contest_ids)
+    units: dict[int, list[AudienceUnit]] = defaultdict(list)
+    for contest_id, unit_id, code, name in db.session.execute(
+            select(ContestAudienceUnit.contest_id, Unit.id, Unit.code, Unit.name)
+            .join(Unit, Unit.id == ContestAudienceUnit.unit_id)
+            .where(ContestAudienceUnit.contest_id.in_(ids))
+            .order_by(ContestAudienceUnit.contest_id, ContestAudienceUnit.position)).tuples():
+        units[contest_id].append(AudienceUnit(unit_id, code, name))
+    categories: dict[int, list[str]] = defaultdict(list)
+    for contest_id, category in db.session.execute(
+            select(ContestAudienceCategory.contest_id, ContestAudienceCategory.category)
+            .where(ContestAudienceCategory.contest_id.in_(ids))
+            .order_by(ContestAudienceCategory.contest_id, ContestAudienceCategory.position)).tuples():
+        categories[contest_id].append(category)
+    return {contest_id: Audience(tuple(units.get(contest_id, ())), tuple(categories.get(contest_id, ())))
+            for contest_id in {*units, *categories}}
+
+
+def contest_audience(contest_id: int) -> Audience:
+    return audiences([contest_id]).get(contest_id, EVERYONE)
+
+
+def admitted_sql(contest_id: Any, unit_id: Any, category: Any) -> ColumnElement[bool]:
+    """``quizapp.domain.contests.audience.Audience.admits`` in SQL: the audience of the contest ``contest_id``
+    admits a participant of unit ``unit_id`` and ``category`` (columns or values). A contest without an audience
+    costs two index probes that find nothing (the primary keys start with the contest)."""
+    units, categories = ContestAudienceUnit.__table__, ContestAudienceCategory.__table__
+    closure = UnitAncestor.__table__.alias("audience_closure")
+    units_of_contest = units.c.contest_id == contest_id
+    categories_of_contest = categories.c.contest_id == contest_id
+    return and_(
+        or_(~exists().where(units_of_contest),
+            exists().where(units_of_contest, closure.c.ancestor_id == units.c.unit_id,
+                           closure.c.descendant_id == unit_id)),
+        or_(~exists().where(categories_of_contest),
+            exists().where(categories_of_contest, categories.c.category == category)),
+    )
+
+
+def audience_units_sql(contest_id: Any, unit_id: Any) -> ColumnElement[bool]:
+    """The unit ``unit_id`` shares a line of the tree with the audience of the contest ``contest_id``: it is one of
+    its units, under one or above one (the collectives ranked for the contest); every unit when the contest lists
+    none."""
+    units = ContestAudienceUnit.__table__
+    closure = UnitAncestor.__table__.alias("audience_line")
+    units_of_contest = units.c.contest_id == contest_id
+    return or_(~exists().where(units_of_contest),
+               exists().where(units_of_contest, closure.c.ancestor_id == units.c.unit_id,
+                              closure.c.descendant_id == unit_id),
+               exists().where(units_of_contest, closure.c.descendant_id == units.c.unit_id,
+                              closure.c.ancestor_id == unit_id))
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What the audience rule needs of a participant: their unit and every unit above it, their category."""
+
+    user_id: int
+    unit_ancestor_ids: frozenset[int]
+    category: str | None
+
+
+def viewer(user_id: int) -> Viewer:
+    """The participant ``user_id`` as the audience rule sees them (one query)."""
+    rows = db.session.execute(
+        select(User.category, UnitAncestor.ancestor_id)
+        .outerjoin(UnitAncestor, UnitAncestor.descendant_id == User.unit_id).where(User.id == user_id)).all()
+    category = rows[0][0] if rows else None
+    return Viewer(user_id, frozenset(row[1] for row in rows if row[1] is not None), category)
 
 
 def _new_round(position: int, spec: RoundSpec, bank_ids: dict[str, int]) -> Round:
@@ -133,6 +271,7 @@ class ContestOverview:
     contest: Contest
     phase: ContestPhase
     rounds: list[RoundOverview]
+    audience: Audience = field(default=EVERYONE)
 
     @property
     def current(self) -> RoundOverview | None:
@@ -154,22 +293,34 @@ class ContestListing:
         return iter((*self.open, *self.upcoming, *self.past))
 
 
-def overview(contest: Contest, now: datetime) -> ContestOverview:
+def overview(contest: Contest, now: datetime, audience: Audience | None = None) -> ContestOverview:
+    """The contest's phase and rounds at ``now``; its audience is read unless given."""
     rounds = [RoundOverview(r, round_status(r, now)) for r in contest.rounds]
-    return ContestOverview(contest, contest_phase(r.status for r in rounds), rounds)
+    return ContestOverview(contest, contest_phase(r.status for r in rounds), rounds,
+                           contest_audience(contest.id) if audience is None else audience)
 
 
-def public_contests(now: datetime) -> ContestListing:
+def public_contests(now: datetime, participant: int | None = None) -> ContestListing:
     """Published contests grouped as open (soonest to close first), upcoming (soonest to open first) and past
-    (most recently closed first), each with its rounds; two queries in all."""
-    contests = db.session.scalars(
-        select(Contest).where(Contest.published.is_(True)).options(selectinload(Contest.rounds))
-        .order_by(Contest.id)
+    (most recently closed first), each with its rounds and audience; for the ``participant`` of that id, only the
+    contests whose audience admits them (``quizapp.domain.contests.audience``). Two queries; when a contest has an
+    audience, two more to read the audiences and one to read the participant."""
+    has_audience = or_(exists().where(ContestAudienceUnit.contest_id == Contest.id),
+                       exists().where(ContestAudienceCategory.contest_id == Contest.id))
+    rows = db.session.execute(
+        select(Contest, has_audience.label("limited")).where(Contest.published.is_(True))
+        .options(selectinload(Contest.rounds)).order_by(Contest.id)
     ).all()
+    contests = [contest for contest, _limited in rows]
+    limited = audiences([contest.id for contest, is_limited in rows if is_limited])
+    person = viewer(participant) if participant is not None and limited else None
     groups: dict[str, list[ContestOverview]] = defaultdict(list)
     for contest in contests:
+        audience = limited.get(contest.id, EVERYONE)
+        if person is not None and not audience.admits(person.unit_ancestor_ids, person.category):
+            continue
         if contest.rounds:
-            item = overview(contest, now)
+            item = overview(contest, now, audience)
             groups[item.phase].append(item)
 
     def soonest_close(item: ContestOverview) -> datetime:
@@ -213,9 +364,10 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(VIETNAM).isoformat()
 
 
-def contests_payload(now: datetime) -> list[dict[str, Any]]:
+def contests_payload(now: datetime, participant: int | None = None) -> list[dict[str, Any]]:
     """The public listing as plain data for the JSON API: open, then upcoming, then past contests, each with
-    ``id``, ``title``, ``status`` (open | upcoming | past) and its rounds (ISO 8601 windows in +07:00)."""
+    ``id``, ``title``, ``status`` (open | upcoming | past) and its rounds (ISO 8601 windows in +07:00); for the
+    ``participant`` of that id, only the contests open to them."""
     return [
         {
             "id": item.contest.id,
@@ -229,5 +381,5 @@ def contests_payload(now: datetime) -> list[dict[str, Any]]:
                 for r in item.rounds
             ],
         }
-        for item in public_contests(now)
+        for item in public_contests(now, participant)
     ]

@@ -12,9 +12,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from quizapp.domain.timing import closed_by_round_close
-from quizapp.models import Attempt, Round
+from quizapp.messages.contests import audience_line
+from quizapp.models import Attempt, Role, Round
 from quizapp.models.types import utcnow
-from quizapp.services.contests import attempts_by_round, get_contest, overview, public_contests
+from quizapp.services.contests import ContestOverview, attempts_by_round, get_contest, overview, public_contests, viewer
 from quizapp.services.disclosure import round_disclosure
 from quizapp.services.my_results import Placing, final_placings
 
@@ -95,13 +96,29 @@ def _template_helpers(state: BlueprintSetupState) -> None:
     state.app.jinja_env.globals.update(
         status_label=status_label, remaining_text=remaining_text,
         seconds_text=seconds_text, duration_text=duration_text, attempt_status_label=attempt_status_label,
-        attempt_ending=attempt_ending, published_results=published_results)
+        attempt_ending=attempt_ending, published_results=published_results, audience_line=audience_line)
+
+
+def _participant_id() -> int | None:
+    """The signed-in participant's id (they see the contests open to them), None for visitors and staff."""
+    if current_user.is_authenticated and current_user.role == Role.PARTICIPANT:
+        return current_user.id
+    return None
+
+
+def open_to_viewer(item: ContestOverview) -> bool:
+    """Whether the signed-in participant may take part (everyone else: True, the start tells them)."""
+    participant = _participant_id()
+    if participant is None or not item.audience.limited:
+        return True
+    person = viewer(participant)
+    return item.audience.admits(person.unit_ancestor_ids, person.category)
 
 
 @bp.get("/contests")
 def index():
     now = utcnow()
-    return render_template("contests/index.html", listing=public_contests(now), now=now)
+    return render_template("contests/index.html", listing=public_contests(now, _participant_id()), now=now)
 
 
 @bp.get("/contests/<int:contest_id>")
@@ -117,4 +134,4 @@ def show(contest_id: int):
         attempts = attempts_by_round(current_user.id, [r.id for r in contest.rounds])
         placings = final_placings(current_user.id, [r.id for r in contest.rounds if r.finalized_at is not None])
     return render_template("contests/show.html", item=item, contest=contest, attempts=attempts, placings=placings,
-                           now=now)
+                           now=now, open_to_you=open_to_viewer(item))

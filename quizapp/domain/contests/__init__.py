@@ -1,5 +1,6 @@
 """Contests as organizers describe them: the contest TOML, its problems, draw feasibility and round status."""
 
+from quizapp.domain.contests.audience import EVERYONE, Audience, AudienceUnit
 from quizapp.domain.contests.draw import QuestionCell, draw_problems, matches
 from quizapp.domain.contests.parse import decode_contest_file, parse_contest, read_contest
 from quizapp.domain.contests.spec import (
@@ -18,6 +19,7 @@ from quizapp.domain.contests.spec import (
 from quizapp.domain.contests.status import ContestPhase, RoundStatus, contest_phase, round_status
 
 __all__ = [
+    "EVERYONE", "Audience", "AudienceUnit",
     "COLLECTIVE_METRICS", "DIFFICULTIES", "PREDICTION_ANSWERS", "REVIEW_MODES", "SPEC_PROBLEM_CODES",
     "ContestPhase", "ContestSpec", "ContestSpecError", "DrawSpec", "PrizeSpec", "QuestionCell", "RoundSpec",
     "RoundStatus", "SpecProblem", "contest_phase", "decode_contest_file", "draw_problems", "matches",

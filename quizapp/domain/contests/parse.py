@@ -18,6 +18,11 @@ The rules a contest description must follow (each is checked here, and only here
   a draw the round draws ``question_count`` questions from all active questions.
 - Prize tiers are listed from the highest; each has a non-empty ``name``, unique within its list, and a
   ``count``.
+- ``audience`` (optional) lists unit codes: the participants registered in those units or below them may take
+  part (default: the whole tree); ``audience_categories`` (optional) lists participants' categories that may
+  take part (default: all; a known category written in other case or without accents is read as registration
+  spells it). Both lists hold non-empty texts, none twice; a code that names no unit is refused when the
+  contest is created.
 - Any other key is a problem (a misspelt key would otherwise be silently ignored), with the nearest known key.
 """
 
@@ -43,11 +48,12 @@ from quizapp.domain.contests.spec import (
     round_key,
 )
 from quizapp.domain.contests.values import ValueReader, join_key, kind_of
+from quizapp.domain.registration import CATEGORIES
 from quizapp.domain.text import clean, fold
 
 TOP_KEYS = ("contest", "rounds")
 CONTEST_KEYS = ("title", "rules", "one_prize_per_contest", "collective_level", "collective_metric",
-                "collective_prizes")
+                "collective_prizes", "audience", "audience_categories")
 ROUND_KEYS = ("name", "opens_at", "closes_at", "question_count", "time_limit_seconds", "grace_seconds",
               "max_attempts", "draw", "prediction_question", "prediction_answer", "min_correct_for_prize",
               "review", "prizes")
@@ -61,7 +67,10 @@ MAX_ATTEMPTS = 1000
 MAX_LEVEL = 20
 MAX_PRIZE_COUNT = 100_000
 TEXT_LIMITS = {"title": 300, "rules": 100_000, "name": 200, "prize": 100, "topic": 200, "bank": 200,
-               "prediction_question": 2000}
+               "prediction_question": 2000, "unit_code": 50, "category": 50}
+#: The categories registration offers, by their folded spelling: an audience category written otherwise
+#: (``đảng viên``) is stored as registration stores it, so that it matches participants.
+KNOWN_CATEGORIES = {fold(category): category for category in CATEGORIES}
 DIFFICULTY_ALIASES = {"easy": "easy", "de": "easy", "medium": "medium", "trung binh": "medium",
                       "tb": "medium", "hard": "hard", "kho": "hard"}
 
@@ -120,11 +129,15 @@ class _Reader(ValueReader):
         metric = self.choice(table, "collective_metric", "contest", COLLECTIVE_METRICS,
                              default="participation_rate")
         collective_prizes = self.prizes(table, "collective_prizes", "contest")
+        audience = self.text_list(table, "audience", "contest", limit=TEXT_LIMITS["unit_code"], same=str)
+        categories = self.text_list(table, "audience_categories", "contest", limit=TEXT_LIMITS["category"],
+                                    canonical=KNOWN_CATEGORIES)
         rounds = self.rounds(document)
-        if None in (title, one_prize, level, metric, collective_prizes, rounds):
+        if None in (title, one_prize, level, metric, collective_prizes, audience, categories, rounds):
             return None
         return ContestSpec(title=title, rules=rules, one_prize_per_contest=one_prize, collective_level=level,
-                           collective_metric=metric, collective_prizes=collective_prizes, rounds=rounds)
+                           collective_metric=metric, collective_prizes=collective_prizes, rounds=rounds,
+                           audience=audience, audience_categories=categories)  # type: ignore[arg-type]
 
     def rounds(self, document: Mapping[str, Any]) -> tuple[RoundSpec, ...] | None:
         entries = self.tables(document, "rounds", "", required=True)

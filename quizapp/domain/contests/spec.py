@@ -44,6 +44,10 @@ SPEC_PROBLEM_CODES: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "draw_without_selector": (),
     "draw_count_mismatch": ("total", "question_count"),
     "duplicate_prize_name": ("name", "first"),
+    # the audience
+    "duplicate_value": ("value", "first"),
+    "unknown_unit": ("code", "suggestion"),
+    "unknown_category": ("value", "suggestion"),
     # against the question banks (raised when the contest is created)
     "unknown_bank": ("bank", "suggestion"),
     "draw_shortfall": ("topic", "bank", "difficulty", "needed", "available", "suggestion"),
@@ -115,6 +119,8 @@ class ContestSpec:
     collective_level: int = 2
     collective_metric: str = "participation_rate"
     collective_prizes: tuple[PrizeSpec, ...] = ()
+    audience: tuple[str, ...] = ()  # unit codes whose subtrees may take part; empty: the whole tree
+    audience_categories: tuple[str, ...] = ()  # participants' categories that may take part; empty: all
 
 
 def round_key(index: int) -> str:

@@ -4,12 +4,12 @@ named by its TOML path; ``quizapp.domain.contests.parse`` reads the document's s
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time
 from typing import Any
 
 from quizapp.domain.contests.spec import SpecProblem
-from quizapp.domain.text import clean
+from quizapp.domain.text import clean, fold
 
 #: Python type of a parsed TOML value → its kind as named in problems, the first match winning: bool comes before
 #: int and datetime before date because a bool is an int and a datetime a date.
@@ -168,3 +168,46 @@ class ValueReader:
             self.add("naive_time", key, value=value.isoformat())
             return None
         return value
+
+    def text_list(self, table: Mapping[str, Any], name: str, prefix: str, *, limit: int,
+                  same: Callable[[str], str] = fold,
+                  canonical: Mapping[str, str] | None = None) -> tuple[str, ...] | None:
+        """An optional list of non-empty texts (absent: empty), each cleaned, none repeated (two texts are the
+        same when ``same`` gives them one key: by default ignoring case and accents); ``canonical`` maps a
+        text's key to its one spelling (``đảng viên`` → ``Đảng viên``)."""
+        key = join_key(prefix, name)
+        if name not in table:
+            return ()
+        value = table[name]
+        if not isinstance(value, list):
+            self.add("wrong_type", key, expected="list_of_texts", found=kind_of(value))
+            return None
+        problems_before = len(self.problems)
+        found: list[str] = []
+        first_seen: dict[str, str] = {}
+        for index, item in enumerate(value):
+            item_key = f"{key}[{index}]"
+            text = self.list_item(item, item_key, limit)
+            if text is None:
+                continue
+            same_key = same(text)
+            text = (canonical or {}).get(same_key, text)
+            if same_key in first_seen:
+                self.add("duplicate_value", item_key, value=text, first=first_seen[same_key])
+                continue
+            first_seen[same_key] = item_key
+            found.append(text)
+        return None if len(self.problems) > problems_before else tuple(found)
+
+    def list_item(self, item: object, key: str, limit: int) -> str | None:
+        if not isinstance(item, str):
+            self.add("wrong_type", key, expected="text", found=kind_of(item))
+            return None
+        text = clean(item)
+        if not text:
+            self.add("empty_text", key)
+            return None
+        if len(text) > limit:
+            self.add("text_too_long", key, length=len(text), limit=limit)
+            return None
+        return text

@@ -1,7 +1,8 @@
 """Start or resume an attempt.
 
 A start is the second request of every attempt, thousands of them when a round opens or is about to close. Its
-facts come in one query (the round, the participant's attempts in it, an extension, the content revision); the
+facts come in one query (the round, the participant's attempts in it, an extension, the content revision, whether
+the contest's audience leaves the participant out); the
 draw material comes from this process's ``draw_pool``; a new attempt is two INSERTs (one statement on PostgreSQL);
 the answer to the participant is built from what was just drawn, without reading it back.
 """
@@ -28,17 +29,24 @@ from quizapp.services import draw_pool
 from quizapp.services.attempt_closing import close_if_overdue
 from quizapp.services.attempts.locked import IN_PROGRESS
 from quizapp.services.attempts.payload import QUESTIONS_OF, ShownQuestion, build_payload, shown_questions
+from quizapp.services.contests import admitted_sql, contest_audience
 
 _aq, _attempts, _rounds = AttemptQuestion.__table__, Attempt.__table__, Round.__table__
 _START_TRIES = 3
 
 _contests, _extensions = Contest.__table__, TimeExtension.__table__
+_users = User.__table__
+# the contest's audience leaves the participant :user_id out (``services.contests.admitted_sql``)
+_OUTSIDE_AUDIENCE_SQL = ~admitted_sql(
+    _contests.c.id, select(_users.c.unit_id).where(_users.c.id == bindparam("user_id")).scalar_subquery(),
+    select(_users.c.category).where(_users.c.id == bindparam("user_id")).scalar_subquery())
+_OUTSIDE_AUDIENCE = select(_OUTSIDE_AUDIENCE_SQL.label("outside")).where(_contests.c.id == bindparam("contest_id"))
 _running = _attempts.alias("running")
 _theirs = and_(_attempts.c.round_id == _rounds.c.id, _attempts.c.user_id == bindparam("user_id"))
 _START_FACTS = (
     select(_rounds.c.id, _rounds.c.opens_at, _rounds.c.closes_at, _rounds.c.closed_at, _rounds.c.finalized_at,
            _rounds.c.question_count, _rounds.c.time_limit_seconds, _rounds.c.grace_seconds, _rounds.c.max_attempts,
-           _rounds.c.prediction_question,
+           _rounds.c.prediction_question, _rounds.c.contest_id, _OUTSIDE_AUDIENCE_SQL.label("outside_audience"),
            select(func.count()).where(_theirs).scalar_subquery().label("used"),
            select(func.max(_attempts.c.number)).where(_theirs).scalar_subquery().label("last_number"),
            select(_extensions.c.seconds).where(_extensions.c.round_id == _rounds.c.id,
@@ -105,7 +113,8 @@ def start_or_resume(round_id: int, user_id: int, *, now: datetime, rng: random.R
                     token_version: int | None = None) -> StartedAttempt:
     """The participant's attempt in progress (``created`` False), or a new one with its questions drawn (True).
 
-    ``round_not_found`` for no round ``round_id`` in a published contest. An attempt past its deadline and grace
+    ``round_not_found`` for no round ``round_id`` in a published contest; ``outside_audience`` (neither started
+    nor resumed) when the contest's audience leaves the participant out. An attempt past its deadline and grace
     is closed first (with its saved answers). A new attempt needs the round open at ``now`` (``round_not_open``,
     ``round_closed``), fewer attempts than the cap (``attempt_cap_reached``) and pools large enough for the draw
     (``pool_too_small``). Two simultaneous calls for the same participant yield one attempt: the loser of the
@@ -126,6 +135,8 @@ def start_or_resume(round_id: int, user_id: int, *, now: datetime, rng: random.R
             raise AttemptError("round_not_found", {"round_id": round_id})
         if token_version is not None and not facts.token_holds:
             raise AttemptError("token_refused")
+        if facts.outside_audience:
+            raise outside_audience(facts.contest_id)
         if facts.running_id is not None:
             if not close_if_overdue(facts.running_id, facts.running_deadline_at, facts.grace_seconds, now):
                 return _resumed(facts)
@@ -181,6 +192,23 @@ def _resumed(facts: Row[Any]) -> StartedAttempt:
                           started_at=facts.running_started_at, deadline_at=facts.running_deadline_at, created=False,
                           payload=build_payload(facts.running_id, facts.running_deadline_at,
                                                 facts.prediction_question, questions, pool))
+
+
+def audience_refusal(contest_id: int, user_id: int) -> AttemptError | None:
+    """``outside_audience`` when the contest's audience leaves the participant out (for the start page, which
+    says so before the participant presses the button), else None. One query; two more to name the audience."""
+    outside = db.session.connection().execute(_OUTSIDE_AUDIENCE, {"contest_id": contest_id,
+                                                                  "user_id": user_id}).scalar()
+    return outside_audience(contest_id) if outside else None
+
+
+def outside_audience(contest_id: int) -> AttemptError:
+    """The refusal of someone outside the contest's audience, with the audience it names (unit names,
+    categories)."""
+    audience = contest_audience(contest_id)
+    return AttemptError("outside_audience", {"contest_id": contest_id,
+                                             "audience_units": tuple(unit.name for unit in audience.units),
+                                             "audience_categories": audience.categories})
 
 
 def start_refusal(round_: Round | Row[Any], attempts_so_far: int, now: datetime) -> AttemptError | None:

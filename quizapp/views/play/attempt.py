@@ -31,6 +31,7 @@ from quizapp.models.attempts import in_progress
 from quizapp.models.types import utcnow
 from quizapp.services import attempts as attempt_service
 from quizapp.services.attempt_closing import close_if_overdue
+from quizapp.services.attempts.start import audience_refusal
 from quizapp.transactions import keep_changes
 from quizapp.views import attempt_json
 from quizapp.views.play import bp
@@ -113,9 +114,14 @@ def _attempts_used(round_: Round) -> int:
 @bp.get("/rounds/<int:round_id>/start")
 @roles_required(Role.PARTICIPANT)
 def start_page(round_id: int):
-    """The round's rules and a "start" button; an attempt in progress is resumed at once."""
+    """The round's rules and a "start" button; an attempt in progress is resumed at once. Someone outside the
+    contest's audience is told so (403), with no button."""
     round_ = _round_or_404(round_id)
     now = utcnow()
+    outside = audience_refusal(round_.contest_id, current_user.id)
+    if outside is not None:
+        return render_template("play/start.html", round=round_, contest=round_.contest, used=0, form=ActionForm(),
+                               refusal=attempt_error_message(outside.code, outside.data)), 403
     running = db.session.scalar(select(Attempt).where(
         Attempt.round_id == round_.id, Attempt.user_id == current_user.id, in_progress(Attempt.status)))
     if running is not None and not _close_if_overdue(running, round_, now):
