@@ -182,3 +182,20 @@ def test_every_problem_of_the_template_is_shown_beside_its_field_and_nothing_is_
 def test_only_organizers_set_the_template(client, make_user, login, finalized, role):  # noqa: F811
     login(make_user(role))
     assert client.get(f"/organizer/contests/{finalized.contest_id}/certificates").status_code == 403
+
+
+def test_the_links_to_the_certificates(client, make_user, login, finalized):  # noqa: F811
+    from quizapp.models import Attempt
+
+    winner = _sign_in_as_participant(client, "Nguyễn Thị Ánh Tuyết")
+    link = f'href="/rounds/{finalized.id}/my-certificate.pdf"'
+    attempt = db.session.query(Attempt).filter_by(user_id=winner.id).one()
+    assert link in client.get(f"/attempts/{attempt.id}/result").get_data(as_text=True)
+    assert link in client.get("/my-results").get_data(as_text=True)
+    client.post("/logout")
+    _sign_in_as_participant(client, "Phạm Thu Dung")
+    assert "my-certificate.pdf" not in client.get("/my-results").get_data(as_text=True)
+    client.post("/logout")
+    login(make_user(Role.JUDGE))
+    ranking = client.get(f"/judge/rounds/{finalized.id}").get_data(as_text=True)
+    assert f'href="/rounds/{finalized.id}/certificates.pdf"' in ranking
