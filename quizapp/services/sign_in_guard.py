@@ -10,6 +10,7 @@ people shares one address); this is what stops guessing.
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +23,7 @@ from quizapp.domain.text import clean
 from quizapp.extensions import cache
 
 _PREFIX = "sign-in-failures:"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -62,8 +64,15 @@ def login_key(login: str | None) -> str:
 
 def check(login: str | None, *, now: datetime) -> dict[str, Any] | None:
     """Raise :class:`SignInDelayed` when ``login`` must still wait; else return its failure record (None when it
-    has none), to hand back to :func:`failed` or :func:`succeeded`. One cache read."""
-    record = cache.get(login_key(login))
+    has none), to hand back to :func:`failed` or :func:`succeeded`. One cache read.
+
+    The cache out of reach (Redis restarted) does not stop anybody signing in: the counts are skipped, and said
+    in the log, until it is back."""
+    try:
+        record = cache.get(login_key(login))
+    except Exception:  # noqa: BLE001 - whatever the cache's client raises
+        log.warning("sign-in failure counts unavailable (cache unreachable)", exc_info=True)
+        return None
     if not isinstance(record, dict):
         return None
     left = record.get("until", 0) - now.timestamp()
@@ -77,10 +86,16 @@ def failed(login: str | None, record: dict[str, Any] | None, *, now: datetime) -
     failures = (record or {}).get("failures", 0) + 1
     wait = _rule().wait_after(failures)
     forget_after = max(current_app.config["QUIZAPP_SIGNIN_FORGET_AFTER"], wait + 1)
-    cache.set(login_key(login), {"failures": failures, "until": now.timestamp() + wait}, timeout=forget_after)
+    try:
+        cache.set(login_key(login), {"failures": failures, "until": now.timestamp() + wait}, timeout=forget_after)
+    except Exception:  # noqa: BLE001
+        log.warning("sign-in failure not counted (cache unreachable)", exc_info=True)
 
 
 def succeeded(login: str | None, record: dict[str, Any] | None) -> None:
     """A successful sign-in forgets the login's failures."""
     if record is not None:
-        cache.delete(login_key(login))
+        try:
+            cache.delete(login_key(login))
+        except Exception:  # noqa: BLE001
+            log.warning("sign-in failures not forgotten (cache unreachable)", exc_info=True)

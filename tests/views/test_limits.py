@@ -155,3 +155,17 @@ class TestAddressLimitReached:
         refused = api.post("/api/v1/auth/token", json={"login": "x@example.test", "password": "wrongwrong"})
         assert refused.status_code == 429 and refused.headers["Retry-After"].isdigit()
         assert refused.get_json()["error"]["code"] == "too_many_requests"
+
+
+def test_people_still_sign_in_when_the_cache_is_out_of_reach(app, client, make_user, monkeypatch, caplog):
+    from quizapp.extensions import cache
+
+    def unreachable(*_args, **_kwargs):
+        raise ConnectionError("Redis restarted")
+
+    make_user(phone="0911222333")
+    for method in ("get", "set", "delete"):
+        monkeypatch.setattr(cache, method, unreachable)
+    assert client.post("/login", data={"login": "0911222333", "password": "sai-mat-khau"}).status_code == 401
+    assert client.post("/login", data={"login": "0911222333", "password": TEST_PASSWORD}).status_code == 302
+    assert "cache unreachable" in caplog.text
