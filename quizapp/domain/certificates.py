@@ -264,7 +264,7 @@ class _Page:
         bottom = self._lines(self.template.issuing_body.upper(), f.bold, 12, left, self.height - 62, 300, 3)
         c.setLineWidth(0.6)
         c.setStrokeColorRGB(*_INK)
-        c.line(left - 40, bottom - 6, left + 40, bottom - 6)
+        c.line(left - 40, bottom - 9, left + 40, bottom - 9)
         c.setFont(f.bold, 12)
         c.drawCentredString(right, self.height - 62, _MOTTO[0])
         c.setFont(f.bold, 12.5)
@@ -272,16 +272,16 @@ class _Page:
         half = c.stringWidth(_MOTTO[1], f.bold, 12.5) / 2
         c.line(right - half, self.height - 82, right + half, self.height - 82)
         if logo is not None:
-            c.drawImage(logo, self.width / 2 - 35, self.height - 132, width=70, height=70,
+            c.drawImage(logo, self.width / 2 - 30, self.height - 152, width=60, height=60,
                         preserveAspectRatio=True, anchor="c", mask="auto")
 
     def _body(self, certificate: Certificate) -> None:
         c, f, middle = self.canvas, self.fonts, self.width / 2
         c.setFillColorRGB(*_RED)
-        self._lines(self.template.heading.upper(), f.bold, 34, middle, self.height - 180, 700, 1, least=24)
+        self._lines(self.template.heading.upper(), f.bold, 34, middle, self.height - 192, 700, 1, least=24)
         c.setFillColorRGB(*_INK)
-        self._lines(self.template.intro, f.italic, 15, middle, self.height - 214, 680, 1, least=11)
-        y = self._lines(certificate.recipient, f.bold, 25, middle, self.height - 254, 680, 1, least=16)
+        self._lines(self.template.intro, f.italic, 15, middle, self.height - 224, 680, 1, least=11)
+        y = self._lines(certificate.recipient, f.bold, 25, middle, self.height - 264, 680, 1, least=16)
         if certificate.unit:
             y = self._lines(f"Đơn vị: {certificate.unit}", f.regular, 14, middle, y - 24, 680, 2, least=11)
         prize, where = achievement_words(certificate)
