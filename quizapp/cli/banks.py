@@ -22,23 +22,30 @@ banks_cli = click.Group("banks", help="Question banks.")
                    "each listed with its line; any other problem still refuses the whole file.")
 @in_transaction
 def banks_import(file: str, bank_name: str | None, topic: str | None, skip_other_types: bool) -> None:
-    """Import a question bank file (.xlsx, .csv, Aiken or GIFT .txt/.gift): all of it or nothing."""
-    from quizapp.messages.files import describe_skipped
+    """Import a question bank file (.xlsx, .csv, Aiken or GIFT .txt/.gift): all of it or nothing.
+
+    Questions it adds that repeat the other banks (identical texts, near-duplicates) are warned about on stderr;
+    they are imported all the same and the exit status does not change."""
+    from quizapp.messages.files import describe_skipped, upload_repeat_lines
     from quizapp.services.banks import import_bank
 
     data = read_file(file)
     name = bank_name or Path(file).stem
     try:
         result = import_bank(bank_name=name, filename=Path(file).name, data=data, actor=None, now=utcnow(),
-                             limits=import_limits(), default_topic=topic, skip_other_types=skip_other_types)
+                             limits=import_limits(), default_topic=topic, skip_other_types=skip_other_types,
+                             check_repeats=True)
     except BankFileError as error:
         fail_with_problems(error, file)
     skipped = f"; bỏ qua {len(result.skipped)} câu hỏi dạng khác" if result.skipped else ""
     click.echo(f'{result.bank.name}: {result.added} câu hỏi mới, {result.unchanged} câu đã có '
                f'(ngân hàng {result.bank.id}){skipped}.')
-    # The summary stays one line on stdout (the command's contract); the skipped questions go with the problems.
+    # The summary stays one line on stdout (the command's contract); the skipped questions and the warnings about
+    # repeated questions go to stderr, with the problems.
     for problem in result.skipped:
         click.echo(f"  - bỏ qua: {describe_skipped(problem)}", err=True)
+    for line in upload_repeat_lines(result.repeats) if result.repeats else []:
+        click.echo(line, err=True)
 
 
 @banks_cli.command("export")

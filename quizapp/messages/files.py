@@ -9,10 +9,15 @@ translation catalog. Every message is one msgid with named placeholders; ``N_`` 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from flask_babel import format_decimal, gettext
 
 from quizapp.domain.banks import Problem, is_other_type
+from quizapp.domain.near_duplicates import Pair as NearPair
+
+if TYPE_CHECKING:
+    from quizapp.services.near_duplicates import UploadCheck
 
 
 def N_(msgid: str) -> str:
@@ -257,3 +262,42 @@ def _place(problem: Problem, values: Mapping[str, object]) -> str | None:
     if column:
         return gettext("Dòng %(line)s, cột %(column)s", **values)
     return gettext("Dòng %(line)s", **values)
+
+
+#: why two questions count as near-duplicates (``quizapp.domain.near_duplicates.REASONS``)
+_NEAR_REASONS: dict[str, str] = {
+    "same_stem": N_("cùng một câu hỏi, chỉ khác chữ hoa, dấu câu hoặc khoảng trắng."),
+    "same_fact": N_("hỏi cùng một điều với cùng đáp án."),
+    "gives_away": N_("%(giver)s nêu sẵn đáp án của %(revealed)s."),
+}
+
+
+def near_reason(pair: NearPair, first: str, second: str) -> str:
+    """Why the pair was flagged, one sentence; ``first`` and ``second`` name its questions ("câu #12", "dòng 5")
+    for the sentence that says which one gives the other's answer away."""
+    if pair.reason == "gives_away":
+        giver, revealed = (second, first) if pair.revealed == "first" else (first, second)
+        text = gettext(_NEAR_REASONS["gives_away"], giver=giver, revealed=revealed)
+    else:
+        text = gettext(_NEAR_REASONS.get(pair.reason, _NEAR_REASONS["same_fact"]))
+    return text[:1].upper() + text[1:]
+
+
+def upload_repeat_lines(check: UploadCheck) -> list[str]:
+    """The warnings of ``quizapp banks import`` about what the imported questions repeat of the other banks:
+    a heading, then one line per identical or near-duplicate question ([] when there is none)."""
+    if not check.identical and not check.near:
+        return []
+    lines = [gettext("Cảnh báo: %(count)s câu hỏi vừa nhập trùng hoặc gần trùng với câu hỏi đã có (xem và xử lý ở "
+                     "trang “Câu hỏi gần trùng nhau”):", count=format_decimal(len(check.identical) + len(check.near)))]
+    for same in check.identical:
+        lines.append("  - " + gettext("Dòng %(line)s: trùng với câu #%(id)s của ngân hàng “%(bank)s”.",
+                                      line=same.question.line, id=same.existing.id, bank=same.existing.bank_name))
+    for near in check.near:
+        reason = near_reason(near.pair, gettext("câu ở dòng %(line)s", line=near.question.line),
+                             gettext("câu #%(id)s", id=near.existing.id))
+        lines.append("  - " + gettext(
+            "Dòng %(line)s: gần trùng (giống %(similarity)s%%) với câu #%(id)s của ngân hàng “%(bank)s”. %(reason)s",
+            line=near.question.line, similarity=near.pair.similarity, id=near.existing.id,
+            bank=near.existing.bank_name, reason=reason))
+    return lines

@@ -26,6 +26,7 @@ from quizapp.extensions import db
 from quizapp.models import AttemptQuestion, Bank, BankImport, Option, Question, User
 from quizapp.services import audit
 from quizapp.services.bulk import insert_rows
+from quizapp.services.near_duplicates import UploadCheck, check_upload
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ class ImportResult:
     unchanged: int
     by_topic: list[tuple[str, int]]
     skipped: list[Problem] = field(default_factory=list)
+    #: what the added questions repeat of the other banks, when the import was asked to check (``check_upload``)
+    repeats: UploadCheck | None = None
 
 
 def text_hash(text: str) -> str:
@@ -120,13 +123,14 @@ def to_parsed(question: Question) -> ParsedQuestion:
 
 def import_bank(*, bank_name: str, filename: str, data: bytes, actor: User | None, now: datetime,
                 limits: ImportLimits, default_topic: str | None = None,
-                skip_other_types: bool = False) -> ImportResult:
+                skip_other_types: bool = False, check_repeats: bool = False) -> ImportResult:
     """Import a whole file into the bank named ``bank_name`` (created if new): all of it, or nothing.
 
     Questions already in the bank, identical, are left alone, so importing the same file twice adds nothing.
     ``skip_other_types``: the organizer chose to import the multiple-choice questions and skip the questions of
-    other types (listed in ``ImportResult.skipped``). Raises BankFileError listing every problem; nothing is
-    written then.
+    other types (listed in ``ImportResult.skipped``). ``check_repeats``: the questions it adds are checked against
+    the banks as they were before (identical in other banks, near-duplicates anywhere: ``ImportResult.repeats``),
+    a warning, never a refusal. Raises BankFileError listing every problem; nothing is written then.
     """
     name = clean(bank_name)
     if not name:
@@ -136,6 +140,7 @@ def import_bank(*, bank_name: str, filename: str, data: bytes, actor: User | Non
                        skip_other_types=skip_other_types)
     if plan.problems:
         raise BankFileError(plan.problems)
+    repeats = check_upload(plan.new, bank.id if bank else None) if check_repeats else None
     if bank is None:
         bank = Bank(name=name, created_at=now, created_by_id=actor.id if actor else None)
         db.session.add(bank)
@@ -153,7 +158,7 @@ def import_bank(*, bank_name: str, filename: str, data: bytes, actor: User | Non
                  details=details)
     db.session.flush()
     return ImportResult(bank=bank, added=len(plan.new), unchanged=plan.unchanged, by_topic=plan.by_topic,
-                        skipped=plan.skipped)
+                        skipped=plan.skipped, repeats=repeats)
 
 
 def count_change(bank_id: int) -> None:
@@ -223,6 +228,12 @@ def bank_topics(bank: Bank) -> list[tuple[str | None, int]]:
         select(Question.topic, func.count()).where(Question.bank_id == bank.id, Question.retired_at.is_(None))
         .group_by(Question.topic).order_by(Question.topic)
     ).tuples())
+
+
+def active_count(bank: Bank) -> int:
+    """How many active questions ``bank`` has."""
+    return db.session.scalar(select(func.count()).select_from(Question)
+                             .where(Question.bank_id == bank.id, Question.retired_at.is_(None))) or 0
 
 
 def list_banks() -> list[tuple[Bank, int, int]]:

@@ -86,11 +86,13 @@ class TestSmallLimit:
         assert count_questions() == 0
 
 
-def test_reimport_via_browser_is_a_no_op(organizer_client):
+def test_reimport_says_nothing_is_new_and_offers_no_import_of_0_questions(organizer_client):
     import_csv(organizer_client)
-    page = upload(organizer_client, CSV).get_data(as_text=True)
-    assert "Xác nhận nhập 0 câu" in page
-    import_csv(organizer_client)
+    response = upload(organizer_client, CSV)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Không có câu hỏi mới để nhập: cả 3 câu hỏi của tệp đã có sẵn" in page
+    assert "Xác nhận" not in page and 'name="token"' not in page
     assert count_questions() == 3
 
 
@@ -229,7 +231,7 @@ def test_download_is_an_xlsx_in_the_import_layout(organizer_client):
     assert rows[0][:7] == ("STT", "Câu hỏi", "A", "B", "C", "D", "Đáp án")
     assert len(rows) == 4 and rows[1][6] == "A" and rows[3][6] == "B"
     again = upload(organizer_client, response.data, name="export.xlsx", bank=bank.name)
-    assert "Xác nhận nhập 0 câu" in again.get_data(as_text=True)
+    assert "Không có câu hỏi mới để nhập: cả 3 câu hỏi" in again.get_data(as_text=True)
 
 
 def test_missing_bank_is_404(organizer_client):
@@ -307,3 +309,79 @@ def test_a_real_error_among_other_types_refuses_the_whole_file_and_offers_no_ski
     assert "có thể bỏ qua khi nhập, nhưng các lỗi khác phải được sửa" in page
     assert "bỏ qua 3 câu dạng khác" not in page and "Xác nhận" not in page
     assert count_questions() == 0 and db.session.scalar(select(func.count()).select_from(Bank)) == 0
+
+
+# The preview an organizer can trust: what was read, where it goes, what it repeats.
+
+def test_preview_shows_the_first_questions_as_read_with_the_key_marked(organizer_client):
+    page = upload(organizer_client, CSV).get_data(as_text=True)
+    assert "3 câu hỏi đầu tiên của tệp, như đã đọc" in page
+    sample = page[page.index("như đã đọc"):]
+    assert "Dòng 2" in sample and "Chủ tịch Hồ Chí Minh sinh năm nào?" in sample
+    assert '<li class="correct">1890 <span class="sr-only">(đáp án đúng)</span> ✓</li>' in sample
+    assert '<li class="">1891</li>' in sample
+    assert "Quảng trường Ba Đình" in sample and "Tác phẩm" in sample and "Khó" in sample
+    assert "Biên niên tiểu sử" in sample  # the source
+
+
+def test_preview_shows_only_the_first_five_questions(organizer_client):
+    rows = "".join(f"{n},Câu hỏi thử số {n} về lịch sử Đảng?,a{n},b{n},c{n},d{n},A,Thử,,,\n" for n in range(1, 9))
+    page = upload(organizer_client, HEADER + rows).get_data(as_text=True)
+    assert "5 câu hỏi đầu tiên của tệp" in page
+    assert "Câu hỏi thử số 5 " in page and "Câu hỏi thử số 6 " not in page
+    assert "Xác nhận nhập 8 câu" in page
+
+
+def test_preview_says_a_new_bank_will_be_created_with_its_name(organizer_client):
+    page = upload(organizer_client, CSV, bank="  Tiểu sử Bác Hồ ").get_data(as_text=True)
+    assert "Ngân hàng mới:" in page and "chưa có ngân hàng nào tên “Tiểu sử Bác Hồ”" in page
+    assert "Xác nhận nhập 3 câu vào ngân hàng mới" in page
+    assert db.session.scalar(select(func.count()).select_from(Bank)) == 0
+
+
+def test_preview_says_questions_are_added_to_the_existing_bank(organizer_client):
+    import_csv(organizer_client)
+    more = HEADER + "4,Bác Hồ đọc bản Di chúc lần đầu vào năm nào?,1965,1960,1969,1955,A,Tác phẩm,Dễ,,Di chúc\n"
+    page = upload(organizer_client, more).get_data(as_text=True)
+    assert "Các câu hỏi mới sẽ được thêm vào ngân hàng có sẵn “Ngân hàng thử” (đang có 3 câu hỏi đang dùng)" in page
+    assert "Ngân hàng mới:" not in page
+    assert "Xác nhận nhập 1 câu" in page
+
+
+def test_preview_warns_about_questions_identical_to_another_banks_and_still_offers_the_import(organizer_client):
+    import_csv(organizer_client, bank="Tiểu sử Hồ Chí Minh")
+    other = HEADER + (
+        "1,chủ tịch  Hồ Chí Minh sinh năm nào?,1890,1891,1901,1911,A,Tiểu sử,Dễ,,Biên niên tiểu sử\n"
+        "2,Đại hội II của Đảng họp năm nào?,1951,1945,1960,1935,A,Lịch sử Đảng,Dễ,,Văn kiện Đảng\n"
+    )
+    response = upload(organizer_client, other, bank="Chuyên đề năm 2025")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    first = db.session.scalar(select(Question).where(Question.number == "1"))
+    assert "1 câu hỏi đã có y hệt trong ngân hàng khác" in page
+    section = page[page.index("đã có y hệt"):page.index("như đã đọc")]
+    assert "Dòng 2:" in section and f"câu #{first.id}" in section and "“Tiểu sử Hồ Chí Minh”" in section
+    assert "Đại hội II" not in section
+    assert "Xác nhận nhập 2 câu vào ngân hàng mới" in page  # a warning, not a refusal
+
+
+def test_preview_warns_about_near_duplicates_with_the_reason(organizer_client):
+    import_csv(organizer_client, bank="Tiểu sử Hồ Chí Minh")
+    other = HEADER + (
+        "1,Bác Hồ sinh vào năm nào?,Năm 1890,Năm 1891,Năm 1901,Năm 1911,A,Tiểu sử,Dễ,,Biên niên tiểu sử\n"
+        "2,Chủ tịch Hồ Chí Minh mất năm nào?,1969,1968,1970,1975,A,Tiểu sử,Dễ,,Biên niên tiểu sử\n"
+    )
+    page = upload(organizer_client, other, bank="Ôn tập").get_data(as_text=True)
+    assert "1 câu hỏi gần trùng với câu hỏi đã có" in page
+    section = page[page.index("gần trùng với câu hỏi đã có"):page.index("như đã đọc")]
+    assert "Dòng 2:" in section and "Bác Hồ sinh vào năm nào?" in section
+    assert "Hỏi cùng một điều với cùng đáp án." in section and "“Tiểu sử Hồ Chí Minh”" in section
+    assert "mất năm nào" not in section  # same topic, another fact: not flagged
+    assert "Xác nhận nhập 2 câu" in page
+
+
+def test_upload_help_names_every_accepted_format(organizer_client):
+    page = organizer_client.get("/organizer/banks").get_data(as_text=True)
+    for name in (".xlsx", ".csv", "Aiken", "GIFT", ".txt", ".gift"):
+        assert name in page
+    assert "Câu hỏi gần trùng nhau" in page

@@ -6,6 +6,7 @@ import hashlib
 import io
 import re
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -14,11 +15,13 @@ from flask_login import current_user
 
 from quizapp.domain.bank_export import LETTERS
 from quizapp.domain.banks import BankFileError, ImportLimits, Problem, is_other_type
+from quizapp.domain.text import clean
 from quizapp.extensions import db
-from quizapp.messages.files import describe, describe_skipped, skip_advice
+from quizapp.messages.files import describe, describe_skipped, near_reason, skip_advice
 from quizapp.models import Bank, Question
 from quizapp.models.types import utcnow
 from quizapp.services import banks as bank_service
+from quizapp.services.near_duplicates import UploadCheck, check_upload
 from quizapp.views.main import safe_next
 from quizapp.views.organizer import bp
 from quizapp.views.organizer.forms import (
@@ -31,6 +34,8 @@ from quizapp.views.organizer.forms import (
 from quizapp.views.paging import paginate
 
 STAGING_MAX_AGE_SECONDS = 24 * 3600
+#: how many of the file's questions the preview shows as read, so the organizer sees the file was read right
+PREVIEW_QUESTIONS = 5
 
 
 def _limits() -> ImportLimits:
@@ -81,6 +86,7 @@ def upload_bank():
     filename = Path(upload.filename or "upload").name
     data = upload.read(current_app.config["QUIZAPP_IMPORT_MAX_BYTES"] + 1)
     bank = bank_service.find_bank(form.bank.data)
+    target = Target(name=clean(form.bank.data), bank=bank)
     try:
         plan = bank_service.plan_import(bank, filename, data, limits=_limits(), default_topic=form.topic.data)
     except BankFileError as error:
@@ -89,14 +95,25 @@ def upload_bank():
         plan = _plan_skipping_other_types(bank, filename, data, form.topic.data) if only_other_types else None
         if plan is None:
             advice = None if only_other_types else skip_advice(error.problems, "page")
-            return _preview(filename, form.bank.data, problems=error.problems, advice=advice), 422
+            return _preview(filename, target, problems=error.problems, advice=advice), 422
     confirm = None
-    if not plan.problems:
+    repeats = None
+    # Nothing new to add: the page says so and offers nothing to confirm (no "import 0 questions").
+    if not plan.problems and plan.new:
         confirm = ConfirmImportForm(token=_stage(data), filename=filename, bank=form.bank.data,
                                     topic=form.topic.data or "", skip_other_types="1" if plan.skipped else "")
+        repeats = check_upload(plan.new, bank.id if bank else None)
     advice = skip_advice(plan.skipped, "page") if confirm else None
-    return _preview(filename, form.bank.data, plan=plan, problems=plan.problems, confirm=confirm,
-                    advice=advice), (422 if plan.problems else 200)
+    return _preview(filename, target, plan=plan, problems=plan.problems, confirm=confirm, advice=advice,
+                    repeats=repeats), (422 if plan.problems else 200)
+
+
+@dataclass(frozen=True)
+class Target:
+    """The bank an upload goes to: its name as typed (cleaned), the bank when it exists (None: a new one)."""
+
+    name: str
+    bank: Bank | None
 
 
 def _plan_skipping_other_types(bank: Bank | None, filename: str, data: bytes,
@@ -109,13 +126,17 @@ def _plan_skipping_other_types(bank: Bank | None, filename: str, data: bytes,
         return None
 
 
-def _preview(filename: str, bank_name: str, *, problems: list[Problem], plan: bank_service.ImportPlan | None = None,
-             confirm: ConfirmImportForm | None = None, advice: str | None = None) -> str:
-    """The preview page: the file's problems (in words), what importing it would do, the questions it skips."""
+def _preview(filename: str, target: Target, *, problems: list[Problem],
+             plan: bank_service.ImportPlan | None = None, confirm: ConfirmImportForm | None = None,
+             advice: str | None = None, repeats: UploadCheck | None = None) -> str:
+    """The preview page: the file's problems (in words), which bank it goes to (new or existing), its first
+    questions as read, what importing it would do, what it repeats of the other banks, the questions it skips."""
     skipped = [describe_skipped(problem) for problem in plan.skipped] if plan else []
-    return render_template("organizer/preview.html", filename=filename, bank_name=bank_name, plan=plan,
+    active = bank_service.active_count(target.bank) if target.bank else 0
+    return render_template("organizer/preview.html", filename=filename, target=target, active=active, plan=plan,
+                           sample=plan.questions[:PREVIEW_QUESTIONS] if plan else [], letters=LETTERS,
                            problems=[describe(problem) for problem in problems], confirm=confirm,
-                           skipped=skipped, advice=advice)
+                           skipped=skipped, advice=advice, repeats=repeats, near_reason=near_reason)
 
 
 @bp.post("/banks/confirm")
@@ -132,7 +153,8 @@ def confirm_import():
                                           skip_other_types=form.skip_other_types.data == "1")
     except BankFileError as error:
         db.session.rollback()
-        return _preview(form.filename.data, form.bank.data, problems=error.problems), 422
+        target = Target(name=clean(form.bank.data), bank=bank_service.find_bank(form.bank.data))
+        return _preview(form.filename.data, target, problems=error.problems), 422
     (_staging_dir() / f"{form.token.data}.upload").unlink(missing_ok=True)
     if result.skipped:
         flash(_("Đã nhập %(added)d câu hỏi mới vào «%(bank)s» (%(unchanged)d câu đã có từ trước); bỏ qua "
@@ -232,3 +254,7 @@ def change_question_use(question_id: int, action: str):
         message = _("Đã dùng lại câu hỏi.")
     flash(message, "success")
     return redirect(safe_next(request.form.get("next"), url_for("organizer.bank", bank_id=question.bank_id)))
+
+
+# The near-duplicates screen is a part of the bank screens, in its own module (this file stays short).
+from quizapp.views.organizer import duplicates  # noqa: E402,F401  (registers its routes)
