@@ -1,6 +1,7 @@
 """`quizapp banks import/export` and `quizapp units import` through the command line, every format."""
 
 import io
+import re
 import unicodedata
 
 import openpyxl
@@ -265,3 +266,47 @@ def test_units_import_that_would_loop_through_stored_units_is_refused(cli, tmp_p
     assert "HN" in result.output and "CB1" in result.output
     depth = dict(db.session.execute(select(Unit.code, Unit.depth)).tuples().all())
     assert depth == {"HN": 1, "BD": 2, "CB1": 3}
+
+
+TIEU_SU = HEADER + (
+    "1,Chủ tịch Hồ Chí Minh sinh năm nào?,1890,1891,1901,1911,A,Tiểu sử,Dễ,,Biên niên tiểu sử\n"
+    "2,Nguyễn Tất Thành ra đi tìm đường cứu nước năm nào?,1911,1917,1920,1925,A,Tiểu sử,Dễ,,Biên niên tiểu sử\n"
+    "3,Chủ tịch Hồ Chí Minh mất năm nào?,1969,1968,1970,1975,A,Tiểu sử,Dễ,,Biên niên tiểu sử\n"
+)
+ON_TAP = HEADER + (
+    "1,Bác Hồ sinh vào năm nào?,Năm 1890,Năm 1891,Năm 1901,Năm 1911,A,Ôn tập,Dễ,,Biên niên tiểu sử\n"
+    '2,"Năm 1911, Nguyễn Tất Thành ra đi tìm đường cứu nước từ bến cảng nào?",Bến Nhà Rồng,Hải Phòng,Đà Nẵng,'
+    "Quy Nhơn,A,Ôn tập,Dễ,,Biên niên tiểu sử\n"
+    "3,Tác phẩm “Đường Kách mệnh” được xuất bản năm nào?,1927,1925,1930,1941,A,Ôn tập,Trung bình,,Toàn tập\n"
+    "4,Chủ tịch Hồ Chí Minh mất năm nào?,1969,1968,1970,1975,A,Ôn tập,Dễ,,Biên niên tiểu sử\n"
+)
+
+
+def test_import_warns_about_repeated_questions_on_stderr_and_keeps_stdout_one_line(cli, tmp_path):
+    quiet = cli.invoke(args=["banks", "import", write(tmp_path, "tieu_su.csv", TIEU_SU), "--bank", "Tiểu sử"])
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+    result = cli.invoke(args=["banks", "import", write(tmp_path, "on_tap.csv", ON_TAP), "--bank", "Ôn tập"])
+    assert result.exit_code == 0  # warnings, not a refusal
+    assert re.fullmatch(r"Ôn tập: 4 câu hỏi mới, 0 câu đã có \(ngân hàng \d+\)\.\n", result.stdout)
+    born = db.session.scalar(select(Question.id).where(Question.text == "Chủ tịch Hồ Chí Minh sinh năm nào?"))
+    died = db.session.scalar(select(Question.id).where(Question.text == "Chủ tịch Hồ Chí Minh mất năm nào?",
+                                                       Question.topic == "Tiểu sử"))
+    year = db.session.scalar(select(Question.id).where(Question.text.like("Nguyễn Tất Thành ra đi%")))
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("Cảnh báo: 3 câu hỏi vừa nhập trùng hoặc gần trùng với câu hỏi đã có")
+    assert f"  - Dòng 5: trùng với câu #{died} của ngân hàng “Tiểu sử”." in lines
+    assert any(line.startswith("  - Dòng 2: gần trùng (giống ") and line.endswith(
+        f"với câu #{born} của ngân hàng “Tiểu sử”. Hỏi cùng một điều với cùng đáp án.") for line in lines)
+    assert any(line.startswith("  - Dòng 3: gần trùng") and line.endswith(
+        f"Câu ở dòng 3 nêu sẵn đáp án của câu #{year}.") for line in lines)
+    assert len(lines) == 4  # Đường Kách mệnh (line 4) repeats nothing
+    assert count(Question) == 7  # imported all the same
+
+
+def test_a_refused_import_still_exits_1_without_repeat_warnings(cli, tmp_path):
+    cli.invoke(args=["banks", "import", write(tmp_path, "tieu_su.csv", TIEU_SU), "--bank", "Tiểu sử"])
+    broken = ON_TAP + "5,Câu không có đáp án?,a,b,c,d,,Ôn tập,Dễ,,\n"
+    result = cli.invoke(args=["banks", "import", write(tmp_path, "on_tap.csv", broken), "--bank", "Ôn tập"])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "Dòng 6" in result.stderr and "Cảnh báo" not in result.stderr
+    assert count(Question) == 3
