@@ -266,7 +266,7 @@ def _place(problem: Problem, values: Mapping[str, object]) -> str | None:
 
 #: why two questions count as near-duplicates (``quizapp.domain.near_duplicates.REASONS``)
 _NEAR_REASONS: dict[str, str] = {
-    "same_stem": N_("cùng một câu hỏi, chỉ khác chữ hoa, dấu câu hoặc khoảng trắng."),
+    "same_stem": N_("cùng một câu hỏi (có thể khác chữ hoa, dấu câu hoặc khoảng trắng)."),
     "same_fact": N_("hỏi cùng một điều với cùng đáp án."),
     "gives_away": N_("%(giver)s nêu sẵn đáp án của %(revealed)s."),
 }

@@ -56,3 +56,77 @@ def test_organizer_uploads_previews_and_confirms(desktop_page, make_user, tmp_pa
     page.get_by_role("button", name="Lọc").click()
     assert "1 câu hỏi phù hợp" in page.content()
     screenshot(page, "bank-view-filtered")
+
+
+EXISTING = HEADER + (
+    "1,Chủ tịch Hồ Chí Minh sinh năm nào?,1890,1891,1901,1911,A,Tiểu sử,Dễ,,Biên niên tiểu sử\n"
+    "2,Nguyễn Tất Thành ra đi tìm đường cứu nước năm nào?,1911,1917,1920,1925,A,Tiểu sử,Dễ,,Biên niên tiểu sử\n"
+    "3,Chủ tịch Hồ Chí Minh mất năm nào?,1969,1968,1970,1975,A,Tiểu sử,Dễ,,Biên niên tiểu sử\n"
+)
+REPEATING = HEADER + (
+    "1,Bác Hồ sinh vào năm nào?,Năm 1890,Năm 1891,Năm 1901,Năm 1911,A,Ôn tập,Dễ,,Biên niên tiểu sử\n"
+    '2,"Năm 1911, Nguyễn Tất Thành ra đi tìm đường cứu nước từ bến cảng nào?",Bến Nhà Rồng,Hải Phòng,Đà Nẵng,'
+    "Quy Nhơn,A,Ôn tập,Dễ,,Biên niên tiểu sử\n"
+    "3,Chủ tịch Hồ Chí Minh mất năm nào?,1969,1968,1970,1975,A,Ôn tập,Dễ,,Biên niên tiểu sử\n"
+)
+
+
+def test_the_preview_warns_about_repeats_and_the_organizer_resolves_the_pairs(desktop_page, make_user, tmp_path,
+                                                                              browser, live_server):
+    from quizapp.domain.banks import ImportLimits
+    from quizapp.models.types import utcnow
+    from quizapp.services.banks import import_bank
+
+    import_bank(bank_name="Tiểu sử Hồ Chí Minh", filename="tieu_su.csv", data=EXISTING.encode(), actor=None,
+                now=utcnow(), limits=ImportLimits())
+    db.session.commit()
+    make_user(Role.ORGANIZER, email="btc@example.test")
+    upload = tmp_path / "on_tap.csv"
+    upload.write_text(REPEATING, encoding="utf-8")
+    page = desktop_page
+    sign_in(page, "btc@example.test")
+    page.goto("/organizer/banks")
+    page.get_by_label("Tệp câu hỏi").set_input_files(str(upload))
+    page.get_by_label("Ngân hàng", exact=True).fill("Ôn tập")
+    page.get_by_role("button", name="Xem trước").click()
+
+    assert "chưa có ngân hàng nào tên “Ôn tập”" in page.locator(".target-bank").inner_text()
+    identical = page.get_by_role("region", name="1 câu hỏi đã có y hệt trong ngân hàng khác")
+    assert "Dòng 4:" in identical.inner_text() and "Tiểu sử Hồ Chí Minh" in identical.inner_text()
+    near = page.get_by_role("region", name="2 câu hỏi gần trùng với câu hỏi đã có").inner_text()
+    assert "Bác Hồ sinh vào năm nào?" in near and "nêu sẵn đáp án" in near
+    sample = page.get_by_role("region", name="3 câu hỏi đầu tiên của tệp, như đã đọc")
+    assert sample.locator("li.correct").first.inner_text().startswith("Năm 1890")
+    screenshot(page, "bank-upload-preview-repeats")
+    page.get_by_role("button", name="Xác nhận nhập 3 câu vào ngân hàng mới").click()
+    assert "Đã nhập 3 câu hỏi mới" in page.content()
+
+    page.goto("/organizer/banks")  # the same file again: nothing new, nothing to confirm
+    page.get_by_label("Tệp câu hỏi").set_input_files(str(upload))
+    page.get_by_label("Ngân hàng", exact=True).fill("Ôn tập")
+    page.get_by_role("button", name="Xem trước").click()
+    assert "Không có câu hỏi mới để nhập" in page.get_by_role("status").inner_text()
+    assert page.get_by_role("button", name="Xác nhận").count() == 0
+
+    page.goto("/organizer/banks")
+    page.get_by_role("link", name="Câu hỏi gần trùng nhau").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Câu hỏi gần trùng nhau"
+    pairs = page.locator("section.dup-pair")
+    assert pairs.count() == 3  # the reworded one, the giveaway, and the identical copy
+    screenshot(page, "near-duplicates")
+    reworded = db.session.scalar(select(Question).where(Question.text == "Bác Hồ sinh vào năm nào?"))
+    page.get_by_role("button", name=f"Ngừng dùng câu #{reworded.id}").click()
+    assert "Đã ngừng dùng câu hỏi" in page.content() and pairs.count() == 2
+    giveaway = pairs.filter(has_text="bến cảng nào")
+    giveaway.get_by_role("button", name="Không phải trùng lặp").click()
+    assert "là hai câu hỏi khác nhau" in page.content() and pairs.count() == 1
+
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                locale="vi-VN", base_url=live_server).new_page()
+    try:
+        sign_in(phone, "btc@example.test")
+        phone.goto("/organizer/near-duplicates")
+        assert phone.locator("section.dup-pair").count() == 1
+        screenshot(phone, "near-duplicates-phone")
+    finally:
+        phone.context.close()
