@@ -6,8 +6,9 @@ too). ``in_progress`` counts the attempts still running at ``now``. An unanswere
 
 Five queries whatever the size of the round: the score histogram, the participants and attempts in progress, the
 last attempt of the top group when a score straddles its edge, ONE aggregate over the round's attempt questions
-grouped by (question, chosen option, top group), and the drawn questions with their options. The sums of the
-aggregate are what ``item_analysis.discrimination`` needs; the few hundred groups are then totalled with pandas.
+grouped by (question, chosen option), counting the top group's attempts with a sum, and the drawn questions with
+their options (PostgreSQL: a SET before the aggregate). The sums of the aggregate are what
+``item_analysis.discrimination`` needs; the few thousand groups are then totalled with pandas.
 The staff see these figures while the round is open (SPEC rule 12 restricts what the public and participants see).
 """
 
@@ -18,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import BigInteger, ColumnElement, and_, case, cast, distinct, func, literal, or_, select
+from sqlalchemy import BigInteger, ColumnElement, and_, case, cast, distinct, func, literal, or_, select, text
 
 from quizapp.domain import item_analysis
 from quizapp.domain.item_analysis import ItemFigures, ItemSums, QuestionFlag
@@ -27,8 +28,8 @@ from quizapp.models import Attempt, AttemptQuestion, Option, Question, Round, Us
 from quizapp.models.attempts import in_progress
 from quizapp.services.standings import ENTRY_STATUSES
 
-_GROUP_COLUMNS = ("question_id", "option_id", "top", "drawn", "correct", "score_sum", "score_squares",
-                  "correct_score_sum")
+_SUMS = ("drawn", "correct", "score_sum", "score_squares", "correct_score_sum")  # ItemSums' fields, in order
+_GROUP_COLUMNS = ("question_id", "option_id", "top", *_SUMS)
 
 
 @dataclass(frozen=True)
@@ -118,16 +119,20 @@ def _top_condition(counted: list[ColumnElement[bool]], histogram: list[Any], siz
 
 
 def _groups(counted: list[ColumnElement[bool]], top: ColumnElement[bool]) -> pd.DataFrame:
-    """One row per (question, chosen option or None, in the top group) with the sums of ``ItemSums``."""
+    """One row per (question, chosen option or None): attempts of the top group among them (``top``) and the
+    sums of ``ItemSums``. One statement; on PostgreSQL without JIT compilation for the rest of the transaction
+    (compiling it cost more than it saved: bench/README.md)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL jit = off"))
     attempts = select(Attempt.id, cast(Attempt.correct_count, BigInteger).label("score"),
                       case((top, 1), else_=0).label("top")).where(*counted).subquery()
     mark = case((AttemptQuestion.is_correct.is_(True), 1), else_=0)
     score = attempts.c.score
     rows = db.session.execute(
-        select(AttemptQuestion.question_id, AttemptQuestion.chosen_option_id, attempts.c.top, func.count(),
-               func.sum(mark), func.sum(score), func.sum(score * score), func.sum(mark * score))
+        select(AttemptQuestion.question_id, AttemptQuestion.chosen_option_id, func.sum(attempts.c.top),
+               func.count(), func.sum(mark), func.sum(score), func.sum(score * score), func.sum(mark * score))
         .join(attempts, attempts.c.id == AttemptQuestion.attempt_id)
-        .group_by(AttemptQuestion.question_id, AttemptQuestion.chosen_option_id, attempts.c.top)
+        .group_by(AttemptQuestion.question_id, AttemptQuestion.chosen_option_id)
     ).all()
     frame = pd.DataFrame([tuple(row) for row in rows], columns=list(_GROUP_COLUMNS))
     frame["option_id"] = frame["option_id"].astype("Int64")
@@ -137,27 +142,22 @@ def _groups(counted: list[ColumnElement[bool]], top: ColumnElement[bool]) -> pd.
 
 
 def _questions(groups: pd.DataFrame, min_drawn_to_flag: int) -> list[QuestionFigures]:
-    sums = groups.groupby("question_id")[["drawn", "correct", "score_sum", "score_squares",
-                                          "correct_score_sum"]].sum()
+    sums = groups.groupby("question_id")[["top", *_SUMS]].sum()
     answered = groups[groups["option_id"].notna()]
-    chosen = _counts(answered)
-    top = groups[groups["top"] == 1]
-    top_drawn = top.groupby("question_id")["drawn"].sum()
-    top_chosen = _counts(top[top["option_id"].notna()])
+    chosen, top_chosen = _counts(answered, "drawn"), _counts(answered, "top")
     options = _bank_options(sums.index.tolist())
     result = []
-    for index, row in sums.iterrows():
-        question_id = int(index)
-        bank_id, text, listed = options[question_id]
+    for found_id, row in sums.iterrows():
+        question_id = int(found_id)
+        bank_id, question_text, listed = options[question_id]
         figures = ItemFigures(
             question_id=question_id, drawn=int(row["drawn"]), correct=int(row["correct"]),
             facility=item_analysis.facility(int(row["drawn"]), int(row["correct"])),
-            discrimination=item_analysis.discrimination(ItemSums(*(int(row[c]) for c in _GROUP_COLUMNS[3:]))),
-            chosen=chosen.get(question_id, {}), top_drawn=int(top_drawn.get(question_id, 0)),
-            top_chosen=top_chosen.get(question_id, {}))
+            discrimination=item_analysis.discrimination(ItemSums(*(int(row[c]) for c in _SUMS))),
+            chosen=chosen.get(question_id, {}), top_drawn=int(row["top"]), top_chosen=top_chosen.get(question_id, {}))
         key = next((option_id for option_id, _text, is_key in listed if is_key), None)
         result.append(QuestionFigures(
-            question_id=figures.question_id, bank_id=bank_id, text=text, drawn=figures.drawn,
+            question_id=figures.question_id, bank_id=bank_id, text=question_text, drawn=figures.drawn,
             correct=figures.correct, unanswered=figures.drawn - sum(figures.chosen.values()),
             facility=figures.facility, discrimination=figures.discrimination,
             options=[OptionFigures(option_id=option_id, letter_index=index, text=option_text, is_key=is_key,
@@ -168,11 +168,12 @@ def _questions(groups: pd.DataFrame, min_drawn_to_flag: int) -> list[QuestionFig
     return result
 
 
-def _counts(groups: pd.DataFrame) -> dict[int, dict[int, int]]:
-    """question id → option id → attempts, from answered groups."""
+def _counts(answered: pd.DataFrame, column: str) -> dict[int, dict[int, int]]:
+    """question id → option id → ``column``'s total (attempts; of the top group), options with none left out."""
     counts: dict[int, dict[int, int]] = {}
-    for (question_id, option_id), n in groups.groupby(["question_id", "option_id"])["drawn"].sum().items():
-        counts.setdefault(int(question_id), {})[int(option_id)] = int(n)
+    for question_id, option_id, n in answered[["question_id", "option_id", column]].itertuples(index=False):
+        if n:
+            counts.setdefault(int(question_id), {})[int(option_id)] = int(n)
     return counts
 
 
@@ -184,6 +185,6 @@ def _bank_options(question_ids: list[int]) -> dict[int, tuple[int, str, list[tup
         .where(Question.id.in_(question_ids)).order_by(Question.id, Option.position)
     ).all()
     found: dict[int, tuple[int, str, list[tuple[int, str, bool]]]] = {}
-    for question_id, bank_id, text, option_id, option_text, is_key in rows:
-        found.setdefault(question_id, (bank_id, text, []))[2].append((option_id, option_text, bool(is_key)))
+    for question_id, bank_id, question_text, option_id, option_text, is_key in rows:
+        found.setdefault(question_id, (bank_id, question_text, []))[2].append((option_id, option_text, bool(is_key)))
     return found
