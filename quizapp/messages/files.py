@@ -275,11 +275,12 @@ _NEAR_REASONS: dict[str, str] = {
 def near_reason(pair: NearPair, first: str, second: str) -> str:
     """Why the pair was flagged, one sentence; ``first`` and ``second`` name its questions ("câu #12", "dòng 5")
     for the sentence that says which one gives the other's answer away."""
+    msgid = _NEAR_REASONS.get(pair.reason, _NEAR_REASONS["same_fact"])
     if pair.reason == "gives_away":
         giver, revealed = (second, first) if pair.revealed == "first" else (first, second)
-        text = gettext(_NEAR_REASONS["gives_away"], giver=giver, revealed=revealed)
+        text = gettext(msgid, giver=giver, revealed=revealed)
     else:
-        text = gettext(_NEAR_REASONS.get(pair.reason, _NEAR_REASONS["same_fact"]))
+        text = gettext(msgid)
     return text[:1].upper() + text[1:]
 
 
