@@ -73,3 +73,15 @@ def test_an_unwritable_path_is_refused_and_nothing_is_issued(cli, finalized, tmp
     assert not out.parent.exists()
     db.session.expire_all()
     assert db.session.query(IssuedCertificate).count() == 0  # the command's transaction was rolled back
+
+
+def test_a_finalized_round_without_prizes_is_refused(cli, app, tmp_path):
+    from quizapp.services.results import finalize_round
+
+    make_units()
+    round_ = make_contest(closes_at=utcnow() - timedelta(days=1), tiers=()).rounds[0]
+    finalize_round(round_, actor=None, now=utcnow())
+    db.session.commit()
+    out = tmp_path / "x.pdf"
+    _refused(cli, ["results", "certificates", str(round_.id), "-o", str(out)], out,
+             "Không có giải nào để in giấy chứng nhận.")

@@ -199,3 +199,12 @@ def test_the_links_to_the_certificates(client, make_user, login, finalized):  # 
     login(make_user(Role.JUDGE))
     ranking = client.get(f"/judge/rounds/{finalized.id}").get_data(as_text=True)
     assert f'href="/rounds/{finalized.id}/certificates.pdf"' in ranking
+
+
+def test_after_a_reopening_the_winner_can_no_longer_download_it(client, finalized):  # noqa: F811
+    _sign_in_as_participant(client, "Nguyễn Thị Ánh Tuyết")
+    assert client.get(f"/rounds/{finalized.id}/my-certificate.pdf").status_code == 200
+    reopen_round(finalized, actor=None, now=utcnow(), reason="Khiếu nại")
+    db.session.commit()
+    assert client.get(f"/rounds/{finalized.id}/my-certificate.pdf").status_code == 404
+    assert client.get("/rounds/999/my-certificate.pdf").status_code == 404
