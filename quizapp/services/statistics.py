@@ -7,7 +7,7 @@ too). ``in_progress`` counts the attempts still running at ``now``. An unanswere
 Five queries whatever the size of the round: the score histogram, the participants and attempts in progress, the
 last attempt of the top group when a score straddles its edge, ONE aggregate over the round's attempt questions
 grouped by (question, chosen option), counting the top group's attempts with a sum, and the drawn questions with
-their options (PostgreSQL: a SET before the aggregate). The sums of the aggregate are what
+their options (PostgreSQL: settings of the transaction before the aggregate). The sums of the aggregate are what
 ``item_analysis.discrimination`` needs; the few thousand groups are then totalled with pandas.
 The staff see these figures while the round is open (SPEC rule 12 restricts what the public and participants see).
 """
@@ -120,10 +120,10 @@ def _top_condition(counted: list[ColumnElement[bool]], histogram: list[Any], siz
 
 def _groups(counted: list[ColumnElement[bool]], top: ColumnElement[bool]) -> pd.DataFrame:
     """One row per (question, chosen option or None): attempts of the top group among them (``top``) and the
-    sums of ``ItemSums``. One statement; on PostgreSQL without JIT compilation for the rest of the transaction
-    (compiling it cost more than it saved: bench/README.md)."""
+    sums of ``ItemSums``. One statement; on PostgreSQL, for the rest of the transaction, without JIT compilation
+    (it cost more than it saved) and with the memory to hash the round's attempts at once (bench/README.md)."""
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SET LOCAL jit = off"))
+        db.session.execute(text("SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)"))
     attempts = select(Attempt.id, cast(Attempt.correct_count, BigInteger).label("score"),
                       case((top, 1), else_=0).label("top")).where(*counted).subquery()
     mark = case((AttemptQuestion.is_correct.is_(True), 1), else_=0)
