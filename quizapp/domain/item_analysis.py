@@ -6,8 +6,9 @@ The figures, for one question, over the attempts that drew it (``n`` attempts; a
 - **facility** = correct / n: the share of those attempts that answered it correctly (None when n = 0);
 - **discrimination** = Pearson's correlation, over those attempts, of the question's mark ``x`` (1 correct, 0 not)
   with the attempt's score on its OTHER questions ``y = S - x`` (``S`` the attempt's number of correct answers).
-  This is the "discrimination index" of Moodle's quiz statistics (the correlation of the item with the rest of the
-  test, the item itself left out so that it does not correlate with itself). It is None where it is undefined:
+  This is the "discrimination index" of Moodle's quiz statistics (the covariance of the item's mark with the rest of
+  the test over the square root of their variances, the item left out so that it does not correlate with itself;
+  Moodle prints it ×100, here it stays from -1 to 1 as the API's contract says). It is None where it is undefined:
   fewer than 2 attempts, or no variance in ``x`` (everybody right or everybody wrong) or in ``y``.
 
 The fast path (``quizapp.services.statistics``) does not keep the attempts: it sums, per question, ``n``,

@@ -44,6 +44,7 @@ def test_a_judge_sees_the_flags_in_words_flagged_first_with_the_regrade_preview(
     assert "chọn phương án B nhiều hơn đáp án A" in html
     assert "Độ phân biệt âm" in html and "Ai cũng trả lời đúng" in html
     assert f'/judge/questions/{q1.id}/regrade?answer=B' in html
+    assert f"/judge/questions/{q3.id}/regrade" not in html  # everybody right: nothing to regrade
     assert f"/organizer/questions/{q1.id}/edit" not in html  # a judge does not edit banks
     # figures: question 1 right for half, A 50 % (the key) and B 50 %
     row = html[html.index(f'id="question-{q1.id}"'):html.index(f'id="question-{q3.id}"')]
