@@ -1,11 +1,12 @@
 """An organizer uploads a bank in a real browser: preview, problems, confirm, browse."""
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from quizapp.extensions import db
 from quizapp.models import Question, Role
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot as checked_screenshot
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -19,11 +20,18 @@ GOOD = HEADER + (
 BAD = HEADER + "1,,a,b,c,d,A,,,,\n2,Câu hai?,a,b,,d,B,,,,\n"
 
 
+def screenshot(page, name):
+    """The picture once the page has loaded (its stylesheet applied: axe judges what is shown)."""
+    page.wait_for_load_state("load")
+    checked_screenshot(page, name)
+
+
 def sign_in(page, email):
     page.goto("/login")
     page.get_by_label("Số điện thoại hoặc email").fill(email)
     page.get_by_label("Mật khẩu").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(lambda url: "/login" not in url)
 
 
 def test_organizer_uploads_previews_and_confirms(desktop_page, make_user, tmp_path):
@@ -49,12 +57,12 @@ def test_organizer_uploads_previews_and_confirms(desktop_page, make_user, tmp_pa
     page.get_by_role("button", name="Xem trước").click()
     screenshot(page, "bank-upload-preview")
     page.get_by_role("button", name="Xác nhận nhập 2 câu").click()
-    assert "Đã nhập 2 câu hỏi mới" in page.content()
+    expect(page.get_by_text("Đã nhập 2 câu hỏi mới")).to_be_visible()
     assert db.session.scalar(select(func.count()).select_from(Question)) == 2
 
     page.get_by_label("Tìm").fill("quang truong")
     page.get_by_role("button", name="Lọc").click()
-    assert "1 câu hỏi phù hợp" in page.content()
+    expect(page.get_by_text("1 câu hỏi phù hợp")).to_be_visible()
     screenshot(page, "bank-view-filtered")
 
 
@@ -99,27 +107,29 @@ def test_the_preview_warns_about_repeats_and_the_organizer_resolves_the_pairs(de
     assert sample.locator("li.correct").first.inner_text().startswith("Năm 1890")
     screenshot(page, "bank-upload-preview-repeats")
     page.get_by_role("button", name="Xác nhận nhập 3 câu vào ngân hàng mới").click()
-    assert "Đã nhập 3 câu hỏi mới" in page.content()
+    expect(page.get_by_text("Đã nhập 3 câu hỏi mới")).to_be_visible()
 
     page.goto("/organizer/banks")  # the same file again: nothing new, nothing to confirm
     page.get_by_label("Tệp câu hỏi").set_input_files(str(upload))
     page.get_by_label("Ngân hàng", exact=True).fill("Ôn tập")
     page.get_by_role("button", name="Xem trước").click()
-    assert "Không có câu hỏi mới để nhập" in page.get_by_role("status").inner_text()
+    expect(page.get_by_role("status").filter(has_text="Không có câu hỏi mới để nhập")).to_be_visible()
     assert page.get_by_role("button", name="Xác nhận").count() == 0
 
     page.goto("/organizer/banks")
     page.get_by_role("link", name="Câu hỏi gần trùng nhau").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Câu hỏi gần trùng nhau"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Câu hỏi gần trùng nhau")
     pairs = page.locator("section.dup-pair")
     assert pairs.count() == 3  # the reworded one, the giveaway, and the identical copy
     screenshot(page, "near-duplicates")
     reworded = db.session.scalar(select(Question).where(Question.text == "Bác Hồ sinh vào năm nào?"))
     page.get_by_role("button", name=f"Ngừng dùng câu #{reworded.id}").click()
-    assert "Đã ngừng dùng câu hỏi" in page.content() and pairs.count() == 2
+    expect(page.get_by_text("Đã ngừng dùng câu hỏi.")).to_be_visible()
+    expect(pairs).to_have_count(2)
     giveaway = pairs.filter(has_text="bến cảng nào")
     giveaway.get_by_role("button", name="Không phải trùng lặp").click()
-    assert "là hai câu hỏi khác nhau" in page.content() and pairs.count() == 1
+    expect(page.get_by_text("là hai câu hỏi khác nhau")).to_be_visible()
+    expect(pairs).to_have_count(1)
 
     phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
                                 locale="vi-VN", base_url=live_server).new_page()
