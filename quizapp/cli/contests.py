@@ -1,4 +1,4 @@
-"""quizapp contests: contests from their TOML description."""
+"""quizapp contests: contests from their TOML description, and back."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from quizapp.cli.common import in_transaction, read_file
+from quizapp.cli.common import in_transaction, read_file, record, write_atomically
 from quizapp.models.types import utcnow
 
 contests_cli = click.Group("contests", help="Contests and their rounds.")
@@ -38,6 +38,30 @@ def contests_create(file: str, as_json: bool) -> None:
     click.echo(f"Cuộc thi {contest.id}: {contest.title}")
     for entry in rounds:
         click.echo(f"  đợt {entry['id']}: {entry['name']}")
+
+
+@contests_cli.command("export")
+@click.argument("contest_id")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="The TOML file to write (.toml).")
+@in_transaction
+def contests_export(contest_id: str, output: str) -> None:
+    """Write a contest as the TOML that `contests create` reads: all its keys, rounds, draws, prizes and audience;
+    creating a contest from the file makes the same contest again (new ids). Written whole or not at all."""
+    from pathlib import Path
+
+    from quizapp.models import Contest
+    from quizapp.services.contests import contest_toml, get_contest
+
+    if Path(output).suffix.lower() != ".toml":
+        raise click.ClickException(f"tệp xuất phải có đuôi .toml (đang là {Path(output).suffix or 'không có đuôi'!r})")
+    found = record(Contest, contest_id)
+    contest = get_contest(found.id) if found is not None else None
+    if contest is None:
+        raise click.ClickException(f"không có cuộc thi nào có mã {contest_id!r}")
+    text = contest_toml(contest)
+    write_atomically(output, lambda path: Path(path).write_text(text, encoding="utf-8"))
+    click.echo(f"Đã ghi cuộc thi {contest.id} ({len(contest.rounds)} đợt) vào {output}")
 
 
 rounds_cli = click.Group("rounds", help="Rounds: close, finalize.")

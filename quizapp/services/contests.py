@@ -21,6 +21,7 @@ from quizapp.domain.contests import (
     ContestPhase,
     ContestSpec,
     ContestSpecError,
+    DrawSpec,
     PrizeSpec,
     QuestionCell,
     RoundSpec,
@@ -30,6 +31,7 @@ from quizapp.domain.contests import (
     draw_problems,
 )
 from quizapp.domain.contests import round_status as status_at
+from quizapp.domain.contests.toml_export import spec_toml
 from quizapp.domain.registration import CATEGORIES
 from quizapp.domain.text import fold
 from quizapp.extensions import db
@@ -335,6 +337,40 @@ def public_contests(now: datetime, participant: int | None = None) -> ContestLis
     return ContestListing(open=sorted(groups["open"], key=soonest_close),
                           upcoming=sorted(groups["upcoming"], key=soonest_open),
                           past=sorted(groups["past"], key=last_close, reverse=True))
+
+
+def contest_spec(contest: Contest) -> ContestSpec:
+    """The contest as its organizer would describe it (the contest TOML's ContestSpec): creating a contest from it
+    makes the same contest again. Three queries (the draw rules with their banks' names, the audience), besides
+    the rounds and prize tiers when ``contest`` was not read by :func:`get_contest`."""
+    draws: dict[int, list[DrawSpec]] = defaultdict(list)
+    for rule, bank_name in db.session.execute(
+            select(DrawRule, Bank.name).outerjoin(Bank, Bank.id == DrawRule.bank_id)
+            .where(DrawRule.round_id.in_([r.id for r in contest.rounds]))
+            .order_by(DrawRule.round_id, DrawRule.position)).tuples():
+        draws[rule.round_id].append(DrawSpec(count=rule.count, topic=rule.topic, bank=bank_name,
+                                             difficulty=rule.difficulty))
+    audience = contest_audience(contest.id)
+    rounds = tuple(
+        RoundSpec(name=r.name, opens_at=r.opens_at.astimezone(VIETNAM), closes_at=r.closes_at.astimezone(VIETNAM),
+                  question_count=r.question_count, time_limit_seconds=r.time_limit_seconds,
+                  grace_seconds=r.grace_seconds, max_attempts=r.max_attempts, draw=tuple(draws.get(r.id, ())),
+                  prediction_question=r.prediction_question, prediction_answer=r.prediction_answer.value,
+                  min_correct_for_prize=r.min_correct_for_prize, review=r.review.value,
+                  prizes=tuple(PrizeSpec(t.name, t.count) for t in r.prize_tiers))
+        for r in contest.rounds)
+    return ContestSpec(title=contest.title, rules=contest.rules, one_prize_per_contest=contest.one_prize_per_contest,
+                       collective_level=contest.collective_level,
+                       collective_metric=contest.collective_metric.value,
+                       collective_prizes=tuple(PrizeSpec(t.name, t.count) for t in contest.prize_tiers),
+                       rounds=rounds, audience=tuple(unit.code for unit in audience.units),
+                       audience_categories=audience.categories)
+
+
+def contest_toml(contest: Contest) -> str:
+    """The contest in the contest TOML (``quizapp contests export``, the editor's download): ``contests create``
+    on it makes the same contest again, with new ids."""
+    return spec_toml(contest_spec(contest))
 
 
 def get_contest(contest_id: int) -> Contest | None:
