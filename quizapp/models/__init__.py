@@ -19,6 +19,7 @@ from quizapp.models.contests import (
 from quizapp.models.letterheads import ContestLetterhead, Motto
 from quizapp.models.personal_data import ErasureRequest, ErasureStatus
 from quizapp.models.results import CollectiveResult, Disqualification, RoundResult
+from quizapp.models.summaries import RoundHourFigure, RoundScoreFigure, RoundSummary, RoundUnitFigure
 from quizapp.models.units import Unit, UnitAncestor
 
 __all__ = [
@@ -26,5 +27,6 @@ __all__ = [
     "CollectiveMetric", "IssuedCertificate",
     "CollectiveResult", "Contest", "ContestLetterhead", "Disqualification", "DrawRule", "ErasureRequest",
     "ErasureStatus", "Motto", "Option", "PredictionAnswer", "PrizeKind", "PrizeTier", "Question", "Review", "Role",
-    "Round", "RoundResult", "TimeExtension", "Unit", "UnitAncestor", "User",
+    "Round", "RoundHourFigure", "RoundResult", "RoundScoreFigure", "RoundSummary", "RoundUnitFigure",
+    "TimeExtension", "Unit", "UnitAncestor", "User",
 ]
