@@ -49,6 +49,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from quizapp import security
 
     security.init_app(app)  # security headers on every response; the trusted proxies' fix, outermost
+    from quizapp import request_log
+
+    request_log.init_app(app)  # one JSON line per request, around everything (QUIZAPP_REQUEST_LOG=0: off)
 
     from quizapp import cli, errors, i18n
 
@@ -99,7 +102,7 @@ def _tune_sqlite(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from quizapp.views import api, auth, certificates, contests, judge, main, organizer, play, results
+    from quizapp.views import api, auth, certificates, contests, health, judge, main, organizer, play, results
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
@@ -111,3 +114,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(judge.bp)
     app.register_blueprint(judge.public_bp)
     app.register_blueprint(certificates.bp)
+    app.register_blueprint(health.bp)

@@ -126,7 +126,9 @@ def from_environment(environ: Mapping[str, str], instance_path: str) -> dict[str
     if redis_url:
         settings.update(
             RATELIMIT_STORAGE_URI=redis_url,
-            CACHE_TYPE="RedisCache",
+            # Redis out of reach: limits counted in each process, the cache skipped, both logged (README)
+            RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+            CACHE_TYPE="quizapp.cache_fallback.FallbackRedisCache",
             CACHE_REDIS_URL=redis_url,
         )
     else:
@@ -138,6 +140,8 @@ def from_environment(environ: Mapping[str, str], instance_path: str) -> dict[str
         value = _int_env(environ, name)
         if value is not None:
             settings[name] = value
+    if environ.get("QUIZAPP_REQUEST_LOG"):
+        settings["QUIZAPP_REQUEST_LOG"] = _flag(environ["QUIZAPP_REQUEST_LOG"])  # one JSON line per request
     if environ.get("QUIZAPP_DB_PRE_PING", "").strip().lower() in ("1", "true", "yes", "on"):
         settings["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
     for name in ("QUIZAPP_LOGIN_LIMIT", "QUIZAPP_REGISTER_LIMIT", "QUIZAPP_PASSWORD_RESET_LIMIT",

@@ -29,7 +29,7 @@ def test_secret_key_from_environment_wins(tmp_path):
 def test_redis_url_switches_limiter_and_cache_to_redis(tmp_path):
     settings = config.from_environment({"REDIS_URL": "redis://127.0.0.1:6379/0", "SECRET_KEY": "k"}, str(tmp_path))
     assert settings["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
-    assert settings["CACHE_TYPE"] == "RedisCache"
+    assert settings["CACHE_TYPE"] == "quizapp.cache_fallback.FallbackRedisCache"
     local = config.from_environment({"SECRET_KEY": "k"}, str(tmp_path))
     assert local["RATELIMIT_STORAGE_URI"] == "memory://" and local["CACHE_TYPE"] == "SimpleCache"
 

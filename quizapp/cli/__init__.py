@@ -33,3 +33,8 @@ def init_app(app: Flask) -> None:
     for command in (users_cli, banks_cli, units_cli, contests_cli, rounds_cli, attempts_cli, results_cli, people_cli,
                     demo):
         app.cli.add_command(command)
+    from flask_migrate.cli import db as db_cli
+
+    from quizapp.cli.backup import backup
+
+    db_cli.add_command(backup)  # `quizapp db backup`, beside Flask-Migrate's `db upgrade`

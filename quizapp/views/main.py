@@ -47,7 +47,3 @@ def set_language(code: str):
         response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response
 
-
-@bp.get("/healthz")
-def health():
-    return {"status": "ok"}
