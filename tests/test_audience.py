@@ -48,12 +48,17 @@ def contest_from(**keys) -> Contest:
     return contest
 
 
-@pytest.fixture
-def tree(app):
+def units_and_bank() -> dict:
+    """The units of ``make_units`` and a bank of five questions; the units by code."""
     units = make_units()
     import_bank(bank_name="B", filename="b.csv", data=BANK.encode(), actor=None, now=utcnow(), limits=ImportLimits())
     db.session.commit()
     return units
+
+
+@pytest.fixture
+def tree(app):
+    return units_and_bank()
 
 
 # --- the TOML keys ---------------------------------------------------------------------------------------------

@@ -120,8 +120,8 @@ def start_page(round_id: int):
     now = utcnow()
     outside = audience_refusal(round_.contest_id, current_user.id)
     if outside is not None:
-        return render_template("play/start.html", round=round_, contest=round_.contest, used=0, form=ActionForm(),
-                               refusal=attempt_error_message(outside.code, outside.data)), 403
+        return render_template("play/start.html", round=round_, contest=round_.contest, used=_attempts_used(round_),
+                               form=ActionForm(), refusal=attempt_error_message(outside.code, outside.data)), 403
     running = db.session.scalar(select(Attempt).where(
         Attempt.round_id == round_.id, Attempt.user_id == current_user.id, in_progress(Attempt.status)))
     if running is not None and not _close_if_overdue(running, round_, now):
