@@ -16,4 +16,10 @@ def _guard() -> None:
     """Every organizer page needs an organizer (or admin) account."""
 
 
-from quizapp.views.organizer import banks, erasure, participants, units  # noqa: E402,F401  (registers the routes)
+from quizapp.views.organizer import (  # noqa: E402,F401  (registers the routes)
+    banks,
+    dashboard,
+    erasure,
+    participants,
+    units,
+)
