@@ -251,3 +251,22 @@ def test_the_audience_rows_go_with_their_contest(tree):
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(ContestAudienceUnit)) == 0
     assert db.session.scalar(select(func.count()).select_from(ContestAudienceCategory)) == 0
+
+
+def test_every_audience_problem_is_said_in_words(app):
+    from quizapp.domain.contests import SpecProblem
+
+    with app.test_request_context():
+        said = [describe_spec_problem(problem) for problem in (
+            SpecProblem("unknown_category", "contest.audience_categories[0]",
+                        {"value": "Đang vien", "suggestion": None}),
+            SpecProblem("unknown_unit", "contest.audience[0]", {"code": "X9", "suggestion": None}),
+            SpecProblem("wrong_type", "contest.audience", {"expected": "list_of_texts", "found": "text"}),
+        )]
+    assert said == [
+        "contest.audience_categories[0]: đối tượng «Đang vien» không có trong danh sách đối tượng dự thi và chưa "
+        "thí sinh nào đăng ký đối tượng này.",
+        "contest.audience[0]: không có đơn vị nào mã «X9» trong cây đơn vị.",
+        'contest.audience: phải là danh sách các chuỗi văn bản (ví dụ ["T01", "T02"]), nhưng đang là chuỗi văn bản '
+        "trong dấu ngoặc kép.",
+    ]
