@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     from quizapp.cli.attempts import attempts_cli
     from quizapp.cli.banks import banks_cli
     from quizapp.cli.contests import contests_cli
+    from quizapp.cli.dashboard import dashboard_cli
     from quizapp.cli.demo import demo
     from quizapp.cli.people import people_cli
     from quizapp.cli.results import results_cli
@@ -31,7 +32,7 @@ def init_app(app: Flask) -> None:
     from quizapp.cli.users import users_cli
 
     for command in (users_cli, banks_cli, units_cli, contests_cli, rounds_cli, attempts_cli, results_cli, people_cli,
-                    demo):
+                    demo, dashboard_cli):
         app.cli.add_command(command)
     from flask_migrate.cli import db as db_cli
 
