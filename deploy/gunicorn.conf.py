@@ -19,8 +19,10 @@ start, old ones finish what they are doing (``graceful_timeout``) and leave; not
 """
 
 import json
+import logging
 import multiprocessing
 import os
+import sys
 from datetime import UTC, datetime
 
 from gunicorn.glogging import Logger
@@ -82,3 +84,15 @@ class JsonAccessLogger(Logger):
 
 
 logger_class = JsonAccessLogger
+
+
+def post_fork(server, worker):
+    """Warnings of every library to the error log (stderr), Flask-Limiter's "storage unreachable - falling back
+    to in-memory storage" among them: its logger has no handler of its own. Set in each worker before it builds
+    the app; the app's request lines go their own way (quizapp.request_log)."""
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s"))
+        root.addHandler(handler)
+        root.setLevel(logging.WARNING)
