@@ -11,7 +11,7 @@ import pytest
 from quizapp.extensions import db
 from quizapp.models import AttemptStatus, Disqualification, RoundSummary
 from quizapp.services.dashboard import refresh_round, round_figures
-from quizapp.services.dashboard.figures import VIETNAM, round_categories
+from quizapp.services.dashboard.figures import VIETNAM
 from tests.services.test_standings import NOW, add_units, entry, make_contest, person
 
 PARTY, YOUTH = "Đảng viên", "Đoàn viên"
@@ -71,7 +71,7 @@ def test_every_figure_of_a_round_counted_by_hand(scene):
     assert list(days)[0] == opened and list(days)[-1] == NOW.astimezone(VIETNAM).date() and len(days) == 7
     assert [days[opened + timedelta(days=i)] for i in range(7)] == [1, 2, 1, 1, 0, 0, 0]
     assert len(figures.by_hour) == 48 and sum(n for _, n in figures.by_hour) == 0  # nothing in the last 48 h
-    assert round_categories(round_.id) == [PARTY, YOUTH]
+    assert figures.categories == [PARTY, YOUTH]
 
 
 def test_a_category_keeps_its_people_only(scene):

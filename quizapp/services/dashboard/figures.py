@@ -70,6 +70,7 @@ class RoundFigures:
     units: dict[int, UnitFigures] = field(default_factory=dict)
     unplaced: int = 0  # participants registered in no unit
     categories: list[str] = field(default_factory=list)
+    _children: dict[int | None, list[UnitFigures]] | None = field(default=None, repr=False)
 
     @property
     def units_by_code(self) -> dict[str, UnitFigures]:
@@ -77,7 +78,11 @@ class RoundFigures:
 
     def children(self, unit_id: int | None) -> list[UnitFigures]:
         """The units right below ``unit_id`` (the roots for None), by code."""
-        return sorted((u for u in self.units.values() if u.parent_id == unit_id), key=lambda u: u.code)
+        if self._children is None:
+            self._children = {}
+            for unit in sorted(self.units.values(), key=lambda u: u.code):
+                self._children.setdefault(unit.parent_id, []).append(unit)
+        return list(self._children.get(unit_id, []))
 
     def path(self, unit_id: int | None) -> list[UnitFigures]:
         """``unit_id`` and its ancestors, root first."""
@@ -114,7 +119,7 @@ def round_figures(round_: Round, *, now: datetime, category: str | None = None, 
     figures = RoundFigures(
         round=round_, category=category, entries=sum(counts.unit_entries.values()),
         participants=sum(people_by_unit.values()), in_progress=_in_progress(round_, now, category),
-        refreshed_at=summary.refreshed_at, unplaced=people_by_unit[NO_UNIT])
+        refreshed_at=summary.refreshed_at, unplaced=people_by_unit[NO_UNIT], categories=_categories(round_.id, counts))
     if not with_units:
         return figures
     figures.by_day, figures.by_hour = _timelines(round_, counts, now)
@@ -127,7 +132,6 @@ def round_figures(round_: Round, *, now: datetime, category: str | None = None, 
     for (unit_id, _cat), n in counts.unit_entries.items():
         entries_by_unit[unit_id] += n
     figures.units = _units(people_by_unit, entries_by_unit)
-    figures.categories = round_categories(round_.id)
     return figures
 
 
@@ -206,15 +210,11 @@ def _units(people: Counter[int], entries: Counter[int]) -> dict[int, UnitFigures
                                 entries=entries_under[row.id], has_children=row.id in parents) for row in rows}
 
 
-def round_categories(round_id: int) -> list[str]:
-    """The categories of the people who took part in the round (as of its counters, and the people of the
-    attempts still above their watermark), in alphabetical order (accents after the letter: Đảng before Đoàn)."""
+def _categories(round_id: int, counts: Counts) -> list[str]:
+    """The categories of the people who took part in the round: those of its counters and those read above their
+    watermark, in alphabetical order (accents after the letter: Đảng before Đoàn)."""
     found = set(db.session.scalars(select(RoundUnitFigure.category).where(RoundUnitFigure.round_id == round_id)
                                    .distinct()))
-    summary = db.session.get(RoundSummary, round_id)
-    recent = (select(User.category).join(Attempt, Attempt.user_id == User.id)
-              .where(Attempt.round_id == round_id, Attempt.id > (summary.counted_through if summary else 0),
-                     User.category.is_not(None)).distinct())
-    found.update(db.session.scalars(recent))
+    found.update(category for _unit, category in counts.unit_entries)
     found.discard(NO_CATEGORY)
     return sorted(found, key=lambda name: (fold(name), name))

@@ -28,9 +28,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Integer, cast, delete, distinct, func, select, update
+from sqlalchemy import ColumnElement, Integer, cast, delete, distinct, func, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
@@ -62,15 +62,15 @@ class Counts:
 
 
 def hour_sql(moment: ColumnElement[datetime]) -> ColumnElement[int]:
-    """Hours since 1970-01-01 UTC of a stored moment."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return cast(func.floor(func.extract("epoch", moment) / 3600), Integer)
+    """Hours since 1970-01-01 UTC of a moment stored on SQLite (as text)."""
     return cast(func.strftime("%s", moment), Integer).op("/", return_type=Integer)(3600)  # integer division
 
 
 def range_counts(round_: Round, after: int, through: int | None, category: str | None = None) -> Counts:
     """The counters of the counted attempts of ``round_`` with ``after < id <= through`` (no upper bound when
-    None), of people of ``category`` only when given. Three queries over the range of the primary key."""
+    None), of people of ``category`` only when given: entries by (unit, category), by (hour, correct count,
+    category) and the people whose first counted attempt lies in the range. One pass over the range of the
+    primary key on PostgreSQL (grouping sets), two on SQLite."""
     unit = func.coalesce(User.unit_id, NO_UNIT)
     group = func.coalesce(User.category, NO_CATEGORY)
     where = [*counted_entries(round_.contest, round_), Attempt.id > after]
@@ -78,24 +78,38 @@ def range_counts(round_: Round, after: int, through: int | None, category: str |
         where.append(Attempt.id <= through)
     if category is not None:
         where.append(group == category)
+    people = func.count(distinct(Attempt.user_id))
+    if after > 0:  # new: no counted attempt below the old watermark
+        earlier = aliased(Attempt)
+        people = people.filter(~select(earlier.id).where(
+            earlier.round_id == Attempt.round_id, earlier.user_id == Attempt.user_id, earlier.id <= after,
+            earlier.status.in_(ENTRY_STATUSES), earlier.correct_count.is_not(None)).exists())
     base = select().select_from(Attempt).join(User, User.id == Attempt.user_id).where(*where)
     counts = Counts()
-    for unit_id, cat, entries in db.session.execute(base.add_columns(unit, group, func.count()).group_by(unit, group)):
+    if db.session.get_bind().dialect.name == "postgresql":
+        hour = func.date_trunc("hour", func.timezone("UTC", Attempt.submitted_at))
+        rows = db.session.execute(base.add_columns(
+            func.grouping(unit), unit, group, hour, Attempt.correct_count, func.count(), people,
+        ).group_by(func.grouping_sets(tuple_(unit, group), tuple_(hour, Attempt.correct_count, group))))
+        for by_hour, unit_id, cat, moment, correct, entries, new_people in rows:
+            if by_hour:
+                key = int(moment.replace(tzinfo=UTC).timestamp()) // 3600
+                counts.hours[(key, cat)] += entries
+                counts.scores[(correct, cat)] += entries
+            else:
+                counts.unit_entries[(unit_id, cat)] = entries
+                counts.unit_people[(unit_id, cat)] = new_people
+        return counts
+    for unit_id, cat, entries, new_people in db.session.execute(
+            base.add_columns(unit, group, func.count(), people).group_by(unit, group)):
         counts.unit_entries[(unit_id, cat)] = entries
+        counts.unit_people[(unit_id, cat)] = new_people
     hour = hour_sql(Attempt.submitted_at)
     for h, correct, cat, entries in db.session.execute(
             base.add_columns(hour, Attempt.correct_count, group, func.count()).group_by(hour, Attempt.correct_count,
                                                                                         group)):
         counts.hours[(int(h), cat)] += entries
         counts.scores[(correct, cat)] += entries
-    people = base.add_columns(unit, group, func.count(distinct(Attempt.user_id))).group_by(unit, group)
-    if after > 0:
-        earlier = aliased(Attempt)
-        people = people.where(~select(earlier.id).where(
-            earlier.round_id == Attempt.round_id, earlier.user_id == Attempt.user_id, earlier.id <= after,
-            earlier.status.in_(ENTRY_STATUSES), earlier.correct_count.is_not(None)).exists())
-    for unit_id, cat, new_people in db.session.execute(people):
-        counts.unit_people[(unit_id, cat)] = new_people
     return counts
 
 

@@ -29,7 +29,6 @@ from quizapp.models import Contest, Role, Round
 from quizapp.models.types import MAX_ID, utcnow
 from quizapp.services.contests import round_status
 from quizapp.services.dashboard import RoundFigures, round_figures
-from quizapp.services.dashboard.figures import fresh_summary, round_categories
 from quizapp.services.dashboard.xlsx import write_dashboard_xlsx
 from quizapp.views.judge.exports import slug
 from quizapp.views.organizer import bp as organizer_bp
@@ -76,20 +75,6 @@ def _refused(error: Refused):
     return render_template("errors/error.html", status=error.status, message=error.message), error.status
 
 
-def _filters(round_: Round, now: datetime) -> FilterForm:
-    """The category and unit asked for, checked (:class:`Refused` names what is wrong)."""
-    fresh_summary(round_, now=now, max_age_seconds=_max_age())
-    form = FilterForm(request.args)
-    form.category.choices = [("", _("Tất cả"))] + [(c, c) for c in round_categories(round_.id)]
-    form.validate()
-    if form.category.errors:
-        raise Refused(400, _("Không có đối tượng “%(category)s” trong đợt thi này.",
-                             category=request.args.get("category", "")))
-    if form.unit.errors:
-        raise Refused(400, _("Đơn vị phải là một mã số: “%(unit)s”.", unit=request.args.get("unit", "")))
-    return form
-
-
 def _round(round_id: int) -> Round:
     round_ = db.session.get(Round, round_id) if 0 < round_id <= MAX_ID else None
     if round_ is None:
@@ -97,12 +82,21 @@ def _round(round_id: int) -> Round:
     return round_
 
 
-def _figures(round_: Round, form: FilterForm, now: datetime) -> tuple[RoundFigures, int | None]:
-    figures = round_figures(round_, now=now, category=form.category.data or None, max_age_seconds=_max_age())
+def _figures(round_: Round, now: datetime) -> tuple[FilterForm, RoundFigures, int | None]:
+    """The figures for the category and unit asked for, both checked (:class:`Refused` names what is wrong)."""
+    form = FilterForm(request.args)
+    asked = (request.args.get("category") or "").strip()
+    figures = round_figures(round_, now=now, category=asked or None, max_age_seconds=_max_age())
+    form.category.choices = [("", _("Tất cả"))] + [(c, c) for c in figures.categories]
+    form.validate()
+    if form.category.errors:
+        raise Refused(400, _("Không có đối tượng “%(category)s” trong đợt thi này.", category=asked))
+    if form.unit.errors:
+        raise Refused(400, _("Đơn vị phải là một mã số: “%(unit)s”.", unit=request.args.get("unit", "")))
     unit_id = form.unit.data
     if unit_id is not None and unit_id not in figures.units:
         raise Refused(404, _("Không có đơn vị mã số %(unit)s.", unit=unit_id))
-    return figures, unit_id
+    return form, figures, unit_id
 
 
 @bp.get("/")
@@ -130,8 +124,7 @@ def contest(contest_id: int):
 def round_page(round_id: int):
     round_ = _round(round_id)
     now = utcnow()
-    form = _filters(round_, now)
-    figures, unit_id = _figures(round_, form, now)
+    form, figures, unit_id = _figures(round_, now)
     return render_template("organizer/dashboard_round.html", round=round_, contest=round_.contest, form=form,
                            figures=figures, unit_id=unit_id, charts=_charts(figures, unit_id), now=now,
                            status=round_status(round_, now), number=format_decimal, percent=format_percent,
@@ -142,8 +135,7 @@ def round_page(round_id: int):
 def round_data(round_id: int):
     round_ = _round(round_id)
     now = utcnow()
-    form = _filters(round_, now)
-    figures, unit_id = _figures(round_, form, now)
+    form, figures, unit_id = _figures(round_, now)
     return jsonify(figures_json(figures, unit_id, now))
 
 
@@ -151,8 +143,7 @@ def round_data(round_id: int):
 def round_xlsx(round_id: int):
     round_ = _round(round_id)
     now = utcnow()
-    form = _filters(round_, now)
-    figures, _unit = _figures(round_, form, now)
+    _form, figures, _unit = _figures(round_, now)
     buffer = io.BytesIO()
     write_dashboard_xlsx(figures, buffer, title=f"{round_.contest.title} — {round_.name}", now=now)
     buffer.seek(0)
