@@ -149,10 +149,10 @@ class Forwarder:
 class Gunicorn:
     """``gunicorn -c deploy/gunicorn.conf.py wsgi:app`` in its own process group."""
 
-    def __init__(self, name: str, port: int, env: dict[str, str], log_dir: Path) -> None:
-        self.name, self.port, self.log = name, port, log_dir / f"{name}.log"
+    def __init__(self, name: str, port: int, env: dict[str, str], log_dir: Path, workers: int = 2) -> None:
+        self.name, self.port, self.log, self.count = name, port, log_dir / f"{name}.log", workers
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-        env = dict(env, GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="2", GUNICORN_PROC_NAME=name)
+        env = dict(env, GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS=str(workers), GUNICORN_PROC_NAME=name)
         with self.log.open("wb") as log:
             self.process = subprocess.Popen([gunicorn, "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "wsgi:app"],
                                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -161,7 +161,7 @@ class Gunicorn:
     def ready(self) -> bool:
         if self.process.poll() is not None:
             raise RuntimeError(f"{self.name} stopped:\n{self.log.read_text()[-3000:]}")
-        return len(self.workers()) == 2 and request(self.port, "GET", "/healthz", timeout=2).status == 200
+        return len(self.workers()) == self.count and request(self.port, "GET", "/healthz", timeout=2).status == 200
 
     def workers(self) -> list[int]:
         pid = self.process.pid
