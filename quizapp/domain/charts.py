@@ -12,7 +12,7 @@ from dataclasses import dataclass
 WIDTH, HEIGHT = 640, 280
 LEFT, RIGHT, TOP, BOTTOM = 56, 12, 12, 44
 #: At most this many labels under the x axis (the others are in the table).
-MAX_X_LABELS = 12
+MAX_X_LABELS = 8
 
 
 @dataclass(frozen=True)

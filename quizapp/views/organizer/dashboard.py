@@ -128,7 +128,8 @@ def round_page(round_id: int):
     return render_template("organizer/dashboard_round.html", round=round_, contest=round_.contest, form=form,
                            figures=figures, unit_id=unit_id, charts=_charts(figures, unit_id), now=now,
                            status=round_status(round_, now), number=format_decimal, percent=format_percent,
-                           refresh_seconds=30, query=query)
+                           refresh_seconds=int(current_app.config.get("QUIZAPP_DASHBOARD_POLL_SECONDS", 30)),
+                           query=query)
 
 
 @bp.get("/rounds/<int:round_id>/data.json")
@@ -178,7 +179,7 @@ def _charts(figures: RoundFigures, unit_id: int | None) -> dict:
     rates = [u.participation_rate or 0 for u in children]
     return {
         "days": bar_chart([d.strftime("%d/%m") for d, _ in figures.by_day], [n for _, n in figures.by_day]),
-        "hours": line_chart([h.strftime("%Hh %d/%m") for h, _ in figures.by_hour], [n for _, n in figures.by_hour]),
+        "hours": line_chart([h.strftime("%Hh") for h, _ in figures.by_hour], [n for _, n in figures.by_hour]),
         "scores": bar_chart([str(c) for c, _ in figures.scores], [n for _, n in figures.scores]),
         "units": bar_chart([u.code for u in children], rates, hrefs=[unit_href(u) for u in children],
                            top=1.0 if max(rates, default=0) <= 1 else None, tick_text=lambda v: f"{v:.0%}"),
