@@ -135,9 +135,10 @@ def refresh_round(round_: Round, *, now: datetime, full: bool = False) -> RoundS
     if summary is None or full:
         for table in (RoundUnitFigure, RoundHourFigure, RoundScoreFigure, RoundSummary):
             db.session.execute(delete(table).where(table.round_id == round_.id))
-        summary = RoundSummary(round_id=round_.id, counted_through=0, refreshed_at=now, rebuilt_at=now)
-        db.session.add(summary)
-        db.session.flush()
+        # another request may be creating it at the same moment: then theirs is kept (and counts the range)
+        db.session.execute(_insert(RoundSummary.__table__).values(
+            round_id=round_.id, counted_through=0, refreshed_at=now, rebuilt_at=now).on_conflict_do_nothing())
+        summary = db.session.get(RoundSummary, round_.id, populate_existing=True)
     after = summary.counted_through
     through = settled_through(round_, after, now)
     claimed = db.session.execute(
@@ -166,12 +167,16 @@ def _add(round_id: int, counts: Counts) -> None:
 def _upsert(model, rows: list[dict], summed: tuple[str, ...]) -> None:
     if not rows:
         return
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = model.__table__
-    statement = insert(table)
+    statement = _insert(table)
     keys = [column.name for column in table.primary_key.columns]
     statement = statement.on_conflict_do_update(
         index_elements=keys, set_={name: table.c[name] + statement.excluded[name] for name in summed})
     for start in range(0, len(rows), 5000):
         db.session.execute(statement, rows[start:start + 5000])
+
+
+def _insert(table):
+    """INSERT with ON CONFLICT, in the database's dialect."""
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
