@@ -141,7 +141,7 @@ def test_the_demo_has_a_finalized_round_with_simulated_entries_once(cli, app):
     from sqlalchemy import func, select
 
     from quizapp.models import Attempt, User
-    from quizapp.services.demo import DEMO_PAST_ROUND, DEMO_SIMULATED
+    from quizapp.services.demo_results import DEMO_PAST_ROUND, DEMO_SIMULATED
 
     first = cli.invoke(args=["demo"])
     assert first.exit_code == 0, first.output

@@ -3,25 +3,23 @@ simulated entries, an open round, an upcoming one), loaded idempotently by ``qui
 
 from __future__ import annotations
 
-import random
 import tomllib
 from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from quizapp.domain.banks import ImportLimits
 from quizapp.domain.contests import ContestSpec, DrawSpec, PrizeSpec, RoundSpec
 from quizapp.domain.registration import check_registration
-from quizapp.domain.text import fold
 from quizapp.extensions import db
-from quizapp.models import Attempt, AttemptStatus, Contest, DrawRule, PrizeKind, PrizeTier, Role, Round, Unit, User
+from quizapp.models import Contest, Role, User
 from quizapp.services.accounts import create_staff
 from quizapp.services.banks import import_bank
 from quizapp.services.contests import VIETNAM, create_contest, question_cells
+from quizapp.services.demo_results import load_demo_results
 from quizapp.services.participants import register
-from quizapp.services.results import finalize_round
 from quizapp.services.units import import_units
 
 # Invented accounts for trying the product; never use these passwords outside a demo.
@@ -62,7 +60,7 @@ def load_demo(banks_dir: Path, *, now: datetime, limits: ImportLimits) -> list[s
         report.append(_account_line(role, email))
     report.append(_demo_participant(now=now))
     report.append(load_demo_contest(now=now))
-    report.append(load_demo_results(now=now))
+    report.append(load_demo_results(DEMO_CONTEST_TITLE, now=now))
     db.session.flush()
     return report
 
@@ -146,98 +144,3 @@ def _spread(total: int, topics: tuple[str, ...], available: dict[str, int]) -> t
     if sum(counts.values()) < total:
         return ()
     return tuple(DrawSpec(count=count, topic=topic) for topic, count in counts.items() if count)
-
-
-# --- a finished, finalized round with simulated entries -----------------------------------------------------
-
-DEMO_PAST_ROUND = "Đợt thi thử (đã kết thúc)"
-DEMO_SIMULATED = 300
-#: Simulated participants' phones: 0900000001, 0900000002, …: clearly not real subscribers' numbers.
-DEMO_PHONE_PREFIX = "09000"
-_FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương")
-_MIDDLE = ("Văn", "Thị", "Minh", "Ngọc", "Thanh", "Đức", "Thu", "Quốc", "Hồng", "Xuân")
-_GIVEN = ("An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hùng", "Lan", "Linh", "Mai", "Nam", "Phương",
-          "Quân", "Sơn", "Tâm", "Thảo", "Trang", "Tuấn", "Yến")
-_CATEGORIES = ("Đảng viên", "Đoàn viên", "Hội viên", "Cán bộ, công chức", "Học sinh")
-
-
-def load_demo_results(*, now: datetime, seed: int = 2026) -> str:
-    """Once: a round of the demo contest that closed a week before ``now``, with :data:`DEMO_SIMULATED` invented
-    participants (registered under the demo units, phones ``09000xxxxx``, no usable password) and their 1–3
-    attempts each, inserted in bulk and then finalized through ``quizapp.services.results.finalize_round``, so
-    that the leaderboard, the winners page, the judges' screens and the exports have something to show."""
-    contest = db.session.scalar(select(Contest).where(Contest.title == DEMO_CONTEST_TITLE))
-    if contest is None or not contest.rounds:
-        return "Đợt thi thử: chưa tạo vì chưa có cuộc thi mẫu."
-    existing = next((r for r in contest.rounds if r.name == DEMO_PAST_ROUND), None)
-    if existing is not None:
-        return f"Đợt thi thử (đợt {existing.id}): đã có."
-    unit_ids = list(db.session.scalars(select(Unit.id).where(Unit.depth >= 2).order_by(Unit.id)))
-    if not unit_ids:
-        return "Đợt thi thử: chưa tạo vì chưa có cây đơn vị."
-    rng = random.Random(seed)
-    round_ = _past_round(contest, now)
-    user_ids = _simulated_people(rng, unit_ids, round_.opens_at)
-    entries = _simulated_attempts(rng, round_, user_ids)
-    standings = finalize_round(round_, actor=None, now=now)
-    prizes = ", ".join(f"{name} {count}" for name, count in standings.prize_counts())
-    return (f"Đợt thi thử «{round_.name}» (đợt {round_.id}): {len(user_ids)} người dự thi (mô phỏng), {entries} "
-            f"lượt thi, đã chốt kết quả; đáp án dự đoán {standings.prediction_actual}; giải: {prizes}.")
-
-
-def _past_round(contest: Contest, now: datetime) -> Round:
-    """The demo's past round, before every other round (position below theirs), with the demo's prize tiers."""
-    first = contest.rounds[0]
-    closes = now.astimezone(VIETNAM).replace(minute=0, second=0, microsecond=0) - timedelta(days=8)
-    round_ = Round(contest_id=contest.id, position=min(r.position for r in contest.rounds) - 1,
-                   name=DEMO_PAST_ROUND, opens_at=closes - timedelta(days=7), closes_at=closes,
-                   question_count=first.question_count, time_limit_seconds=first.time_limit_seconds,
-                   grace_seconds=first.grace_seconds, max_attempts=3, prediction_question=first.prediction_question,
-                   prediction_answer=first.prediction_answer, review=first.review,
-                   draw_rules=[DrawRule(position=r.position, topic=r.topic, bank_id=r.bank_id,
-                                        difficulty=r.difficulty, count=r.count) for r in first.draw_rules])
-    db.session.add(round_)
-    db.session.flush()
-    db.session.add_all([PrizeTier(contest_id=contest.id, round_id=round_.id, kind=PrizeKind.INDIVIDUAL,
-                                  position=tier.position, name=tier.name, count=tier.count)
-                        for tier in first.prize_tiers])
-    db.session.flush()
-    db.session.refresh(round_)
-    return round_
-
-
-def _simulated_people(rng: random.Random, unit_ids: list[int], registered_at: datetime) -> list[int]:
-    """The simulated participants (made once, reused if their phones are already there): ids."""
-    phones = [f"{DEMO_PHONE_PREFIX}{n:05d}" for n in range(1, DEMO_SIMULATED + 1)]
-    known = dict(db.session.execute(select(User.phone, User.id).where(User.phone.in_(phones))).tuples().all())
-    names = [f"{rng.choice(_FAMILY)} {rng.choice(_MIDDLE)} {rng.choice(_GIVEN)}" for _ in phones]
-    new = [{"role": Role.PARTICIPANT, "full_name": name, "name_key": fold(name), "phone": phone,
-            "password_hash": "!", "unit_id": rng.choice(unit_ids), "category": rng.choice(_CATEGORIES),
-            "consent_at": registered_at, "created_at": registered_at, "active": True, "hidden": False,
-            "token_version": 0}
-           for name, phone in zip(names, phones, strict=True) if phone not in known]
-    if new:
-        ids = db.session.scalars(insert(User).returning(User.id, sort_by_parameter_order=True), new).all()
-        known.update(zip((row["phone"] for row in new), ids, strict=True))
-    return [known[phone] for phone in phones]
-
-
-
-def _simulated_attempts(rng: random.Random, round_: Round, user_ids: list[int]) -> int:
-    """1–3 finished attempts per simulated participant, in one bulk insert; returns how many."""
-    window_ms = int((round_.closes_at - round_.opens_at).total_seconds() * 1000) - 3_600_000
-    limit_ms = round_.time_limit_seconds * 1000
-    rows = []
-    for user_id in user_ids:
-        for number in range(1, rng.choice((1, 1, 2, 3)) + 1):
-            duration = rng.randint(45_000, limit_ms)
-            started = round_.opens_at + timedelta(milliseconds=rng.randint(0, window_ms))
-            correct = min(round_.question_count, max(0, round(rng.gauss(0.7, 0.2) * round_.question_count)))
-            rows.append({"round_id": round_.id, "user_id": user_id, "number": number,
-                         "status": AttemptStatus.SUBMITTED, "started_at": started,
-                         "deadline_at": started + timedelta(milliseconds=limit_ms),
-                         "submitted_at": started + timedelta(milliseconds=duration), "duration_ms": duration,
-                         "question_count": round_.question_count, "correct_count": correct,
-                         "prediction": rng.randint(20, 100) if rng.random() < 0.9 else None})
-    db.session.execute(insert(Attempt), rows)
-    return len(rows)
