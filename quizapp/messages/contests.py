@@ -178,3 +178,35 @@ def _simple_reason(code: str, d: dict[str, object]) -> str:
     }
     message = messages.get(code)
     return message() if message else code
+
+
+# -- the organizer's contest form (helper "console")
+
+def field_problem_text(problem: SpecProblem) -> str:
+    """A problem shown beside the form field it is about: the reason alone, since the field's place already says
+    which key, round and draw entry it is."""
+    reason = _reason(problem)
+    return reason[:1].upper() + reason[1:]
+
+
+def locked_reason(attempts: int) -> str:
+    """Why a field of a round with attempts cannot change (shown beside it)."""
+    return _("Đã có %(num)d lượt thi: thay đổi trường này sẽ làm thay đổi kết quả.", num=attempts)
+
+
+def edit_refusal_text(code: str, data: dict[str, object]) -> str:
+    """A change the contest's attempts forbid (``services.contest_editing.EditRefusal``)."""
+    attempts = int(data.get("attempts") or 0)  # type: ignore[call-overload]
+    if code == "locked":
+        return locked_reason(attempts)
+    if code == "closes_earlier":
+        return _("Đã có %(num)d lượt thi: chỉ có thể lùi thời điểm đóng muộn hơn.", num=attempts)
+    if code == "round_removed":
+        return _("Không thể bỏ đợt «%(round)s»: đã có %(num)d lượt thi.", round=data.get("round"), num=attempts)
+    return _("Đợt thi này không thuộc cuộc thi đang sửa.")
+
+
+def notice_problem(code: str, data: dict[str, int]) -> str:
+    if code == "too_long":
+        return _("Thông báo dài tối đa %(limit)d ký tự.", limit=data["limit"])
+    return _("Hãy nhập nội dung thông báo.")

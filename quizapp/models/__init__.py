@@ -17,6 +17,7 @@ from quizapp.models.contests import (
     TimeExtension,
 )
 from quizapp.models.letterheads import ContestLetterhead, Motto
+from quizapp.models.notices import ContestNotice
 from quizapp.models.personal_data import ErasureRequest, ErasureStatus
 from quizapp.models.results import CollectiveResult, Disqualification, RoundResult
 from quizapp.models.summaries import RoundHourFigure, RoundScoreFigure, RoundSummary, RoundUnitFigure
@@ -25,7 +26,8 @@ from quizapp.models.units import Unit, UnitAncestor
 __all__ = [
     "Attempt", "AttemptQuestion", "AttemptStatus", "AuditEntry", "Bank", "BankImport", "CertificateTemplate",
     "CollectiveMetric", "IssuedCertificate",
-    "CollectiveResult", "Contest", "ContestLetterhead", "Disqualification", "DrawRule", "ErasureRequest",
+    "CollectiveResult", "Contest", "ContestLetterhead", "ContestNotice", "Disqualification", "DrawRule",
+    "ErasureRequest",
     "ErasureStatus", "Motto", "Option", "PredictionAnswer", "PrizeKind", "PrizeTier", "Question", "Review", "Role",
     "Round", "RoundHourFigure", "RoundResult", "RoundScoreFigure", "RoundSummary", "RoundUnitFigure",
     "TimeExtension", "Unit", "UnitAncestor", "User",

@@ -18,6 +18,7 @@ def _guard() -> None:
 
 from quizapp.views.organizer import (  # noqa: E402,F401  (registers the routes)
     banks,
+    contests,
     dashboard,
     erasure,
     participants,

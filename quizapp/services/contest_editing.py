@@ -1,0 +1,313 @@
+"""Changing a contest from the organizer's console: a new contest as a draft, edits of its fields and rounds, a
+round copied for the next week, publishing.
+
+Every change is checked as a whole contest description first (``quizapp.domain.contests.read_contest`` in the
+view, then the question banks and the unit tree here, as ``services.contests.create_contest`` does), so a form and
+a TOML file obey the same rules. Rule 10: once a round has attempts, only what cannot change its results may
+change: its name, its prediction question's text, and its close moved later (more time for everyone). The
+contest's own texts (title, rules) may always change; its prize and collective settings and its audience are
+locked once any round has attempts. A change to the answer key goes through the regrade instead. Each change is
+audited against the round or the contest, which also drops the round's cached public results after the commit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from quizapp.domain.contests import ContestSpec, RoundSpec, SpecProblem, draw_problems
+from quizapp.extensions import db
+from quizapp.models import Attempt, CollectiveMetric, Contest, PrizeKind, Round, User
+from quizapp.models.contests import ContestAudienceCategory, ContestAudienceUnit
+from quizapp.services import audit
+from quizapp.services.contests import (
+    _new_round,
+    _tiers,
+    audience_units,
+    category_problems,
+    contest_spec,
+    create_contest,
+    question_cells,
+)
+
+#: Round fields that change results once anyone has taken the round (``closes_at`` may still move later).
+LOCKED_ROUND_FIELDS = ("opens_at", "question_count", "time_limit_seconds", "grace_seconds", "max_attempts",
+                       "draw", "prediction_answer", "min_correct_for_prize", "review", "prizes")
+#: Contest fields that change results once any of its rounds has attempts.
+LOCKED_CONTEST_FIELDS = ("one_prize_per_contest", "collective_level", "collective_metric", "collective_prizes",
+                         "audience", "audience_categories")
+ROUND_FIELDS = ("name", "opens_at", "closes_at", "question_count", "time_limit_seconds", "grace_seconds",
+                "max_attempts", "draw", "prediction_question", "prediction_answer", "min_correct_for_prize",
+                "review", "prizes")
+CONTEST_FIELDS = ("title", "rules", *LOCKED_CONTEST_FIELDS)
+WEEK = timedelta(days=7)
+
+
+@dataclass(frozen=True, slots=True)
+class EditRefusal:
+    """A change refused: ``locked`` (``attempts`` taken), ``closes_earlier`` (``attempts`` taken),
+    ``round_removed`` (``attempts`` taken, ``round``), ``unknown_round``; ``key`` is the TOML path it is about."""
+
+    code: str
+    key: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class ContestEditError(Exception):
+    """The edit cannot be saved; nothing was written. ``problems`` are the description's problems (SpecProblem),
+    ``refusals`` the changes that the rounds' attempts forbid."""
+
+    code = "contest_edit_refused"
+
+    def __init__(self, problems: Sequence[SpecProblem] = (), refusals: Sequence[EditRefusal] = ()) -> None:
+        self.problems = tuple(problems)
+        self.refusals = tuple(refusals)
+        super().__init__(f"{len(self.problems)} problem(s), {len(self.refusals)} refusal(s)")
+
+
+def attempt_counts(contest: Contest) -> dict[int, int]:
+    """The number of attempts of each round of the contest that has any (one query)."""
+    rows = db.session.execute(
+        select(Attempt.round_id, func.count(Attempt.id)).join(Round, Round.id == Attempt.round_id)
+        .where(Round.contest_id == contest.id).group_by(Attempt.round_id)).tuples()
+    return dict(rows.all())
+
+
+def create_draft(spec: ContestSpec, *, actor: User | None, now: datetime) -> Contest:
+    """A contest created from the console (``services.contests.create_contest``: the same checks and audit),
+    left unpublished until the organizer publishes it."""
+    contest = create_contest(spec, actor=actor, now=now)
+    contest.published = False
+    db.session.flush()
+    return contest
+
+
+def set_published(contest: Contest, published: bool, *, actor: User | None, now: datetime) -> bool:
+    """Show or hide the contest on the public pages; False when it already was so (nothing recorded)."""
+    if contest.published == published:
+        return False
+    contest.published = published
+    audit.record(actor=actor, action="contest.publish" if published else "contest.unpublish",
+                 object_type="contest", object_id=contest.id, now=now, details={"title": contest.title})
+    db.session.flush()
+    return True
+
+
+def save_contest(contest: Contest, spec: ContestSpec, round_ids: Sequence[int | None], *, actor: User | None,
+                 now: datetime) -> int:
+    """Make the contest what ``spec`` describes (already read by ``read_contest``); ``round_ids[i]`` is the id of
+    the existing round that ``spec.rounds[i]`` edits, None for a new round; existing rounds left out are removed.
+    Returns the number of audit entries written. Raises ContestEditError before writing anything when a round id
+    is not one of the contest's, a change is locked by attempts, or the banks or the unit tree refuse it."""
+    current = contest_spec(contest)
+    by_id = {r.id: (r, current.rounds[i]) for i, r in enumerate(contest.rounds)}
+    counts = attempt_counts(contest)
+    refusals = _refusals(contest, current, spec, round_ids, by_id, counts)
+    if refusals:
+        raise ContestEditError(refusals=refusals)
+    changed_rounds = [i for i, (rid, new) in enumerate(zip(round_ids, spec.rounds, strict=True))
+                      if rid is None or _round_changes(by_id[rid][1], new, ("draw", "question_count"))]
+    problems = _bank_and_tree_problems(spec, changed_rounds, current)
+    if problems:
+        raise ContestEditError(problems)
+    written = _save_contest_fields(contest, current, spec, actor=actor, now=now)
+    kept = {rid for rid in round_ids if rid is not None}
+    for rid, (round_, old) in by_id.items():
+        if rid not in kept:
+            audit.record(actor=actor, action="round.delete", object_type="round", object_id=rid, now=now,
+                         details={"name": old.name})
+            contest.rounds.remove(round_)
+            written += 1
+    db.session.flush()
+    _, bank_ids = question_cells()
+    _renumber(contest)
+    for position, (rid, new) in enumerate(zip(round_ids, spec.rounds, strict=True), start=1):
+        if rid is None:
+            written += _add_round(contest, position, new, bank_ids, actor=actor, now=now)
+        else:
+            written += _save_round(contest, by_id[rid][0], by_id[rid][1], new, position, bank_ids,
+                                   actor=actor, now=now)
+    db.session.flush()
+    return written
+
+
+def _refusals(contest: Contest, current: ContestSpec, spec: ContestSpec, round_ids: Sequence[int | None],
+              by_id: dict[int, tuple[Round, RoundSpec]], counts: dict[int, int]) -> list[EditRefusal]:
+    refusals: list[EditRefusal] = []
+    total = sum(counts.values())
+    if total:
+        refusals += [EditRefusal("locked", f"contest.{name}", {"attempts": total})
+                     for name in LOCKED_CONTEST_FIELDS if getattr(current, name) != getattr(spec, name)]
+    seen: set[int] = set()
+    for index, (rid, new) in enumerate(zip(round_ids, spec.rounds, strict=True)):
+        if rid is None:
+            continue
+        if rid not in by_id or rid in seen:
+            refusals.append(EditRefusal("unknown_round", f"rounds[{index}]", {"id": rid}))
+            continue
+        seen.add(rid)
+        attempts = counts.get(rid, 0)
+        if not attempts:
+            continue
+        old = by_id[rid][1]
+        refusals += [EditRefusal("locked", f"rounds[{index}].{name}", {"attempts": attempts})
+                     for name in _round_changes(old, new, LOCKED_ROUND_FIELDS)]
+        if new.closes_at < old.closes_at:
+            refusals.append(EditRefusal("closes_earlier", f"rounds[{index}].closes_at", {"attempts": attempts}))
+    refusals += [EditRefusal("round_removed", "rounds", {"attempts": counts[rid], "round": old.name})
+                 for rid, (_round, old) in by_id.items() if rid not in seen and counts.get(rid)]
+    return refusals
+
+
+def _round_changes(old: RoundSpec, new: RoundSpec, names: Sequence[str]) -> list[str]:
+    return [name for name in names if getattr(old, name) != getattr(new, name)]
+
+
+def _bank_and_tree_problems(spec: ContestSpec, changed_rounds: list[int], current: ContestSpec) -> list[SpecProblem]:
+    """The checks of ``create_contest`` for what changed: the draws of new rounds and of rounds whose draw or
+    question count changed (a running round is not refused for a bank edited since), the audience when it
+    changed."""
+    problems: list[SpecProblem] = []
+    if changed_rounds:
+        cells, bank_ids = question_cells()
+        prefixes = tuple(f"rounds[{i}]." for i in changed_rounds)
+        problems += [p for p in draw_problems(spec, cells, bank_ids.keys()) if p.key.startswith(prefixes)]
+    if spec.audience != current.audience:
+        problems += audience_units(spec)[1]
+    if spec.audience_categories != current.audience_categories:
+        problems += category_problems(spec.audience_categories)
+    return problems
+
+
+def _plain(value: Any) -> Any:
+    """A spec value as JSON for the audit log."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "__slots__") and not isinstance(value, str):
+        return {name: getattr(value, name) for name in value.__slots__ if getattr(value, name) is not None}
+    return value
+
+
+def _save_contest_fields(contest: Contest, current: ContestSpec, spec: ContestSpec, *, actor: User | None,
+                         now: datetime) -> int:
+    changes = {name: [_plain(getattr(current, name)), _plain(getattr(spec, name))]
+               for name in CONTEST_FIELDS if getattr(current, name) != getattr(spec, name)}
+    if not changes:
+        return 0
+    contest.title, contest.rules = spec.title, spec.rules
+    contest.one_prize_per_contest, contest.collective_level = spec.one_prize_per_contest, spec.collective_level
+    contest.collective_metric = CollectiveMetric(spec.collective_metric)
+    if "collective_prizes" in changes:
+        for tier in list(contest.prize_tiers):
+            db.session.delete(tier)
+        db.session.flush()
+        db.session.add_all(_tiers(contest.id, None, PrizeKind.COLLECTIVE, spec.collective_prizes))
+        db.session.expire(contest, ["prize_tiers"])
+    if "audience" in changes or "audience_categories" in changes:
+        _save_audience(contest, spec)
+    audit.record(actor=actor, action="contest.edit", object_type="contest", object_id=contest.id, now=now,
+                 details={"changes": changes})
+    return 1
+
+
+def _save_audience(contest: Contest, spec: ContestSpec) -> None:
+    unit_ids, _problems = audience_units(spec)
+    contest.audience_units.clear()
+    contest.audience_categories.clear()
+    db.session.flush()
+    contest.audience_units.extend(ContestAudienceUnit(unit_id=unit_ids[code], position=position)
+                                  for position, code in enumerate(spec.audience, start=1))
+    contest.audience_categories.extend(ContestAudienceCategory(category=category, position=position)
+                                       for position, category in enumerate(spec.audience_categories, start=1))
+
+
+def _renumber(contest: Contest) -> None:
+    """Move the rounds' positions out of the way (the pair contest, position is unique at every statement)."""
+    for round_ in contest.rounds:
+        round_.position += 100_000
+    db.session.flush()
+
+
+def _add_round(contest: Contest, position: int, spec: RoundSpec, bank_ids: dict[str, int], *,
+               actor: User | None, now: datetime) -> int:
+    round_ = _new_round(position, spec, bank_ids)
+    contest.rounds.append(round_)
+    db.session.flush()
+    round_.prize_tiers.extend(_tiers(contest.id, round_.id, PrizeKind.INDIVIDUAL, spec.prizes))
+    audit.record(actor=actor, action="round.create", object_type="round", object_id=round_.id, now=now,
+                 details={"name": spec.name, "opens_at": spec.opens_at.isoformat(),
+                          "closes_at": spec.closes_at.isoformat()})
+    return 1
+
+
+def _save_round(contest: Contest, round_: Round, old: RoundSpec, new: RoundSpec, position: int,
+                bank_ids: dict[str, int], *, actor: User | None, now: datetime) -> int:
+    round_.position = position
+    changed = _round_changes(old, new, ROUND_FIELDS)
+    if not changed:
+        return 0
+    fresh = _new_round(position, new, bank_ids)
+    for name in ROUND_FIELDS:
+        if name in changed and name not in ("draw", "prizes"):
+            setattr(round_, name, getattr(fresh, name))
+    if "draw" in changed:
+        round_.draw_rules.clear()
+        db.session.flush()
+        round_.draw_rules.extend(fresh.draw_rules)
+    if "prizes" in changed:
+        round_.prize_tiers.clear()
+        db.session.flush()
+        round_.prize_tiers.extend(_tiers(contest.id, round_.id, PrizeKind.INDIVIDUAL, new.prizes))
+    audit.record(actor=actor, action="round.edit", object_type="round", object_id=round_.id, now=now,
+                 details={"changes": {name: [_plain(getattr(old, name)), _plain(getattr(new, name))]
+                                      for name in changed}})
+    return 1
+
+
+def copied_round(spec: ContestSpec, index: int) -> RoundSpec:
+    """Round ``index`` again for the next period: the same settings, its window moved by its own length (at
+    least a week, so a weekly round lands on the same weekday) until it opens after the contest's last round
+    closes; the name's last number counted on ("Tuần 1" → "Tuần 2"), or "(bản sao)" added."""
+    source = spec.rounds[index]
+    shift = max(source.closes_at - source.opens_at, WEEK)
+    last_close = max(r.closes_at for r in spec.rounds)
+    opens_at, closes_at = source.opens_at + shift, source.closes_at + shift
+    while opens_at < last_close:
+        opens_at, closes_at = opens_at + shift, closes_at + shift
+    taken = {r.name.casefold() for r in spec.rounds}
+    name = _next_name(source.name, taken)
+    return replace(source, name=name, opens_at=opens_at, closes_at=closes_at)
+
+
+def _next_name(name: str, taken: set[str]) -> str:
+    match = re.search(r"(\d+)(\D*)$", name)
+    candidate = name
+    for attempt in range(1, 100):
+        if match:
+            number = int(match[1]) + attempt
+            candidate = f"{name[:match.start(1)]}{number}{match[2]}"
+        else:
+            candidate = f"{name} (bản sao)" if attempt == 1 else f"{name} (bản sao {attempt})"
+        if candidate.casefold() not in taken:
+            return candidate
+    return candidate
+
+
+def copy_round(contest: Contest, round_id: int, *, actor: User | None, now: datetime) -> Round:
+    """Add a copy of the round ``round_id`` after the contest's last round (:func:`copied_round`); raises
+    ContestEditError (``unknown_round``) for a round of another contest, or when the banks cannot draw it."""
+    ids = [r.id for r in contest.rounds]
+    if round_id not in ids:
+        raise ContestEditError(refusals=[EditRefusal("unknown_round", "rounds", {"id": round_id})])
+    current = contest_spec(contest)
+    copy = copied_round(current, ids.index(round_id))
+    spec = replace(current, rounds=(*current.rounds, copy))
+    save_contest(contest, spec, [*ids, None], actor=actor, now=now)
+    return contest.rounds[-1]
