@@ -148,3 +148,13 @@ def test_nothing_public_changes_rule_12(app, live, make_user):
     assert after == before
     for html in after:
         assert "/organizer/dashboard" not in html and "lượt thi đã nộp" not in html
+
+
+def test_a_round_not_open_yet_shows_empty_figures(organizer_client, app):
+    add_units(LAYOUT)
+    upcoming = make_contest(closes_at=utcnow() + timedelta(days=9)).rounds[0]  # opens in 2 days
+    html = organizer_client.get(url(upcoming)).get_data(as_text=True)
+    assert re.search(r'data-figure="entries">0<', html) and "Tỉnh T" in html
+    data = organizer_client.get(url(upcoming, "/data.json")).get_json()
+    assert (data["entries"], data["by_day"], data["by_hour"]) == (0, [], [])
+    assert [u["code"] for u in data["not_taken_part"]] == ["C", "T"]
