@@ -16,10 +16,12 @@ attempt with ``id <= round_summaries.counted_through``, and :func:`refresh_round
 - people are counted once: a participant is new in the range when no counted attempt of theirs lies below the
   old watermark (the ``(round_id, user_id, number)`` index answers that per person).
 
-Attempts above the watermark (the last minutes, and any still in progress) are added at each page view from the
-same range query (``figures.py``), so the figures are live. What counts is what counts for the collectives
-(``collectives.counted_entries``: finished, no hidden account, no disqualified entry). A change to the past (a
-disqualification, a regrade, an account hidden, a unit changed) reaches the counters at the next full rebuild
+Attempts above the watermark (those of the last minute, and any since the oldest attempt still in progress: about
+the round's time limit in a busy round) are added at each page view from the same range query (``figures.py``), so
+the figures are live. What counts is what counts for the collectives (``collectives.counted_entries``: finished,
+no hidden account, no disqualified entry, within the contest's audience). A change to the past (a
+disqualification, a regrade, an account hidden, a unit or category changed, the audience edited) reaches the
+counters at the next full rebuild
 (``quizapp dashboard refresh --full``, e.g. nightly); ``quizapp dashboard refresh`` (every minute from cron, like
 ``attempts sweep``) and any page view older than ``QUIZAPP_DASHBOARD_REFRESH_SECONDS`` move the watermark.
 """
