@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ColumnElement, Enum, ForeignKey, String, and_, bindparam, exists, or_
+from sqlalchemy import CheckConstraint, ColumnElement, Enum, ForeignKey, String, Text, and_, bindparam, exists, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.extensions import db
@@ -57,6 +57,9 @@ class User(UserMixin, db.Model):
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     active: Mapped[bool] = mapped_column(default=True)
     hidden: Mapped[bool] = mapped_column(default=False)
+    hidden_reason: Mapped[str | None] = mapped_column(Text)  # why an organizer hid the account from rankings
+    #: the account this one was merged into (it is then inactive: its attempts and results moved there)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     token_version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
