@@ -291,3 +291,16 @@ def test_the_contest_list_shows_every_contest_with_its_rounds(organizer_client, 
 def test_judges_and_participants_cannot_use_the_console(client, make_user, login):
     login(make_user(Role.JUDGE))
     assert client.get("/organizer/contests").status_code == 403
+
+
+def test_a_script_in_the_rules_does_not_reach_the_public_page(organizer_client, client, banks):
+    rules = "**Điều 1.** Mọi công dân.\n\n<script>alert(1)</script>\n\n[bấm](javascript:alert(1))"
+    assert post_new(organizer_client, contest_fields(rules=rules)).status_code == 302
+    contest = db.session.scalar(select(Contest))
+    token = csrf(organizer_client.get(f"/organizer/contests/{contest.id}/edit").get_data(as_text=True))
+    organizer_client.post(f"/organizer/contests/{contest.id}/publish", data={"csrf_token": token})
+    organizer_client.get("/logout")
+    html = client.get(f"/contests/{contest.id}").get_data(as_text=True)
+    rules_html = html[html.index('id="rules-title"'):html.index("</section>", html.index('id="rules-title"'))]
+    assert "<strong>Điều 1.</strong>" in rules_html
+    assert "<script" not in rules_html and 'href="javascript' not in rules_html
