@@ -15,6 +15,8 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from quizapp.messages.participants import difficulty_label
+
 #: Names the page knows for the ids found in details: ``people`` (user id -> full name), ``rounds`` (round id ->
 #: round name).
 Names = Mapping[str, Mapping[int, str]]
@@ -27,11 +29,13 @@ FIELD_LABELS = {
     "topic": _l("Chủ đề"), "difficulty": _l("Mức độ"), "explanation": _l("Giải thích"), "source": _l("Nguồn"),
 }
 
-LETTERHEAD_LABELS = {
+DOCUMENT_FIELD_LABELS = {
     "superior_body": _l("cơ quan cấp trên"), "issuing_body": _l("cơ quan ban hành"), "motto": _l("quốc hiệu"),
     "document_number": _l("số, ký hiệu"), "place": _l("địa danh"), "signed_on": _l("ngày ban hành"),
     "opening": _l("phần mở đầu"), "recipients": _l("nơi nhận"), "signing_capacity": _l("thẩm quyền ký"),
-    "signer_title": _l("chức vụ người ký"), "signer_name": _l("người ký"),
+    "signer_title": _l("chức vụ người ký"), "signer_name": _l("người ký"), "heading": _l("tên giấy"),
+    "decision_number": _l("số quyết định"), "decision_date": _l("ngày quyết định"), "intro": _l("lời chứng nhận"),
+    "logo": _l("biểu trưng"),
 }
 
 
@@ -137,6 +141,11 @@ def _user(d: Mapping[str, Any], names: Names) -> list[str]:
     return [_("Vai trò: %(role)s.", role=ROLE_LABELS.get(str(d.get("role")), _("không rõ")))]
 
 
+def _not_duplicate(d: Mapping[str, Any], names: Names) -> list[str]:
+    return [_("Câu hỏi này và câu hỏi #%(other)s được xác nhận là hai câu khác nhau.",
+              other=d.get("other_question_id"))]
+
+
 def _question_edit(d: Mapping[str, Any], names: Names) -> list[str]:
     changes = d.get("changes")
     if not isinstance(changes, list) or not changes:
@@ -145,14 +154,18 @@ def _question_edit(d: Mapping[str, Any], names: Names) -> list[str]:
     for change in changes:
         if not isinstance(change, Mapping):
             continue
-        label = FIELD_LABELS.get(str(change.get("field")), _l("Trường khác"))
-        lines.append(_("%(field)s: «%(old)s» → «%(new)s»", field=label, old=change.get("old") or "",
-                       new=change.get("new") or ""))
+        field = str(change.get("field"))
+        label = FIELD_LABELS.get(field, _l("Trường khác"))
+        old, new = change.get("old") or "", change.get("new") or ""
+        if field == "difficulty":  # stored as a code (easy, medium, hard): shown in words
+            old, new = difficulty_label(str(old)) if old else "", difficulty_label(str(new)) if new else ""
+        lines.append(_("%(field)s: «%(old)s» → «%(new)s»", field=label, old=old, new=new))
     return lines
 
 
-def _letterhead(d: Mapping[str, Any], names: Names) -> list[str]:
-    fields = [str(LETTERHEAD_LABELS[f]) for f in d.get("fields") or [] if f in LETTERHEAD_LABELS]
+def _document_fields(d: Mapping[str, Any], names: Names) -> list[str]:
+    """The fields of a contest's letterhead or certificate template that an edit changed."""
+    fields = [str(DOCUMENT_FIELD_LABELS[f]) for f in d.get("fields") or [] if f in DOCUMENT_FIELD_LABELS]
     return [_("Các mục đã sửa: %(fields)s.", fields=", ".join(fields))] if fields else [_("Không có mục nào thay đổi.")]
 
 
@@ -161,7 +174,8 @@ DESCRIBERS: dict[str, Callable[[Mapping[str, Any], Names], list[str]]] = {
     "round.close": _close, "round.extension": _extension, "round.prediction_actual": _prediction,
     "round.disqualify": _person_line, "round.reinstate": _person_line, "bank.import": _bank_import,
     "units.import": _units_import, "contest.create": _contest, "user.create": _user,
-    "question.edit": _question_edit, "contest.letterhead": _letterhead,
+    "question.edit": _question_edit, "contest.letterhead": _document_fields,
+    "contest.certificate_template": _document_fields, "question.not_duplicate": _not_duplicate,
 }
 
 

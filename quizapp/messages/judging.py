@@ -64,6 +64,8 @@ def audit_action_label(action: str) -> str:
         "question.restore": _("Dùng lại câu hỏi"),
         "contest.create": _("Tạo cuộc thi"),
         "contest.letterhead": _("Sửa thông tin văn bản của cuộc thi"),
+        "contest.certificate_template": _("Sửa mẫu giấy chứng nhận"),
+        "question.not_duplicate": _("Xác nhận hai câu hỏi không trùng nhau"),
         "bank.import": _("Nhập ngân hàng câu hỏi"),
         "units.import": _("Nhập danh sách đơn vị"),
         "user.create": _("Tạo tài khoản"),

@@ -12,7 +12,7 @@ from datetime import datetime
 import xlsxwriter
 from sqlalchemy import exists, func, or_, select, update
 
-from quizapp.domain.bank_export import ExportQuestion, export_header, export_rows
+from quizapp.domain.bank_export import LETTERS, ExportQuestion, export_header, export_rows
 from quizapp.domain.banks import (
     BankFileError,
     ImportLimits,
@@ -279,6 +279,7 @@ def edit_question(question: Question, edit: QuestionEdit, *, actor: User | None,
     raised before anything changes)."""
     if len(edit.options) < len(question.options) and was_used(question):
         raise UsedQuestionKeepsItsOptions(question.id, len(question.options))
+    before = _editable_fields(question)
     question.text = clean(edit.text)
     question.text_hash = text_hash(question.text)
     question.topic = clean(edit.topic) or None
@@ -303,8 +304,23 @@ def edit_question(question: Question, edit: QuestionEdit, *, actor: User | None,
     question.options[edit.correct_index].is_correct = True
     question.search_key = search_key(question.text, texts)
     count_change(question.bank_id)
-    audit.record(actor=actor, action="question.edit", object_type="question", object_id=question.id, now=now)
+    after = _editable_fields(question)
+    changes = [{"field": name, "old": before[name], "new": after[name]}
+               for name in before if before[name] != after[name]]
+    audit.record(actor=actor, action="question.edit", object_type="question", object_id=question.id, now=now,
+                 details={"changes": changes})
     db.session.flush()
+
+
+def _editable_fields(question: Question) -> dict[str, str]:
+    """What a question edit can change, as text for the audit log (options as "A. … | B. …", the key's letter)."""
+    options = sorted(question.options, key=lambda option: option.position)
+    return {
+        "text": question.text, "options": " | ".join(f"{LETTERS[o.position]}. {o.text}" for o in options),
+        "correct": next((LETTERS[o.position] for o in options if o.is_correct), ""),
+        "topic": question.topic or "", "difficulty": question.difficulty or "",
+        "explanation": question.explanation or "", "source": question.source or "",
+    }
 
 
 def retire_question(question: Question, *, actor: User | None, now: datetime, reason: str | None = None) -> None:

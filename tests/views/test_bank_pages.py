@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from quizapp.extensions import db
-from quizapp.models import Attempt, AttemptQuestion, AuditEntry, Bank, Question
+from quizapp.models import Attempt, AttemptQuestion, AuditEntry, Bank, Question, Role
 from quizapp.models.types import utcnow
+from tests.conftest import TEST_PASSWORD
 from tests.test_cli_banks import MIXED_GIFT
 
 HEADER = "STT,Câu hỏi,A,B,C,D,Đáp án,Chủ đề,Mức độ,Giải thích,Nguồn\n"
@@ -122,7 +123,26 @@ def test_edit_question_keeps_option_ids_and_is_audited(organizer_client):
     question = db.session.get(Question, question.id)
     assert question.text.endswith("vào năm nào?") and [o.id for o in question.options] == option_ids
     assert question.explanation == "Tháng 6/1925, tại Quảng Châu."
-    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "question.edit")) is not None
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "question.edit"))
+    changed = {change["field"]: change for change in entry.details["changes"]}
+    assert "text" in changed and changed["explanation"]["new"] == "Tháng 6/1925, tại Quảng Châu."
+    assert set(changed) <= {"text", "options", "correct", "topic", "difficulty", "explanation", "source"}
+
+
+def test_the_audit_log_says_what_a_question_edit_changed(app, organizer_client, make_user):
+    import_csv(organizer_client)
+    question = db.session.scalar(select(Question).where(Question.number == "3"))
+    form = {"text": question.text, "answer": "C", "topic": question.topic or "", "difficulty": "hard",
+            "explanation": "", "source": question.source or ""}
+    for letter, option in zip("abcdef", question.options, strict=False):
+        form[f"option_{letter}"] = option.text
+    response = organizer_client.post(f"/organizer/questions/{question.id}/edit", data=form)
+    assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
+    judge = app.test_client()
+    judge.post("/login", data={"login": make_user(Role.JUDGE).email, "password": TEST_PASSWORD})
+    body = judge.get("/judge/audit").get_data(as_text=True).split("<tbody>")[1]
+    assert "Sửa câu hỏi" in body and "Mức độ: «" in body and "» → «Khó»" in body
+    assert "hard" not in body
 
 
 def test_edit_with_answer_outside_options_is_refused_and_nothing_changes(organizer_client):
