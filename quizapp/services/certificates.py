@@ -23,6 +23,7 @@ from quizapp.extensions import db
 from quizapp.models import (
     CertificateTemplate,
     Contest,
+    ContestLetterhead,
     Disqualification,
     IssuedCertificate,
     Round,
@@ -31,6 +32,7 @@ from quizapp.models import (
     User,
 )
 from quizapp.services import audit
+from quizapp.services.letterheads import letterhead_values
 from quizapp.services.standings import UNIT_PATH_SEPARATOR, unit_table
 
 FONTS_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
@@ -42,11 +44,22 @@ TEXT_FIELDS = ("heading", "issuing_body", "decision_number", "place", "intro", "
 # --- the template ------------------------------------------------------------------------------------------
 
 def template_for(contest_id: int) -> Template:
-    """The contest's certificate template, or the defaults while the organizer has not set one."""
+    """The contest's certificate template; while the organizer has not set one, the defaults, with the issuing
+    body, place and signer taken from the contest's letterhead (``services.letterheads``) when it has one, so
+    that what was entered once for the announcement is not typed again."""
     row = db.session.get(CertificateTemplate, contest_id)
     if row is None:
-        return Template()
+        return _from_letterhead(contest_id)
     return Template(**{name: getattr(row, name) for name in (*TEXT_FIELDS, "decision_date", "logo")})
+
+
+def _from_letterhead(contest_id: int) -> Template:
+    if db.session.get(ContestLetterhead, contest_id) is None:
+        return Template()
+    letterhead = letterhead_values(contest_id)
+    return Template(issuing_body=letterhead.issuing_body.upper(), place=letterhead.place,
+                    signer_title=letterhead.signer_title.upper() or Template.signer_title,
+                    signer_name=letterhead.signer_name)
 
 
 def save_template(contest: Contest, values: Template, *, logo: bytes | None, remove_logo: bool,

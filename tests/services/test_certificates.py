@@ -171,3 +171,21 @@ def test_the_logo_is_printed(finalized):
     page = service.round_certificates(finalized, base_url=BASE, now=utcnow())[0]
     images = pdf_of([page], Template(logo=_png())).pages[0].images
     assert len(images) == 2 and {image.image.size for image in images} >= {(40, 20)}
+
+
+def test_a_new_template_takes_the_issuing_body_place_and_signer_from_the_letterhead(app):
+    from quizapp.extensions import db
+    from quizapp.models import Contest
+    from quizapp.models.types import utcnow
+    from quizapp.services.certificates import template_for
+    from quizapp.services.letterheads import LetterheadValues, save_letterhead
+
+    contest = Contest(title="Cuộc thi có văn bản")
+    db.session.add(contest)
+    db.session.flush()
+    assert template_for(contest.id).signer_name == ""
+    save_letterhead(contest, LetterheadValues(issuing_body="Ban Tuyên giáo", place="Thử", signer_title="Trưởng ban",
+                                              signer_name="Nguyễn Thị Mẫu"), actor=None, now=utcnow())
+    template = template_for(contest.id)
+    assert (template.issuing_body, template.place, template.signer_title, template.signer_name) == (
+        "BAN TUYÊN GIÁO", "Thử", "TRƯỞNG BAN", "Nguyễn Thị Mẫu")
