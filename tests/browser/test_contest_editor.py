@@ -1,0 +1,79 @@
+"""An organizer sets up a contest in the browser: two rounds (the second added with the page's "Thêm đợt thi"),
+draw rows that say live how many questions match, a problem shown beside its field, a round copied for the next
+week, the contest published; a visitor then finds it with its rules. Real Chromium, screenshots checked with axe."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from quizapp.models import Role
+from tests.browser.conftest import screenshot
+from tests.browser.test_bank_upload import sign_in
+from tests.services.test_contests import add_questions
+
+pytestmark = pytest.mark.browser
+
+
+def fill_round(page, index: int, name: str, opens: str, closes: str) -> None:
+    prefix = f"#rounds-{index}-"
+    page.fill(prefix + "name", name)
+    page.fill(prefix + "opens_at", opens)
+    page.fill(prefix + "closes_at", closes)
+    page.fill(prefix + "question_count", "5")
+    page.fill(prefix + "time_limit_seconds", "600")
+    page.fill(prefix + "draw-0-topic", "Lịch sử")
+    page.fill(prefix + "draw-0-count", "3")
+    page.fill(prefix + "draw-1-topic", "Pháp luật")
+    page.fill(prefix + "draw-1-count", "2")
+    page.fill(prefix + "prizes-0-name", "Giải Nhất")
+    page.fill(prefix + "prizes-0-count", "1")
+
+
+def test_an_organizer_sets_up_and_publishes_a_contest(desktop_page, app, make_user):
+    make_user(Role.ORGANIZER, email="btc@example.test")
+    add_questions("Ngân hàng A", "Lịch sử", 10)
+    add_questions("Ngân hàng A", "Pháp luật", 6, difficulty="easy")
+    page = desktop_page
+    sign_in(page, "btc@example.test")
+    page.get_by_role("link", name="Quản lý cuộc thi").click()
+    page.get_by_role("link", name="Tạo cuộc thi").click()
+
+    page.get_by_label("Tên cuộc thi").fill("Tìm hiểu Hiến pháp 2030")
+    page.get_by_label("Thể lệ").fill("**Điều 1.** Mọi công dân Việt Nam đều được dự thi.\n\n- Mỗi tuần một đợt")
+    fill_round(page, 0, "Tuần 1", "2030-11-23T00:00", "2030-11-30T00:00")
+    expect(page.locator("#rounds-0-draw-0 [data-available]")).to_have_text("Có 10 câu đang dùng phù hợp.")
+    page.fill("#rounds-0-draw-1-count", "7")
+    expect(page.locator("#rounds-0-draw-1 [data-available]")).to_have_text(
+        "Không đủ: cần 7 câu, chỉ có 6 câu phù hợp.")
+    page.fill("#rounds-0-draw-1-count", "2")
+
+    page.get_by_role("button", name="Thêm đợt thi").click()  # copied in the page, nothing sent
+    expect(page.locator("#rounds-1-name")).to_have_value("")
+    fill_round(page, 1, "Tuần 2", "2030-11-30T00:00", "2030-12-07T00:00")
+    page.fill("#rounds-1-draw-1-count", "3")  # 3 + 3 questions for a 5-question round
+    page.get_by_role("button", name="Tạo cuộc thi").click()
+    expect(page.locator("#rounds-1-draw-errors")).to_contain_text("phải bằng question_count")
+    screenshot(page, "contest-editor-problem")
+
+    page.fill("#rounds-1-draw-1-count", "2")
+    page.get_by_role("button", name="Tạo cuộc thi").click()
+    expect(page.get_by_role("status").first).to_contain_text("Đã tạo cuộc thi «Tìm hiểu Hiến pháp 2030»")
+    screenshot(page, "contest-editor-created")
+
+    page.locator("#rounds-1").get_by_role("button", name="Sao chép đợt này cho tuần sau").click()
+    expect(page.get_by_role("status").first).to_contain_text("Đã thêm đợt «Tuần 3»")
+    expect(page.locator("#rounds-2-opens_at")).to_have_value("2030-12-07T00:00")
+    page.get_by_role("button", name="Công bố cuộc thi").click()
+    expect(page.get_by_role("status").first).to_contain_text("Cuộc thi đã được công bố.")
+    page.get_by_label("Nội dung thông báo").fill("Đợt 2 có thể lùi lịch một ngày.")
+    page.get_by_role("button", name="Đăng thông báo").click()
+    screenshot(page, "contest-editor-published")
+
+    page.context.clear_cookies()
+    page.goto("/contests")
+    page.get_by_role("link", name="Tìm hiểu Hiến pháp 2030").first.click()
+    expect(page.locator(".contest-rules strong")).to_have_text("Điều 1.")
+    expect(page.locator(".contest-notices")).to_contain_text("Đợt 2 có thể lùi lịch một ngày.")
+    expect(page.get_by_role("heading", name="Tuần 3")).to_be_visible()
+    screenshot(page, "contest-editor-public-page")
