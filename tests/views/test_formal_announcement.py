@@ -125,3 +125,8 @@ def test_the_results_exports_print_well(scene, judge):
                  f"/judge/contests/{scene.contest.id}/collectives.xlsx"):
         data = judge.get(path).get_data()
         _assert_prints_well(data, openpyxl.load_workbook(io.BytesIO(data)).active)
+
+
+def test_organizers_find_the_certificate_template_from_the_announcement(scene, organizer_client):
+    path = f"/judge/contests/{scene.contest.id}/announcement"
+    assert f"/organizer/contests/{scene.contest.id}/certificates" in organizer_client.get(path).get_data(as_text=True)
