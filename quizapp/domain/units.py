@@ -29,10 +29,10 @@ from quizapp.domain.banks.model import (
     Refused,
     capped,
 )
-from quizapp.domain.banks.sheets import Sheet, read_sheets
+from quizapp.domain.banks.sheets import _CSV_FORMULA, Sheet, read_sheets
 from quizapp.domain.text import MAX_COMBINING_MARKS, name_problem
 
-MAX_CODE_LENGTH = 64
+MAX_CODE_LENGTH = 50  # the width of units.code
 MAX_NAME_LENGTH = 255
 #: Levels of the tree (the root is level 1). Real trees have 3 to 6 (province → district → commune → cell);
 #: the ancestor table behind collective rankings holds one row per unit and level, so a chain of thousands of
@@ -67,6 +67,55 @@ class UnitFileError(BankFileError):
     A kind of ``BankFileError`` so that the callers (CLI, views) that list a refused upload's problems catch
     both with one ``except``.
     """
+
+
+@dataclass(frozen=True, slots=True)
+class TreeProblem:
+    """Why a change to the tree (add, edit, move, merge) was refused: ``code`` names the rule, ``field`` the form
+    field it is about (None: the whole change), ``data`` what the sentence needs."""
+
+    code: str
+    field: str | None = None
+    data: Mapping[str, object] | None = None
+
+
+class TreeChangeRefused(Exception):
+    """A change to the tree was refused; nothing of it was written. ``problems`` lists every reason found."""
+
+    def __init__(self, problems: list[TreeProblem]) -> None:
+        super().__init__([problem.code for problem in problems])
+        self.problems = problems
+
+
+def unit_field_problems(*, code: str | None, name: str | None) -> list[TreeProblem]:
+    """The problems of a unit's code and name typed in a form, by the rules a file's rows follow (so that an
+    exported tree imports again): both required, within the column widths, a name without invisible characters,
+    neither one an Excel formula. ``code`` None: not asked (an edit keeps the code)."""
+    problems: list[TreeProblem] = []
+    for key, value, limit in (("code", code, MAX_CODE_LENGTH), ("name", name, MAX_NAME_LENGTH)):
+        if value is None:
+            continue
+        if not value:
+            problems.append(TreeProblem(f"missing_{key}", key))
+        elif len(value) > limit:
+            problems.append(TreeProblem("text_too_long", key, {"length": len(value), "limit": limit}))
+        elif value.startswith("=") and _CSV_FORMULA.match(value):
+            problems.append(TreeProblem("formula_text", key, {"value": value}))
+    unusable = name_problem(name) if name else None
+    if unusable is not None:
+        problems.append(TreeProblem(unusable.code, "name", {"value": unusable.character, "count": unusable.count,
+                                                            "limit": MAX_COMBINING_MARKS}))
+    return problems
+
+
+EXPORT_HEADER = ("code", "name", "parent_code", "member_count")
+
+
+def export_rows(units: Iterable[tuple[str, str, str | None, int]]) -> Iterable[list[str]]:
+    """The rows of a tree export under ``EXPORT_HEADER``, in the given order (parents before children, so the
+    file reads top-down); a root's parent cell is empty."""
+    for code, name, parent_code, member_count in units:
+        yield [code, name, parent_code or "", str(member_count)]
 
 
 @dataclass(frozen=True, slots=True)

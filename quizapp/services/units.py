@@ -8,10 +8,11 @@ from datetime import datetime
 from itertools import islice
 
 from sqlalchemy import case, delete, func, insert, or_, select, update
+from sqlalchemy.orm import aliased
 
 from quizapp.domain.banks import BankFileError, ImportLimits, Problem
 from quizapp.domain.text import escape_like, fold
-from quizapp.domain.units import MAX_DEPTH, parse_units
+from quizapp.domain.units import MAX_DEPTH, ParsedUnit, parse_units
 from quizapp.extensions import db
 from quizapp.models import Contest, Role, Unit, UnitAncestor, User
 from quizapp.services import audit
@@ -22,9 +23,58 @@ _BATCH = 10_000  # ancestor rows per INSERT: memory stays flat whatever the size
 
 @dataclass(frozen=True)
 class UnitImportResult:
+    """What an import did: units added, units whose name, parent or member count changed, units the file
+    repeated as they were; ``total`` units stored after it."""
+
     added: int
     updated: int
     total: int
+    unchanged: int = 0
+
+
+@dataclass(frozen=True)
+class UnitChange:
+    """A stored unit the file changes: its code and, per field changed, (old, new)."""
+
+    code: str
+    name: str
+    fields: dict[str, tuple[object, object]]
+
+
+@dataclass(frozen=True)
+class UnitImportPlan:
+    """What importing a file would do, found by importing it and undoing that (so every refusal is the
+    import's own): the units it adds, the stored units it changes, how many it repeats unchanged."""
+
+    added: list[ParsedUnit]
+    changed: list[UnitChange]
+    unchanged: int
+
+
+def plan_units_import(*, filename: str, data: bytes, limits: ImportLimits, now: datetime) -> UnitImportPlan:
+    """The preview of ``import_units`` for the same file: nothing stays written. Raises its errors."""
+    parent = aliased(Unit)
+    stored = {row.code: row for row in db.session.execute(
+        select(Unit.code, Unit.name, Unit.member_count, parent.code.label("parent_code"))
+        .outerjoin(parent, parent.id == Unit.parent_id))}
+    savepoint = db.session.begin_nested()
+    try:
+        import_units(filename=filename, data=data, actor=None, now=now, limits=limits)
+    finally:
+        savepoint.rollback()
+    parsed = parse_units(filename, data, limits=limits, known_codes=set(stored))
+    added, changed = [], []
+    for item in parsed:
+        old = stored.get(item.code)
+        if old is None:
+            added.append(item)
+            continue
+        fields = {field: (before, after) for field, before, after in (
+            ("name", old.name, item.name), ("parent_code", old.parent_code, item.parent_code),
+            ("member_count", old.member_count, item.member_count)) if before != after}
+        if fields:
+            changed.append(UnitChange(code=item.code, name=item.name, fields=fields))
+    return UnitImportPlan(added=added, changed=changed, unchanged=len(parsed) - len(added) - len(changed))
 
 
 def import_units(*, filename: str, data: bytes, actor: User | None, now: datetime,
@@ -34,8 +84,12 @@ def import_units(*, filename: str, data: bytes, actor: User | None, now: datetim
     A parent may be in the file or already stored. Raises the parser's error with every problem found, and
     ``tree_too_deep`` when the file hangs stored units so low that the tree passes ``MAX_DEPTH`` levels.
     """
-    stored = db.session.execute(select(Unit.code, Unit.id, Unit.depth)).all()
+    parent = aliased(Unit)
+    stored = db.session.execute(select(Unit.code, Unit.id, Unit.depth, Unit.name, Unit.member_count,
+                                       parent.code.label("parent_code"))
+                                .outerjoin(parent, parent.id == Unit.parent_id)).all()
     id_of = {row.code: row.id for row in stored}
+    as_stored = {row.code: (row.name, row.parent_code, row.member_count) for row in stored}
     parsed = parse_units(filename, data, limits=limits, known_codes=set(id_of),
                          known_depths={row.code: row.depth for row in stored})
     new = [item for item in parsed if item.code not in id_of]
@@ -46,16 +100,23 @@ def import_units(*, filename: str, data: bytes, actor: User | None, now: datetim
               "depth": 1, "created_at": now} for item in new],
         ).all()
         id_of.update(zip((item.code for item in new), ids, strict=True))
-    db.session.execute(update(Unit), [
-        {"id": id_of[item.code], "name": item.name, "name_key": fold(item.name), "member_count": item.member_count,
-         "parent_id": id_of[item.parent_code] if item.parent_code else None}
-        for item in parsed
-    ])
-    added, updated = len(new), len(parsed) - len(new)
-    rebuild_tree()
+    changed = [item for item in parsed
+               if as_stored.get(item.code) != (item.name, item.parent_code, item.member_count)]
+    if changed:
+        db.session.execute(update(Unit), [
+            {"id": id_of[item.code], "name": item.name, "name_key": fold(item.name),
+             "member_count": item.member_count,
+             "parent_id": id_of[item.parent_code] if item.parent_code else None}
+            for item in changed
+        ])
+    added = len(new)
+    updated = len(changed) - added
+    if changed:
+        rebuild_tree()
     audit.record(actor=actor, action="units.import", object_type="unit", object_id=None, now=now,
                  details={"filename": filename, "added": added, "updated": updated})
-    return UnitImportResult(added=added, updated=updated, total=len(id_of))
+    return UnitImportResult(added=added, updated=updated, total=len(id_of),
+                            unchanged=len(parsed) - len(changed))
 
 
 def rebuild_tree() -> None:
