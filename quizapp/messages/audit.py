@@ -169,6 +169,37 @@ def _document_fields(d: Mapping[str, Any], names: Names) -> list[str]:
     return [_("Các mục đã sửa: %(fields)s.", fields=", ".join(fields))] if fields else [_("Không có mục nào thay đổi.")]
 
 
+PROFILE_LABELS = {
+    "full_name": _l("Họ và tên"), "phone": _l("Số điện thoại"), "email": _l("Email"), "unit_code": _l("Mã đơn vị"),
+    "category": _l("Đối tượng"), "birth_date": _l("Ngày sinh"), "id_number": _l("Số căn cước công dân"),
+}
+
+
+def _profile_edit(d: Mapping[str, Any], names: Names) -> list[str]:
+    """Personal data (phone, email, birth date, citizen ID) is recorded as changed, without its values."""
+    lines = [_("Thí sinh: %(person)s.", person=_person(d.get("user_id"), names))]
+    for change in d.get("changes") or []:
+        label = PROFILE_LABELS.get(str(change.get("field")), _l("Trường khác"))
+        if "old" in change:
+            lines.append(_("%(field)s: «%(old)s» → «%(new)s»", field=label, old=change.get("old") or "",
+                           new=change.get("new") or ""))
+        else:
+            lines.append(_("%(field)s: đã sửa (dữ liệu cá nhân, không ghi giá trị).", field=label))
+    return lines
+
+
+def _merge(d: Mapping[str, Any], names: Names) -> list[str]:
+    lines = [_("Tài khoản %(merged)s được gộp vào %(kept)s và bị khóa.", merged=_person(d.get("merged_id"), names),
+               kept=_person(d.get("user_id"), names)),
+             _("Chuyển sang: %(attempts)d lượt thi, %(results)d kết quả đã chốt, %(extensions)d gia hạn, "
+               "%(requests)d yêu cầu xóa dữ liệu.", attempts=_count(d.get("attempts")),
+               results=_count(d.get("results")), extensions=_count(d.get("extensions")),
+               requests=_count(d.get("erasure_requests")))]
+    if d.get("renumbered"):
+        lines.append(_("Lượt thi được đánh số tiếp sau trong: %(rounds)s.", rounds=", ".join(d["renumbered"])))
+    return lines
+
+
 DESCRIBERS: dict[str, Callable[[Mapping[str, Any], Names], list[str]]] = {
     "question.regrade": _regrade, "round.regrade": _regrade, "round.finalize": _finalize, "round.reopen": _reopen,
     "round.close": _close, "round.extension": _extension, "round.prediction_actual": _prediction,
@@ -176,6 +207,7 @@ DESCRIBERS: dict[str, Callable[[Mapping[str, Any], Names], list[str]]] = {
     "units.import": _units_import, "contest.create": _contest, "user.create": _user,
     "question.edit": _question_edit, "contest.letterhead": _document_fields,
     "contest.certificate_template": _document_fields, "question.not_duplicate": _not_duplicate,
+    "user.edit": _profile_edit, "user.hide": _person_line, "user.unhide": _person_line, "user.merge": _merge,
 }
 
 
@@ -206,7 +238,7 @@ def people_named(details_list: list[Mapping[str, Any] | None]) -> set[int]:
     """The user ids mentioned in details (participants, the judge who had finalized), to look up in one query."""
     ids: set[int] = set()
     for details in details_list:
-        for key in ("user_id", "finalized_by_id"):
+        for key in ("user_id", "finalized_by_id", "merged_id"):
             value = (details or {}).get(key)
             if isinstance(value, int):
                 ids.add(value)

@@ -1,0 +1,44 @@
+"""Words of the organizer's participant console: taken contact details, merge refusals, import problems."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from quizapp.services.account_merge import MergeError
+
+
+def taken_message(field: str, name: str) -> str:
+    """A phone, email or citizen ID that already belongs to another account, naming its holder."""
+    messages = {
+        "phone": _("Số điện thoại này đã thuộc về %(name)s.", name=name),
+        "email": _("Email này đã thuộc về %(name)s.", name=name),
+        "id_number": _("Số căn cước công dân này đã thuộc về %(name)s.", name=name),
+    }
+    return messages.get(field, name)
+
+
+def merge_refusal(code: str, rounds: list[str]) -> str:
+    names = ", ".join(f"«{name}»" for name in rounds)
+    messages = {
+        "both_in_results": _("Cả hai tài khoản đều có trong kết quả đã chốt của %(rounds)s: gộp lại thì bảng xếp "
+                             "hạng đã công bố có một người hai lần. Hãy mở lại kết quả đợt thi đó trước.",
+                             rounds=names),
+        "both_in_progress": _("Cả hai tài khoản đang làm bài trong %(rounds)s. Hãy chờ các lượt thi này kết thúc.",
+                              rounds=names),
+        "both_erasure_pending": _("Cả hai tài khoản đều có yêu cầu xóa dữ liệu đang chờ. Hãy xử lý một yêu cầu "
+                                  "trước."),
+    }
+    return messages.get(code, code)
+
+
+def merge_error_message(error: MergeError) -> list[str]:
+    """The sentences of a refused merge, one per conflict."""
+    if error.code == "conflicts":
+        return [merge_refusal(code, rounds) for code, rounds in error.data.get("refusals", [])]
+    messages = {
+        "same_account": _("Hãy chọn một tài khoản khác với tài khoản này."),
+        "not_participant": _("Chỉ gộp được tài khoản thí sinh."),
+        "already_merged": _("Một trong hai tài khoản đã được gộp trước đó."),
+        "not_found": _("Không tìm thấy tài khoản này."),
+    }
+    return [messages.get(error.code, error.code)]
