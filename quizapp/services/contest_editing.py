@@ -195,22 +195,28 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _changes(old: Any, new: Any, names: Sequence[str]) -> list[dict[str, Any]]:
+    """The audit's record of what changed, in the shape of the other edits' entries (``question.edit``)."""
+    return [{"field": name, "old": _plain(getattr(old, name)), "new": _plain(getattr(new, name))}
+            for name in names if getattr(old, name) != getattr(new, name)]
+
+
 def _save_contest_fields(contest: Contest, current: ContestSpec, spec: ContestSpec, *, actor: User | None,
                          now: datetime) -> int:
-    changes = {name: [_plain(getattr(current, name)), _plain(getattr(spec, name))]
-               for name in CONTEST_FIELDS if getattr(current, name) != getattr(spec, name)}
+    changes = _changes(current, spec, CONTEST_FIELDS)
     if not changes:
         return 0
     contest.title, contest.rules = spec.title, spec.rules
     contest.one_prize_per_contest, contest.collective_level = spec.one_prize_per_contest, spec.collective_level
     contest.collective_metric = CollectiveMetric(spec.collective_metric)
-    if "collective_prizes" in changes:
+    changed = {change["field"] for change in changes}
+    if "collective_prizes" in changed:
         for tier in list(contest.prize_tiers):
             db.session.delete(tier)
         db.session.flush()
         db.session.add_all(_tiers(contest.id, None, PrizeKind.COLLECTIVE, spec.collective_prizes))
         db.session.expire(contest, ["prize_tiers"])
-    if "audience" in changes or "audience_categories" in changes:
+    if {"audience", "audience_categories"} & changed:
         _save_audience(contest, spec)
     audit.record(actor=actor, action="contest.edit", object_type="contest", object_id=contest.id, now=now,
                  details={"changes": changes})
@@ -266,8 +272,7 @@ def _save_round(contest: Contest, round_: Round, old: RoundSpec, new: RoundSpec,
         db.session.flush()
         round_.prize_tiers.extend(_tiers(contest.id, round_.id, PrizeKind.INDIVIDUAL, new.prizes))
     audit.record(actor=actor, action="round.edit", object_type="round", object_id=round_.id, now=now,
-                 details={"changes": {name: [_plain(getattr(old, name)), _plain(getattr(new, name))]
-                                      for name in changed}})
+                 details={"changes": _changes(old, new, changed)})
     return 1
 
 

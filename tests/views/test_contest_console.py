@@ -230,7 +230,8 @@ def test_a_round_with_attempts_locks_what_changes_results_even_when_posted(organ
     db.session.expire_all()
     assert contest.rounds[0].name == "Tuần thứ nhất"
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "round.edit")).one()
-    assert entry.object_id == first.id and entry.details["changes"]["name"] == ["Tuần 1", "Tuần thứ nhất"]
+    assert entry.object_id == first.id and entry.details["changes"] == [
+        {"field": "name", "old": "Tuần 1", "new": "Tuần thứ nhất"}]
 
 
 def test_copying_a_round_adds_next_weeks_round(organizer_client, banks):

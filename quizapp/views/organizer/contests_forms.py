@@ -73,7 +73,7 @@ class ContestForm(FlaskForm):
     collective_metric = SelectField(_l("Tiêu chí xếp hạng tập thể"), choices=METRIC_CHOICES, validate_choice=False)
     collective_prizes = FieldList(FormField(PrizeRowForm), label=_l("Giải tập thể"))
     audience = StringField(_l("Dành cho các đơn vị (mã đơn vị, cách nhau bởi dấu phẩy; để trống: mọi đơn vị)"),
-                           render_kw={"list": "unit-codes", "autocomplete": "off"})
+                           render_kw={"autocomplete": "off"})
     audience_categories = StringField(_l("Dành cho các đối tượng (cách nhau bởi dấu phẩy; để trống: mọi đối tượng)"))
     rounds = FieldList(FormField(RoundForm))
     #: the name of the list an "add a row" button asks to grow (the page without JavaScript)
