@@ -22,7 +22,7 @@ from quizapp.messages.participants import difficulty_label
 Names = Mapping[str, Mapping[int, str]]
 
 ROLE_LABELS = {"admin": _l("Quản trị"), "organizer": _l("Ban Tổ chức"), "judge": _l("Ban Giám khảo"),
-               "participant": _l("Người dự thi")}
+               "participant": _l("Người dự thi"), "unit_officer": _l("Cán bộ phụ trách đơn vị")}
 
 FIELD_LABELS = {
     "text": _l("Nội dung câu hỏi"), "options": _l("Các phương án"), "correct": _l("Đáp án đúng"),

@@ -22,6 +22,8 @@ class Role(StrEnum):
     ORGANIZER = "organizer"
     JUDGE = "judge"
     PARTICIPANT = "participant"
+    #: staff scoped to one unit (``User.scope_unit_id``): sees the reports of that unit's subtree only
+    UNIT_OFFICER = "unit_officer"
 
 
 def role_allows(role: Role, roles: tuple[Role, ...]) -> bool:
@@ -37,6 +39,8 @@ class User(UserMixin, db.Model):
         # an erased account (SPEC rule 11) keeps neither: it can no longer sign in
         CheckConstraint("email IS NOT NULL OR phone IS NOT NULL OR erased_at IS NOT NULL", name="has_login"),
         CheckConstraint("token_version >= 0", name="token_version_not_negative"),
+        # a unit officer is scoped to exactly one unit; no other account has a scope
+        CheckConstraint("(role = 'unit_officer') = (scope_unit_id IS NOT NULL)", name="unit_officer_has_scope"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,6 +55,7 @@ class User(UserMixin, db.Model):
     phone: Mapped[str | None] = mapped_column(String(15), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    scope_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     birth_date: Mapped[date | None]
     id_number: Mapped[str | None] = mapped_column(String(12), unique=True)
     category: Mapped[str | None] = mapped_column(String(50), index=True)
@@ -65,7 +70,7 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    unit: Mapped[Unit | None] = relationship(lazy="raise_on_sql")
+    unit: Mapped[Unit | None] = relationship(lazy="raise_on_sql", foreign_keys=[unit_id])
 
     @property
     def is_active(self) -> bool:  # Flask-Login

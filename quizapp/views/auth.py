@@ -55,14 +55,16 @@ class NewPasswordForm(FlaskForm):
 
 def workspace_url(user: User) -> str:
     """Where an account lands after signing in when no ``next`` says otherwise: staff on their own workspace
-    (an admin on the participants, an organizer on the question banks, a judge on the judging), a participant on
-    the contests."""
+    (an admin on the participants, an organizer on the question banks, a judge on the judging, a unit officer on
+    their unit's reports), a participant on the contests."""
     if user.role is Role.ADMIN:
         return url_for("organizer.participants")
     if user.role is Role.ORGANIZER:
         return url_for("organizer.banks")
     if user.role is Role.JUDGE:
         return url_for("judge.index")
+    if user.role is Role.UNIT_OFFICER:
+        return url_for("officer.index")
     return url_for("main.index")
 
 
