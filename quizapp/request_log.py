@@ -34,13 +34,26 @@ def init_app(app: Flask) -> None:
     if not app.config.get("QUIZAPP_REQUEST_LOG", True):
         return
     if not log.handlers:  # one handler, however many apps a process builds (tests build many)
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _Stderr()
         handler.setFormatter(logging.Formatter("%(message)s"))
         log.addHandler(handler)
         log.setLevel(logging.INFO)
         log.propagate = False
     app.after_request(_note_user)
     app.wsgi_app = RequestLog(app.wsgi_app)  # type: ignore[method-assign]
+
+
+class _Stderr(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is when a line is written (a test runner swaps it), like logging's own
+    last-resort handler."""
+
+    @property  # type: ignore[override]
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
 
 
 def _note_user(response: Response) -> Response:

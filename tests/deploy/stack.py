@@ -158,6 +158,11 @@ class Gunicorn:
                                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                                             start_new_session=True)
 
+    def signal_stop(self) -> None:
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGINT)
+
     def ready(self) -> bool:
         if self.process.poll() is not None:
             raise RuntimeError(f"{self.name} stopped:\n{self.log.read_text()[-3000:]}")
@@ -171,9 +176,9 @@ class Gunicorn:
             return []
 
     def stop(self) -> None:
+        """A quick shutdown (SIGINT: nothing is in flight when a test or benchmark ends), then a wait."""
+        self.signal_stop()
         if self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGTERM)
             try:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
@@ -234,7 +239,7 @@ class Nginx:
 
     def stop(self) -> None:
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGQUIT)  # graceful stop of the master we started, and its worker
+            self.process.send_signal(signal.SIGTERM)  # fast stop of the master we started, and its worker
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:

@@ -132,3 +132,24 @@ def test_postgresql_backup_points_to_pg_dump(settings):
         result = app.test_cli_runner().invoke(backup, ["-o", "unused.dump"])
     assert result.exit_code == 1 and "pg_dump" in result.output and "README" in result.output
     assert not Path("unused.dump").exists()
+
+
+def test_quizapp_db_backup_is_a_command_of_the_db_group(tmp_path):
+    """The real console script: ``quizapp db backup`` sits beside Flask-Migrate's ``db upgrade``."""
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+
+    database = tmp_path / "small.sqlite3"
+    with sqlite3.connect(database) as connection:
+        connection.execute("CREATE TABLE kept (value TEXT)")
+        connection.execute("INSERT INTO kept VALUES ('Hồ Chí Minh')")
+    connection.close()
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{database}", QUIZAPP_INSTANCE_PATH=str(tmp_path / "instance"))
+    done = subprocess.run([str(Path(sys.executable).with_name("quizapp")), "db", "backup", "-o",
+                           str(tmp_path / "copy.sqlite3")], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    copy = sqlite3.connect(tmp_path / "copy.sqlite3")
+    assert copy.execute("SELECT value FROM kept").fetchall() == [("Hồ Chí Minh",)]
+    copy.close()

@@ -143,6 +143,8 @@ class Stack:
         if self.nginx is not None:
             self.nginx.stop()
         for server in self.servers:
+            server.signal_stop()
+        for server in self.servers:
             server.stop()
         for forwarder in self.forwarders:
             forwarder.cut()
@@ -276,6 +278,19 @@ def test_the_client_address_recorded_is_the_real_one(stack: Stack):
         assert started.status == 201, started.body
         assert stack.rows("SELECT client_ip FROM attempts WHERE id = %s", started.json()["attempt_id"]) == [
             (source,)]
+    logged = stack.a.log.read_text() + stack.b.log.read_text()  # the request log says the same (and the account)
+    assert '"client":"127.0.0.5"' in logged and '"client":"127.0.0.6"' in logged
+
+
+def test_nginx_serves_the_static_files_itself_with_caching_headers(stack: Stack):
+    css = request(stack.port, "GET", "/static/app.css")
+    assert css.status == 200 and css.body == (ROOT / "quizapp" / "static" / "app.css").read_bytes()
+    assert "x-upstream" not in css.headers  # no app server was asked
+    assert "max-age=3600" in css.headers["cache-control"] and "public" in css.headers["cache-control"]
+    assert css.headers["x-content-type-options"] == "nosniff"
+    again = request(stack.port, "GET", "/static/app.css", headers={"If-None-Match": css.headers["etag"]})
+    assert again.status == 304
+    assert request(stack.port, "GET", "/static/../wsgi.py").status in (400, 404)
 
 
 def _kill_workers_during(stack: Stack, server: Gunicorn, calls: list[Any], after: float) -> list[Any]:
