@@ -232,3 +232,8 @@ def tree_figures(contest: Contest | None) -> list[UnitFigures]:
                                    participants=None if took_part is None else took_part.get(unit.id, 0)))
         stack.extend(sorted(children.get(unit.id, []), key=lambda u: u.code, reverse=True))
     return ordered
+
+
+def ancestor_ids(unit_id: int) -> set[int]:
+    """The ids of ``unit_id`` and every unit above it (one query over the closure table)."""
+    return set(db.session.scalars(select(UnitAncestor.ancestor_id).where(UnitAncestor.descendant_id == unit_id)))

@@ -15,13 +15,13 @@ from tests.services.test_standings import entry, make_contest, make_units, perso
 
 
 def rows(html: str) -> dict[str, list[str]]:
-    """unit code → the texts of its row's cells."""
+    """unit code → the texts of its line's cells in the tree."""
     found = {}
-    for row in re.findall(r"<tr>(.*?)</tr>", html, flags=re.S):
+    for chunk in html.split('<span class="unit-line">')[1:]:
+        chunk = chunk.split('class="unit-manage"')[0]
         cells = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", cell)).strip()
-                 for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)]
-        if cells:
-            found[cells[0]] = cells[1:]
+                 for cell in re.findall(r'<span class="cell[^"]*">(.*?)</span>', chunk, flags=re.S)]
+        found[cells[0]] = [re.sub(r"\( ", "(", cell) for cell in cells[1:]]
     return found
 
 
@@ -48,11 +48,14 @@ def test_registrations_and_participation_are_totalled_up_the_tree(organizer_clie
 
     figures = rows(organizer_client.get("/organizer/units").get_data(as_text=True))
     # code: name, members, registered (and those registered in the unit itself), took part, rate
-    assert figures["HN"] == ["Thành phố Hà Nội", "1.000", "8 trực tiếp: 1", "5", "0,5%"]
-    assert figures["HN-BD"] == ["Phường Ba Đình", "100", "6 trực tiếp: 1", "5", "5,0%"]
-    assert figures["HN-BD-CB1"] == ["Chi bộ Khu dân cư số 1", "10", "5", "4", "40,0%"]
-    assert figures["HN-HK"] == ["Phường Hoàn Kiếm", "50", "1", "0", "0,0%"]
-    assert figures["DN"] == ["Thành phố Đà Nẵng", "200", "1", "0", "0,0%"]
+    assert figures["HN"] == ["Thành phố Hà Nội", "Thành viên: 1.000", "Đã đăng ký: 8 (trực tiếp: 1)",
+                             "Đã dự thi: 5", "Tỷ lệ: 0,5%"]
+    assert figures["HN-BD"] == ["Phường Ba Đình", "Thành viên: 100", "Đã đăng ký: 6 (trực tiếp: 1)",
+                                "Đã dự thi: 5", "Tỷ lệ: 5,0%"]
+    assert figures["HN-BD-CB1"] == ["Chi bộ Khu dân cư số 1", "Thành viên: 10", "Đã đăng ký: 5", "Đã dự thi: 4",
+                                    "Tỷ lệ: 40,0%"]
+    assert figures["HN-HK"] == ["Phường Hoàn Kiếm", "Thành viên: 50", "Đã đăng ký: 1", "Đã dự thi: 0", "Tỷ lệ: 0,0%"]
+    assert figures["DN"] == ["Thành phố Đà Nẵng", "Thành viên: 200", "Đã đăng ký: 1", "Đã dự thi: 0", "Tỷ lệ: 0,0%"]
 
 
 def test_another_contest_can_be_chosen_and_a_unit_without_members_shows_no_rate(organizer_client):
@@ -65,21 +68,22 @@ def test_another_contest_can_be_chosen_and_a_unit_without_members_shows_no_rate(
 
     html = organizer_client.get("/organizer/units").get_data(as_text=True)
     assert re.search(rf'<option selected value="{newer.id}">', html)  # the contest open now
-    assert rows(html)["HN-BD"][3:] == ["0", "0,0%"]
+    assert rows(html)["HN-BD"][3:] == ["Đã dự thi: 0", "Tỷ lệ: 0,0%"]
     html = organizer_client.get(f"/organizer/units?contest={older.id}").get_data(as_text=True)
-    assert rows(html)["HN-BD"][3:] == ["1", "1,0%"]
-    assert rows(html)["HN-HK"][3:] == ["1", "— Chưa có số thành viên"]
+    assert rows(html)["HN-BD"][3:] == ["Đã dự thi: 1", "Tỷ lệ: 1,0%"]
+    assert rows(html)["HN-HK"][3:] == ["Đã dự thi: 1", "Tỷ lệ: chưa có số thành viên"]
     for bad in ("abc", "999999", ""):  # not a contest: the default one, no error
         response = organizer_client.get(f"/organizer/units?contest={bad}")
-        assert response.status_code == 200 and rows(response.get_data(as_text=True))["HN-BD"][3:] == ["0", "0,0%"]
+        assert response.status_code == 200
+        assert rows(response.get_data(as_text=True))["HN-BD"][3:] == ["Đã dự thi: 0", "Tỷ lệ: 0,0%"]
 
 
 def test_without_any_contest_the_page_shows_registrations_only(organizer_client):
     units = make_units()
     person("An", units["HN-HK"])
     html = organizer_client.get("/organizer/units").get_data(as_text=True)
-    assert rows(html)["HN"] == ["Thành phố Hà Nội", "1.000", "1 trực tiếp: 0"]
-    assert "Tỷ lệ tham gia" not in re.sub(r"<p class=\"help\">.*?</p>", "", html, flags=re.S).split("<table")[1]
+    assert rows(html)["HN"] == ["Thành phố Hà Nội", "Thành viên: 1.000", "Đã đăng ký: 1 (trực tiếp: 0)"]
+    assert "Đã dự thi:" not in html and "Tỷ lệ:" not in html
 
 
 def test_the_page_costs_the_same_queries_for_a_small_tree_or_a_large_one(organizer_client):

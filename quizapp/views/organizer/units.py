@@ -1,11 +1,16 @@
-"""The unit tree: see it with its registrations and a contest's participation totalled up the tree, and import it
-from a file (all or nothing, every problem listed)."""
+"""The unit tree: browse it (expandable, with registrations and a contest's participation totalled up the tree),
+search it, import it from a file with a preview to confirm (all or nothing, every problem listed), export it in
+the import layout. Adding, editing, moving and merging units: ``units_edit``."""
 
 from __future__ import annotations
 
+import hashlib
+import io
+import re
+import time
 from pathlib import Path
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -17,14 +22,33 @@ from quizapp.messages.files import describe
 from quizapp.models import Contest
 from quizapp.models.types import utcnow
 from quizapp.services.contests import public_contests
-from quizapp.services.units import import_units, tree_figures
+from quizapp.services.unit_tree import export_csv, export_xlsx, tree_rows
+from quizapp.services.units import (
+    UnitFigures,
+    ancestor_ids,
+    import_units,
+    plan_units_import,
+    search_units,
+    tree_figures,
+    unit_paths,
+)
 from quizapp.views.organizer import bp
 from quizapp.views.organizer.forms import UnitFiguresForm, UploadUnitsForm
+from quizapp.views.organizer.units_forms import AddUnitForm, ConfirmUnitsForm, UnitSearchForm
+
+#: a tree this small is shown fully open; a larger one opens its roots and the path to the unit asked for
+OPEN_ALL_UP_TO = 40
+STAGING_MAX_AGE_SECONDS = 24 * 3600
 
 
-def _render(form: UploadUnitsForm, problems: list[str], status: int = 200):
-    """The tree with its registrations and, for the contest chosen (default: the newest with a round open, else
-    the newest), each unit's participation."""
+def _limits() -> ImportLimits:
+    return ImportLimits(max_bytes=current_app.config["QUIZAPP_IMPORT_MAX_BYTES"])
+
+
+def render_tree(*, form: UploadUnitsForm | None = None, add_form: AddUnitForm | None = None,
+                problems: list[str] | None = None, add_problems: list[str] | None = None, status: int = 200):
+    """The tree page: the tree with its registrations and, for the contest chosen (default: the newest with a
+    round open, else the newest), each unit's participation; the search, the add and import forms."""
     contests = db.session.execute(select(Contest.id, Contest.title).order_by(Contest.id.desc())).all()
     figures_form = UnitFiguresForm(request.args)
     figures_form.contest.choices = [(contest_id, title) for contest_id, title in contests]
@@ -32,31 +56,98 @@ def _render(form: UploadUnitsForm, problems: list[str], status: int = 200):
         open_now = public_contests(utcnow()).open
         figures_form.contest.data = open_now[0].contest.id if open_now else (contests[0][0] if contests else None)
     contest = db.session.get(Contest, figures_form.contest.data) if figures_form.contest.data else None
-    return render_template("organizer/units.html", tree=tree_figures(contest), contest=contest, form=form,
-                           figures_form=figures_form, problems=problems, number=format_decimal,
-                           percent=format_percent), status
+    tree = tree_figures(contest)
+    children: dict[int | None, list[UnitFigures]] = {}
+    for row in tree:
+        children.setdefault(row.unit.parent_id, []).append(row)
+    search = UnitSearchForm(request.args)
+    hits = search_units(search.q.data or "", limit=50) if search.validate() and search.q.data else []
+    asked = request.args.get("open", type=int)
+    opened = ancestor_ids(asked) if asked else set()
+    return render_template(
+        "organizer/units.html", tree=tree, children=children, contest=contest, form=form or UploadUnitsForm(),
+        add_form=add_form or AddUnitForm(formdata=None), figures_form=figures_form, problems=problems or [],
+        add_problems=add_problems or [], search=search, hits=hits, paths=unit_paths([u.id for u in hits]),
+        opened=opened, asked=asked, open_all=len(tree) <= OPEN_ALL_UP_TO, number=format_decimal,
+        percent=format_percent), status
 
 
 @bp.get("/units")
 def units():
-    return _render(UploadUnitsForm(), [])
+    return render_tree()
+
+
+def _staging_dir() -> Path:
+    path = Path(current_app.instance_path) / "uploads"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _stage(data: bytes) -> str:
+    """Keep an uploaded tree until it is confirmed; the token is its SHA-256. Old staged trees are swept here."""
+    folder = _staging_dir()
+    cutoff = time.time() - STAGING_MAX_AGE_SECONDS
+    for old in folder.glob("*.units"):
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
+    token = hashlib.sha256(data).hexdigest()
+    (folder / f"{token}.units").write_bytes(data)
+    return token
+
+
+def _staged(token: str | None) -> bytes | None:
+    if not re.fullmatch(r"[0-9a-f]{64}", token or ""):
+        return None
+    path = _staging_dir() / f"{token}.units"
+    return path.read_bytes() if path.exists() else None
 
 
 @bp.post("/units")
 def upload_units():
+    """The preview of an uploaded tree: what it adds and changes, or every problem; nothing is saved yet."""
     form = UploadUnitsForm()
     if not form.validate_on_submit():
-        return _render(form, [], 400)
+        return render_tree(form=form, status=400)
     upload = form.file.data
-    limits = ImportLimits(max_bytes=current_app.config["QUIZAPP_IMPORT_MAX_BYTES"])
-    data = upload.read(limits.max_bytes + 1)
+    filename = Path(upload.filename or "units").name
+    data = upload.read(_limits().max_bytes + 1)
     try:
-        result = import_units(filename=Path(upload.filename or "units").name, data=data, actor=current_user,
-                              now=utcnow(), limits=limits)
+        plan = plan_units_import(filename=filename, data=data, limits=_limits(), now=utcnow())
     except BankFileError as error:
+        return render_tree(form=form, problems=[describe(problem) for problem in error.problems], status=422)
+    confirm = ConfirmUnitsForm(token=_stage(data), filename=filename) if plan.added or plan.changed else None
+    return render_template("organizer/units_preview.html", filename=filename, plan=plan, confirm=confirm,
+                           number=format_decimal)
+
+
+@bp.post("/units/confirm")
+def confirm_units():
+    form = ConfirmUnitsForm()
+    data = _staged(form.token.data) if form.validate_on_submit() else None
+    if data is None:
+        flash(_("Tệp tải lên đã hết hạn hoặc không còn. Vui lòng tải lên lại."), "error")
+        return redirect(url_for("organizer.units"))
+    try:
+        result = import_units(filename=form.filename.data, data=data, actor=current_user, now=utcnow(),
+                              limits=_limits())
+    except BankFileError as error:  # the tree changed since the preview in a way the file no longer fits
         db.session.rollback()
-        problems = [describe(problem) for problem in error.problems]
-        return _render(form, problems, 422)
+        return render_tree(problems=[describe(problem) for problem in error.problems], status=422)
+    (_staging_dir() / f"{form.token.data}.units").unlink(missing_ok=True)
     flash(_("Đã nhập cây đơn vị: %(added)d đơn vị mới, %(updated)d đơn vị cập nhật.", added=result.added,
             updated=result.updated), "success")
     return redirect(url_for("organizer.units"))
+
+
+@bp.get("/units/export.<any(csv, xlsx):kind>")
+def export_units(kind: str):
+    """The whole tree in the import layout (code, name, parent_code, member_count): it imports again unchanged."""
+    rows = tree_rows()
+    data = export_csv(rows) if kind == "csv" else export_xlsx(rows)
+    mimetype = ("text/csv" if kind == "csv"
+                else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
+                     download_name=f"don-vi-{utcnow():%Y%m%d}.{kind}")
+
+
+from quizapp.views.organizer import units_edit  # noqa: E402,F401  (registers the unit pages' routes)
