@@ -16,7 +16,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from quizapp.messages.participants import difficulty_label
-from quizapp.messages.units import unit_create_lines, unit_edit_lines, unit_merge_lines, unit_move_lines
 
 #: Names the page knows for the ids found in details: ``people`` (user id -> full name), ``rounds`` (round id ->
 #: round name).
@@ -189,6 +188,11 @@ def _profile_edit(d: Mapping[str, Any], names: Names) -> list[str]:
     return lines
 
 
+def _people_import(d: Mapping[str, Any], names: Names) -> list[str]:
+    return [_("Tệp %(file)s: %(added)d thí sinh mới (mật khẩu lần đầu do hệ thống tạo).", file=d.get("filename"),
+              added=_count(d.get("added")))]
+
+
 def _merge(d: Mapping[str, Any], names: Names) -> list[str]:
     lines = [_("Tài khoản %(merged)s được gộp vào %(kept)s và bị khóa.", merged=_person(d.get("merged_id"), names),
                kept=_person(d.get("user_id"), names)),
@@ -209,8 +213,7 @@ DESCRIBERS: dict[str, Callable[[Mapping[str, Any], Names], list[str]]] = {
     "question.edit": _question_edit, "contest.letterhead": _document_fields,
     "contest.certificate_template": _document_fields, "question.not_duplicate": _not_duplicate,
     "user.edit": _profile_edit, "user.hide": _person_line, "user.unhide": _person_line, "user.merge": _merge,
-    "unit.create": unit_create_lines, "unit.edit": unit_edit_lines, "unit.move": unit_move_lines,
-    "unit.merge": unit_merge_lines,
+    "users.import": _people_import,
 }
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from quizapp.domain.registration import CATEGORIES
+from quizapp.messages.files import describe
 from quizapp.services.account_merge import MergeError
+from quizapp.services.participant_import import RowProblem
 
 
 def taken_message(field: str, name: str) -> str:
@@ -42,3 +45,31 @@ def merge_error_message(error: MergeError) -> list[str]:
         "not_found": _("Không tìm thấy tài khoản này."),
     }
     return [messages.get(error.code, error.code)]
+
+
+def import_problem_message(problem: RowProblem) -> str:
+    """One sentence for a refused import's problem, its row and column first."""
+    if problem.code == "file" and problem.problem is not None:
+        return describe(problem.problem)
+    from quizapp.messages.participants import field_label, registration_message
+
+    label = field_label(problem.field) if problem.field else ""
+    whole = {
+        "no_header": _("Không tìm thấy dòng tiêu đề: cần có cột «Họ và tên» trong mười dòng đầu."),
+        "missing_header": _("Dòng %(line)s: thiếu cột «%(label)s».", line=problem.line, label=label),
+        "no_rows": _("Tệp không có thí sinh nào."),
+        "too_many_rows": _("Tệp có %(count)s thí sinh, nhiều hơn mức %(limit)s của một lần nhập. Hãy chia tệp "
+                           "theo đơn vị.", count=problem.data.get("count"), limit=problem.data.get("limit")),
+    }
+    if problem.code in whole:
+        return whole[problem.code]
+    reasons = {
+        "unknown_category": _("đối tượng không có trong danh sách (%(names)s).",
+                              names=", ".join(_(name) for name in CATEGORIES)),
+        "duplicate_in_file": _("trùng với dòng %(first)s của tệp.", first=problem.data.get("first_line")),
+        "taken": _("đã thuộc về tài khoản %(name)s (#%(id)s).", name=problem.data.get("name"),
+                   id=problem.data.get("user_id")),
+    }
+    reason = reasons.get(problem.code) or registration_message(problem.code)
+    return _("Dòng %(line)s, cột «%(column)s»: %(reason)s", line=problem.line, column=problem.column or label,
+             reason=reason[:1].lower() + reason[1:] if problem.code not in reasons else reason)

@@ -178,4 +178,4 @@ def extend_time(user_id: int):
     return redirect(url_for("organizer.participant", user_id=user.id))
 
 
-from quizapp.views.organizer import participants_merge  # noqa: E402,F401  (its routes)
+from quizapp.views.organizer import participants_import, participants_merge  # noqa: E402,F401  (their routes)
