@@ -15,7 +15,9 @@ from quizapp.extensions import db
 from quizapp.models import Attempt, AttemptStatus, AuditEntry, Contest, DrawRule, PrizeTier, Role, Round
 from quizapp.models.notices import ContestNotice
 from quizapp.models.types import utcnow
+from quizapp.services.contests import contest_audience
 from tests.services.test_contests import add_questions
+from tests.services.test_standings import make_units
 
 
 def count(model) -> int:
@@ -305,3 +307,38 @@ def test_a_script_in_the_rules_does_not_reach_the_public_page(organizer_client, 
     rules_html = html[html.index('id="rules-title"'):html.index("</section>", html.index('id="rules-title"'))]
     assert "<strong>Điều 1.</strong>" in rules_html
     assert "<script" not in rules_html and 'href="javascript' not in rules_html
+
+
+def test_the_audience_is_set_in_the_form_and_an_unknown_unit_is_named_beside_it(organizer_client, banks):
+    make_units()
+    response = post_new(organizer_client, contest_fields(audience="HN-BD, HN-XX", audience_categories="đảng viên"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and count(Contest) == 0
+    assert re.search(r'id="audience-errors"><li>Không có đơn vị nào mã «HN-XX» trong cây đơn vị', html), html
+    assert post_new(organizer_client, contest_fields(audience="HN-BD", audience_categories="đảng viên")
+                    ).status_code == 302
+    contest = db.session.scalar(select(Contest))
+    assert contest_audience(contest.id).categories == ("Đảng viên",)
+    assert [unit.code for unit in contest_audience(contest.id).units] == ["HN-BD"]
+
+
+def test_an_unpublished_contest_is_on_no_public_page(organizer_client, client, banks):
+    contest = create(organizer_client)
+    organizer_client.get("/logout")
+    round_id = contest.rounds[0].id
+    assert client.get(f"/contests/{contest.id}").status_code == 404
+    assert contest.title not in client.get("/contests").get_data(as_text=True)
+    assert client.get("/api/v1/contests").get_json()["contests"] == []
+    assert client.get(f"/api/v1/rounds/{round_id}/leaderboard").status_code == 404
+
+
+def test_a_notice_is_removed_and_an_unknown_one_is_404(organizer_client, banks):
+    contest = create(organizer_client)
+    token = csrf(organizer_client.get(f"/organizer/contests/{contest.id}/edit").get_data(as_text=True))
+    organizer_client.post(f"/organizer/contests/{contest.id}/notices", data={"csrf_token": token, "text": "Tạm hoãn."})
+    notice = db.session.scalar(select(ContestNotice))
+    assert organizer_client.post(f"/organizer/contests/{contest.id}/notices/{notice.id + 1}/delete",
+                                 data={"csrf_token": token}).status_code == 404
+    assert organizer_client.post(f"/organizer/contests/{contest.id}/notices/{notice.id}/delete",
+                                 data={"csrf_token": token}).status_code == 302
+    assert count(ContestNotice) == 0
