@@ -1,22 +1,11 @@
-"""Pure rules of a unit's report (``services.unit_reports``): which rounds' figures it may show, the prize tally of
-its summary sentence, and which silent units it lists."""
+"""Pure rules of a unit's report (``services.unit_reports``): the prize tally of its summary sentence and which
+silent units it lists."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-
-
-def figures_visible(*, closed: bool, has_prediction: bool, automatic_prediction: bool) -> bool:
-    """Whether a unit officer may see a round's entries and participants (SPEC rule 12).
-
-    A unit officer is staff but not an organizer or judge, and is often a participant too (with another account)
-    or sits next to participants: a running count of entries, participants or perfect scores while the round is
-    open would hand them the prediction's actual answer (perfect scores, participants or attempts). So a round's
-    figures, and who took part in it, are shown once it has closed; before that, only when the public could see
-    a live board anyway (rule 12: the round has no prediction question, or its answer is entered by hand)."""
-    return closed or not has_prediction or not automatic_prediction
 
 
 def short_prize_name(name: str) -> str:

@@ -8,8 +8,8 @@ subtree of the unit reported on, and that unit must lie inside the caller's scop
 What counts is what counts for collectives (``services.collectives.counted_entries``: finished attempts, not by
 hidden accounts, not disqualified, admitted by the contest's audience); the people listed are the participants
 registered in the subtree whom the audience admits (not hidden, not erased). A round's entries and who took part
-in it are given only when ``domain.unit_reports.figures_visible`` allows (rule 12); prizes only from finalized
-rounds' frozen results (``RoundResult``, ``CollectiveResult``).
+in it are given only when the public could see a board of the round (rule 12, see ``_visible``); prizes only
+from finalized rounds' frozen results (``RoundResult``, ``CollectiveResult``).
 """
 
 from __future__ import annotations
@@ -20,13 +20,12 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select
 
 from quizapp.domain.phones import mask_phone
-from quizapp.domain.unit_reports import PrizeCount, figures_visible, highest_silent, prize_tally
+from quizapp.domain.unit_reports import PrizeCount, highest_silent, prize_tally
 from quizapp.extensions import db
 from quizapp.models import (
     Attempt,
     CollectiveResult,
     Contest,
-    PredictionAnswer,
     PrizeTier,
     Role,
     Round,
@@ -37,6 +36,7 @@ from quizapp.models import (
 )
 from quizapp.services.collectives import counted_entries
 from quizapp.services.contests import admitted_sql
+from quizapp.services.disclosure import round_disclosure
 
 
 @dataclass(frozen=True)
@@ -163,8 +163,16 @@ def unit_report(contest: Contest, *, unit: Unit, scope_unit_id: int | None, roun
 
 
 def _visible(round_: Round, now: datetime) -> bool:
-    return figures_visible(closed=round_.effective_close() <= now, has_prediction=bool(round_.prediction_question),
-                           automatic_prediction=round_.prediction_answer is not PredictionAnswer.MANUAL)
+    """Whether the report may count ``round_`` at ``now`` (SPEC rule 12): exactly when the public may see a board
+    of it (``domain.disclosure``: "live" or "public"), never while it is "hidden".
+
+    A unit officer is staff but not an organizer or judge, and is often a participant too (with another account)
+    or sits next to participants: the entries, participants or perfect scores of a subtree while entries can still
+    arrive would help them work out the prediction's actual answer (perfect scores, participants or attempts), so
+    a round whose answer is counted from the entries is counted here only once no entry can arrive any more (the
+    close plus the network grace, or an early close), as for the public board. A round whose answer is entered by
+    hand, or that has no prediction question, has a public live board anyway: its counts reveal nothing more."""
+    return round_disclosure(round_, now).level != "hidden"
 
 
 def _line(unit: Unit, figures: dict[int, tuple[int, int]], has_children: bool) -> UnitLine:

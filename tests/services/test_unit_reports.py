@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from quizapp.domain.unit_reports import figures_visible, highest_silent, prize_tally, short_prize_name
+from quizapp.domain.unit_reports import highest_silent, prize_tally, short_prize_name
 from quizapp.extensions import db
 from quizapp.models import CollectiveResult, Disqualification, PredictionAnswer, PrizeTier, RoundResult
 from quizapp.services.unit_reports import UnitReportError, find_unit, unit_path, unit_report
@@ -81,7 +81,11 @@ def test_an_open_round_with_an_automatic_prediction_shows_no_count(scene):
     second.prediction_answer = PredictionAnswer.MANUAL  # the public could see a live board: so may the officer
     report = unit_report(contest, unit=units["A"], scope_unit_id=None, round_=second, now=NOW)
     assert (report.total.participants, report.total.entries) == (1, 1)
-    after = unit_report(contest, unit=units["A"], scope_unit_id=None, round_=None, now=NOW + timedelta(days=4))
+    second.prediction_answer = PredictionAnswer.PERFECT_SCORES
+    second.closes_at = NOW - timedelta(seconds=5)  # closed, but an entry may still arrive within the grace
+    in_grace = unit_report(contest, unit=units["A"], scope_unit_id=None, round_=second, now=NOW)
+    assert not in_grace.figures_shown
+    after = unit_report(contest, unit=units["A"], scope_unit_id=None, round_=None, now=NOW + timedelta(seconds=6))
     assert (after.total.participants, after.total.entries, after.withheld_rounds) == (2, 4, [])
 
 
@@ -113,10 +117,6 @@ def test_a_round_of_another_contest_is_refused(scene):
 
 
 def test_pure_rules():
-    assert figures_visible(closed=True, has_prediction=True, automatic_prediction=True)
-    assert not figures_visible(closed=False, has_prediction=True, automatic_prediction=True)
-    assert figures_visible(closed=False, has_prediction=False, automatic_prediction=True)
-    assert figures_visible(closed=False, has_prediction=True, automatic_prediction=False)
     assert short_prize_name("Giải Khuyến khích") == "Khuyến khích" and short_prize_name("Nhất") == "Nhất"
     tally = prize_tally([(3, "Giải Ba"), (2, "Giải Nhì"), (3, "Giải Ba"), (4, "Giải Khuyến khích")])
     assert [(t.name, t.count) for t in tally] == [("Nhì", 1), ("Ba", 2), ("Khuyến khích", 1)]
