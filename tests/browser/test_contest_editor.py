@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
-from quizapp.models import Role
+from quizapp.extensions import db
+from quizapp.models import Role, Round
 from tests.browser.conftest import screenshot
 from tests.browser.test_bank_upload import sign_in
 from tests.services.test_contests import add_questions
+from tests.views.test_contest_console import add_attempt
 
 pytestmark = pytest.mark.browser
 
@@ -69,6 +72,18 @@ def test_an_organizer_sets_up_and_publishes_a_contest(desktop_page, app, make_us
     page.get_by_label("Nội dung thông báo").fill("Đợt 2 có thể lùi lịch một ngày.")
     page.get_by_role("button", name="Đăng thông báo").click()
     screenshot(page, "contest-editor-published")
+
+    first = db.session.scalar(select(Round).where(Round.name == "Tuần 1"))
+    add_attempt(first, make_user())
+    page.reload()
+    expect(page.locator("#rounds-0-question_count")).to_be_disabled()
+    expect(page.locator("#rounds-0-question_count-locked")).to_have_text(
+        "Đã có 1 lượt thi: thay đổi trường này sẽ làm thay đổi kết quả.")
+    expect(page.locator("#rounds-0").get_by_role("link", name="Chất lượng câu hỏi và chấm lại")).to_be_visible()
+    page.fill("#rounds-0-name", "Tuần thứ nhất")
+    page.get_by_role("button", name="Lưu cuộc thi").click()
+    expect(page.get_by_role("status").first).to_contain_text("Đã lưu các thay đổi.")
+    screenshot(page, "contest-editor-locked-round")
 
     page.context.clear_cookies()
     page.goto("/contests")

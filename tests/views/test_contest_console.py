@@ -139,45 +139,30 @@ class FormReader(HTMLParser):
         a = dict(attrs)
         if tag == "form":
             self.inside = "contest-form" in (a.get("class") or "")
+        if tag == "option" and self.select and "selected" in a:
+            self.data[self.select] = a.get("value") or ""
         if not self.inside or "disabled" in a or not a.get("name") or a["name"] == "add_row":
             return
         if tag == "input" and (a.get("type") != "checkbox" or "checked" in a):
             self.data[a["name"]] = a.get("value") or ""
-        elif tag == "select":
-            self.select = a["name"]
+        elif tag in ("select", "textarea"):
+            setattr(self, tag, a["name"])
             self.data[a["name"]] = ""
-        elif tag == "textarea":
-            self.textarea = a["name"]
-            self.data[a["name"]] = ""
-
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
 
     def handle_endtag(self, tag):
         if tag == "form":
             self.inside = False
-        if tag == "select":
-            self.select = None
-        if tag == "textarea":
-            self.textarea = None
+        if tag in ("select", "textarea"):
+            setattr(self, tag, None)
 
     def handle_data(self, data):
         if self.textarea:
             self.data[self.textarea] += data
 
 
-class _Reader(FormReader):
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "option" and self.select and "selected" in a:
-            self.data[self.select] = a.get("value") or ""
-            return
-        super().handle_starttag(tag, attrs)
-
-
 def edit_data(client, contest: Contest) -> dict[str, str]:
     """What the edit form posts when nothing is changed (disabled controls left out, as a browser does)."""
-    reader = _Reader()
+    reader = FormReader()
     reader.feed(client.get(f"/organizer/contests/{contest.id}/edit").get_data(as_text=True))
     return {name: value.removeprefix("\r\n").removeprefix("\n") for name, value in reader.data.items()}
 
