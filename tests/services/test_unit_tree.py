@@ -24,6 +24,7 @@ from quizapp.services.unit_tree import (
     unit_by_code,
 )
 from quizapp.services.units import import_units, plan_units_import
+from tests.services.test_attempts import statements
 from tests.services.test_standings import add_units, make_contest, make_units, person
 
 
@@ -206,3 +207,23 @@ def test_the_import_preview_names_what_changes_and_writes_nothing(app):
     assert plan.unchanged == 1
     assert closure() == before and unit_by_code("NEW") is None
     assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == 0
+
+
+def test_move_and_merge_cost_the_same_statements_for_a_small_or_a_large_subtree(app):
+    """Set-based: no statement per unit moved (N+1)."""
+    def costs(width: int, prefix: str) -> tuple[int, int]:
+        layout = [(f"{prefix}A", "Gốc A", None, 1), (f"{prefix}B", "Gốc B", None, 1),
+                  (f"{prefix}S", "Nguồn", f"{prefix}A", 1)]
+        layout += [(f"{prefix}S{n}", f"Con {n}", f"{prefix}S", 1) for n in range(width)]
+        layout += [(f"{prefix}S{n}x", f"Cháu {n}", f"{prefix}S{n}", 1) for n in range(width)]
+        add_units(layout)
+        with statements() as moving:
+            move_unit(unit_by_code(f"{prefix}S"), parent_code=f"{prefix}B", actor=None, now=utcnow())
+        for n in range(width):
+            person(f"Người {n}", unit_by_code(f"{prefix}S"))
+        with statements() as merging:
+            merge_units(unit_by_code(f"{prefix}S"), target_code=f"{prefix}A", actor=None, now=utcnow())
+        assert_consistent()
+        return len(moving), len(merging)
+
+    assert costs(2, "small") == costs(40, "large")
