@@ -327,3 +327,16 @@ def test_a_notice_is_removed_and_an_unknown_one_is_404(organizer_client, banks):
     assert organizer_client.post(f"/organizer/contests/{contest.id}/notices/{notice.id}/delete",
                                  data={"csrf_token": token}).status_code == 302
     assert count(ContestNotice) == 0
+
+
+@pytest.mark.parametrize("crafted", ["²", "99999999999", "-1", "abc"])
+def test_a_crafted_round_id_is_no_500_and_leaves_a_round_with_attempts_alone(organizer_client, banks, make_user,
+                                                                             crafted):
+    contest = create(organizer_client)
+    add_attempt(contest.rounds[0], make_user())
+    data = {**edit_data(organizer_client, contest), "rounds-0-id": crafted}
+    response = organizer_client.post(f"/organizer/contests/{contest.id}/edit", data=data)
+    assert response.status_code == 422
+    assert "Không thể bỏ đợt «Tuần 1»: đã có 1 lượt thi." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert len(contest.rounds) == 2

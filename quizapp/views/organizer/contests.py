@@ -27,7 +27,7 @@ from quizapp.messages.contests import (
 )
 from quizapp.messages.participants import difficulty_label
 from quizapp.models import Contest
-from quizapp.models.types import MAX_ID, utcnow
+from quizapp.models.types import MAX_ID, parse_id, utcnow
 from quizapp.services import contest_editing, notices
 from quizapp.services.contest_editing import ContestEditError, EditRefusal
 from quizapp.services.contests import contest_spec, contest_toml, get_contest, question_cells, round_status
@@ -92,25 +92,26 @@ def _count_tables() -> dict[str, list[tuple[str, int]]]:
     return {kind: sorted(values.items()) for kind, values in tables.items()}
 
 
-def _render(form: ContestForm, contest: Contest | None, status: int = 200, *, problems: dict[str, list[str]] | None
-            = None, summary: list[tuple[str, str]] | None = None):
+def _render(form: ContestForm, contest: Contest | None, status: int = 200, *,
+            problems: dict[str, list[str]] | None = None, summary: list[tuple[str, str]] | None = None):
+    """The contest form, with spare rows, each round's lock (its attempts), the question counts and, when editing,
+    the contest's notices."""
     add_spare_rows(form)
     counts = contest_editing.attempt_counts(contest) if contest else {}
-    locks = [counts.get(_round_id(round_form.form.id.data) or 0, 0) for round_form in form.rounds]
+    known = {r.id for r in contest.rounds} if contest else set()
+    #: each round row's round, when it is one of this contest's (a posted id may be anything)
+    round_ids = [rid if rid in known else None
+                 for rid in (parse_id(str(row.form.id.data or "").strip()) for row in form.rounds)]
+    locks = [counts.get(rid, 0) if rid else 0 for rid in round_ids]
     context: dict[str, Any] = {}
     if contest is not None:
         context = {"notices": notices.contest_notices(contest.id), "action": ActionForm(),
                    "notice_form": NoticeForm(formdata=None),
                    "contest_attempts": sum(counts.values())}
-    return render_template("organizer/contest_form.html", form=form, contest=contest, locks=locks,
+    return render_template("organizer/contest_form.html", form=form, contest=contest, locks=locks, round_ids=round_ids,
                            problems=problems or {}, summary=summary or [], counts=_count_tables(),
                            difficulty_label=difficulty_label,
                            **context), status
-
-
-def _round_id(value: Any) -> int | None:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and int(text) <= MAX_ID else None
 
 
 def _placed(built: Built, problems: list[SpecProblem], refusals: list[EditRefusal]):

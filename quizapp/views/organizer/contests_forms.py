@@ -15,6 +15,7 @@ from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, Selec
 from wtforms.fields.core import Field
 
 from quizapp.domain.contests import ContestSpec
+from quizapp.models.types import parse_id
 from quizapp.services.contests import VIETNAM
 
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
@@ -270,8 +271,7 @@ def build_mapping(form: ContestForm) -> Built:
             continue
         path = f"rounds[{len(built.mapping['rounds'])}]"
         built.mapping["rounds"].append(_round(built, round_form.form, path))
-        rid = _text(round_form.form.id.data)
-        built.round_ids.append(int(rid) if rid.isdigit() else None)
+        built.round_ids.append(parse_id(_text(round_form.form.id.data)))
     return built
 
 
