@@ -62,6 +62,11 @@ def test_an_officer_reads_and_downloads_their_report(desktop_page, scene, office
     book = load_workbook(io.BytesIO(download.value.path().read_bytes()))
     row = next(r for r in book["Đơn vị"].iter_rows(values_only=True) if r[0] == "A")
     assert row[3:5] == (participants, entries)
+    page.emulate_media(media="print")  # the printed report: no navigation, no form, no buttons
+    assert not page.locator(".site-header").is_visible() and not page.locator("form.filters").is_visible()
+    assert page.locator("#summary").is_visible()
+    screenshot(page, "officer-report-print")
+    page.emulate_media(media="screen")
     page.get_by_label("Đợt thi").select_option(label=contest.rounds[1].name)
     page.get_by_role("button", name="Xem", exact=True).click()
     assert "Chưa tính số liệu của Tuần 2" in page.locator("main").inner_text()

@@ -83,6 +83,19 @@ def test_the_xlsx_holds_the_subtree_only(client, scene, officer, login):  # noqa
     assert units_sheet.page_setup.orientation == "landscape" and units_sheet.print_title_rows
 
 
+def test_a_judge_is_refused_and_an_officer_sees_no_other_staff_screen(client, scene, officer, make_user,  # noqa: F811
+                                                                       login):
+    contest, _units, _people = scene
+    login(make_user(Role.JUDGE))
+    assert client.get(f"/officer/contests/{contest.id}?unit=A").status_code == 403
+    client.post("/logout")
+    login(officer)
+    round_id = contest.rounds[1].id  # open: the live counts of organizers and judges stay theirs (rule 12)
+    for path in ("/organizer/dashboard/", f"/organizer/dashboard/rounds/{round_id}", "/judge",
+                 f"/judge/rounds/{round_id}", "/organizer/participants", "/organizer/units"):
+        assert client.get(path).status_code == 403, path
+
+
 @pytest.mark.parametrize("role", [Role.ORGANIZER, Role.ADMIN])
 def test_organizers_and_admins_open_any_unit(client, scene, make_user, login, role):  # noqa: F811
     contest, _units, _people = scene
