@@ -43,6 +43,7 @@ def merge_error_message(error: MergeError) -> list[str]:
         "not_participant": _("Chỉ gộp được tài khoản thí sinh."),
         "already_merged": _("Một trong hai tài khoản đã được gộp trước đó."),
         "not_found": _("Không tìm thấy tài khoản này."),
+        "erased": _("Dữ liệu cá nhân của một trong hai tài khoản đã bị xóa theo yêu cầu; không gộp được."),
     }
     return [messages.get(error.code, error.code)]
 

@@ -45,7 +45,7 @@ from quizapp.services.changes import round_changed
 
 @dataclass(frozen=True)
 class MergeError(Exception):
-    """``same_account``, ``not_participant``, ``already_merged``, or ``conflicts`` (data: the refusals, each
+    """``same_account``, ``not_participant``, ``already_merged``, ``erased``, or ``conflicts`` (data: the refusals, each
     ``(code, round names)``)."""
 
     code: str
@@ -82,6 +82,8 @@ def _check_pair(keep: User, merge: User) -> None:
         raise MergeError("not_participant")
     if keep.merged_into_id is not None or merge.merged_into_id is not None:
         raise MergeError("already_merged")
+    if keep.erased_at is not None or merge.erased_at is not None:
+        raise MergeError("erased")  # an erased account keeps nothing to merge, and must not get data back
 
 
 def _per_round(model, keep_id: int, merge_id: int, *conditions) -> dict[int, set[int]]:

@@ -295,3 +295,19 @@ def test_merge_with_itself_or_an_unknown_account_is_refused_beside_the_field(org
     assert itself.status_code == 400 and "khác với tài khoản này" in itself.get_data(as_text=True)
     unknown = organizer_client.post(f"/organizer/participants/{keep.id}/merge", data={"other": "0999999999"})
     assert unknown.status_code == 400 and "Không tìm thấy tài khoản này." in unknown.get_data(as_text=True)
+
+
+def test_a_merged_or_erased_account_is_not_edited_or_merged(organizer_client, make_user):
+    make_units()
+    keep = make_user(phone="0912000001", full_name="Trần Văn An")
+    merged = make_user(phone="0912000002", full_name="Tran Van An", active=False, merged_into_id=keep.id)
+    erased = make_user(phone="0912000003", full_name="Đã xóa", erased_at=utcnow())
+    response = organizer_client.post(f"/organizer/participants/{merged.id}/profile",
+                                     data=profile(full_name="Tên mới", phone="0912000002"))
+    assert response.status_code == 409 and "không sửa được" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, merged.id).full_name == "Tran Van An"
+    page_html = page(organizer_client, f"/organizer/participants/{merged.id}")
+    assert "Tài khoản này đã được gộp vào" in page_html and "Lưu thông tin" not in page_html
+    refused = organizer_client.post(f"/organizer/participants/{keep.id}/merge", data={"other": f"#{erased.id}"})
+    assert refused.status_code == 400 and "đã bị xóa theo yêu cầu" in refused.get_data(as_text=True)

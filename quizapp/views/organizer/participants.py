@@ -103,9 +103,19 @@ def participant_page(user: User, status: int = 200, **forms):
                            **forms), status
 
 
+def frozen_account(user: User) -> bool:
+    """An erased account (its personal data removed on request) or a merged one is not edited any more."""
+    if user.erased_at is None and user.merged_into_id is None:
+        return False
+    flash(_("Tài khoản này đã bị xóa dữ liệu hoặc đã được gộp nên không sửa được."), "error")
+    return True
+
+
 @bp.post("/participants/<int:user_id>/profile")
 def edit_participant(user_id: int):
     user = participant_or_404(user_id)
+    if frozen_account(user):
+        return participant_page(user, 409)
     form = ProfileForm()
     if not form.validate_on_submit():
         return participant_page(user, 400, profile_form=form)
