@@ -96,3 +96,50 @@
       .catch(function () { /* the table on the page still has the counts */ });
   }
 })();
+
+/* The audience's unit picker: search the unit tree by name or code (GET /api/v1/units, accent-insensitive) and
+   add the chosen unit's code to the comma-separated list. Without this script the list is typed by hand. */
+(function () {
+  "use strict";
+  var picker = document.querySelector("[data-unit-picker]");
+  var target = document.getElementById("audience");
+  if (!picker || !target || !window.fetch) { return; }
+  var search = picker.querySelector("input");
+  var list = picker.querySelector("datalist");
+  var known = {};
+  var timer = null;
+  picker.hidden = false;
+
+  function suggest() {
+    var query = search.value.trim();
+    if (query.length < 2 || known[query]) { return; }
+    fetch(picker.dataset.unitsUrl + "?limit=10&q=" + encodeURIComponent(query), { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : { units: [] }; })
+      .then(function (data) {
+        list.textContent = "";
+        known = {};
+        data.units.forEach(function (unit) {
+          var option = document.createElement("option");
+          option.value = unit.code;
+          option.label = unit.path || unit.name;
+          option.textContent = unit.path || unit.name;
+          list.appendChild(option);
+          known[unit.code] = true;
+        });
+      })
+      .catch(function () { /* typing the codes still works */ });
+  }
+
+  search.addEventListener("input", function () {
+    var value = search.value.trim();
+    if (known[value]) {
+      var codes = target.value.split(/[,;\n]/).map(function (c) { return c.trim(); }).filter(Boolean);
+      if (codes.indexOf(value) < 0) { codes.push(value); }
+      target.value = codes.join(", ");
+      search.value = "";
+      return;
+    }
+    clearTimeout(timer);
+    timer = setTimeout(suggest, 250);
+  });
+})();

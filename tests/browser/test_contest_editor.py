@@ -1,6 +1,7 @@
 """An organizer sets up a contest in the browser: two rounds (the second added with the page's "Thêm đợt thi"),
-draw rows that say live how many questions match, a problem shown beside its field, a round copied for the next
-week, the contest published; a visitor then finds it with its rules. Real Chromium, screenshots checked with axe."""
+the audience's unit picked by name, draw rows that say live how many questions match, a problem shown beside its
+field, a round copied for the next week, the contest published, a round with an attempt locked; a visitor then
+finds the contest with its rules. Real Chromium, screenshots checked with axe."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from quizapp.models import Role, Round
 from tests.browser.conftest import screenshot
 from tests.browser.test_bank_upload import sign_in
 from tests.services.test_contests import add_questions
+from tests.services.test_standings import make_units
 from tests.views.test_contest_console import add_attempt
 
 pytestmark = pytest.mark.browser
@@ -37,6 +39,7 @@ def test_an_organizer_sets_up_and_publishes_a_contest(desktop_page, app, make_us
     make_user(Role.ORGANIZER, email="btc@example.test")
     add_questions("Ngân hàng A", "Lịch sử", 10)
     add_questions("Ngân hàng A", "Pháp luật", 6, difficulty="easy")
+    make_units()
     page = desktop_page
     sign_in(page, "btc@example.test")
     page.get_by_role("link", name="Quản lý cuộc thi").click()
@@ -44,6 +47,10 @@ def test_an_organizer_sets_up_and_publishes_a_contest(desktop_page, app, make_us
 
     page.get_by_label("Tên cuộc thi").fill("Tìm hiểu Hiến pháp 2030")
     page.get_by_label("Thể lệ").fill("**Điều 1.** Mọi công dân Việt Nam đều được dự thi.\n\n- Mỗi tuần một đợt")
+    page.get_by_label("Tìm đơn vị theo tên hoặc mã để thêm vào danh sách").fill("ba dinh")
+    expect(page.locator("#unit-suggestions option")).to_have_count(1)
+    page.get_by_label("Tìm đơn vị theo tên hoặc mã để thêm vào danh sách").fill("HN-BD")  # the option picked
+    expect(page.locator("#audience")).to_have_value("HN-BD")
     fill_round(page, 0, "Tuần 1", "2030-11-23T00:00", "2030-11-30T00:00")
     expect(page.locator("#rounds-0-draw-0 [data-available]")).to_have_text("Có 10 câu đang dùng phù hợp.")
     page.fill("#rounds-0-draw-1-count", "7")
@@ -89,6 +96,7 @@ def test_an_organizer_sets_up_and_publishes_a_contest(desktop_page, app, make_us
     page.goto("/contests")
     page.get_by_role("link", name="Tìm hiểu Hiến pháp 2030").first.click()
     expect(page.locator(".contest-rules strong")).to_have_text("Điều 1.")
+    expect(page.locator(".audience-line")).to_have_text("Dành cho: Phường Ba Đình")
     expect(page.locator(".contest-notices")).to_contain_text("Đợt 2 có thể lùi lịch một ngày.")
     expect(page.get_by_role("heading", name="Tuần 3")).to_be_visible()
     screenshot(page, "contest-editor-public-page")

@@ -19,6 +19,7 @@ from quizapp.domain.contest_rules_markdown import contest_rules_html
 from quizapp.domain.contests import ContestSpecError, SpecProblem, read_contest
 from quizapp.extensions import db
 from quizapp.messages.contests import (
+    audience_line,
     describe_spec_problem,
     edit_refusal_text,
     field_problem_text,
@@ -30,7 +31,14 @@ from quizapp.models import Contest
 from quizapp.models.types import MAX_ID, parse_id, utcnow
 from quizapp.services import contest_editing, notices
 from quizapp.services.contest_editing import ContestEditError, EditRefusal
-from quizapp.services.contests import contest_spec, contest_toml, get_contest, question_cells, round_status
+from quizapp.services.contests import (
+    contest_audience,
+    contest_spec,
+    contest_toml,
+    get_contest,
+    question_cells,
+    round_status,
+)
 from quizapp.views.organizer import bp
 from quizapp.views.organizer.contests_forms import (
     Built,
@@ -107,7 +115,8 @@ def _render(form: ContestForm, contest: Contest | None, status: int = 200, *,
     if contest is not None:
         context = {"notices": notices.contest_notices(contest.id), "action": ActionForm(),
                    "notice_form": NoticeForm(formdata=None),
-                   "contest_attempts": sum(counts.values())}
+                   "contest_attempts": sum(counts.values()),
+                   "audience_now": audience_line(contest_audience(contest.id)) or None}
     return render_template("organizer/contest_form.html", form=form, contest=contest, locks=locks, round_ids=round_ids,
                            problems=problems or {}, summary=summary or [], counts=_count_tables(),
                            difficulty_label=difficulty_label,
