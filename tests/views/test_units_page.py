@@ -221,3 +221,25 @@ def test_changes_need_the_csrf_token(app, organizer_client):
 
 def test_units_page_is_for_organizers(client):
     assert client.get("/organizer/units").status_code == 302
+
+
+def test_a_large_tree_lists_deep_units_only_under_the_units_opened(organizer_client, monkeypatch):
+    from quizapp.views.organizer import units as units_view
+
+    units = make_units()
+    monkeypatch.setattr(units_view, "WHOLE_TREE_UP_TO", 3)
+    monkeypatch.setattr(units_view, "OPEN_ALL_UP_TO", 3)
+    page = organizer_client.get("/organizer/units").get_data(as_text=True)
+    assert "HN-BD-CB1" not in page and "Mở 1 đơn vị trực thuộc" in page  # HN-BD is closed, a link opens it
+    assert "Phường Hoàn Kiếm" in page  # the second level is always listed
+    page = organizer_client.get(f"/organizer/units?open={units['HN-BD'].id}").get_data(as_text=True)
+    assert "Chi bộ Khu dân cư số 1" in page
+
+
+def test_the_preview_of_a_large_file_lists_its_first_rows_and_counts_them_all(organizer_client, monkeypatch):
+    from quizapp.views.organizer import units as units_view
+
+    monkeypatch.setattr(units_view, "PREVIEW_ROWS", 2)
+    rows = "".join(f"U{n},Đơn vị {n},,1\n" for n in range(5))
+    page = upload(organizer_client, "code,name,parent_code,member_count\n" + rows).get_data(as_text=True)
+    assert "Đơn vị 1<" in page and "Đơn vị 2<" not in page and "… và 3 đơn vị mới khác." in page

@@ -38,6 +38,11 @@ from quizapp.views.organizer.units_forms import AddUnitForm, ConfirmUnitsForm, U
 
 #: a tree this small is shown fully open; a larger one opens its roots and the path to the unit asked for
 OPEN_ALL_UP_TO = 40
+#: a tree larger than this lists the units below the second level only under the units opened (the path to the
+#: unit asked for), each closed unit with a link that opens it: the page stays small for a province's 20,000 units
+WHOLE_TREE_UP_TO = 1000
+#: rows of an import's preview listed (the counts are always whole)
+PREVIEW_ROWS = 200
 STAGING_MAX_AGE_SECONDS = 24 * 3600
 
 
@@ -68,7 +73,8 @@ def render_tree(*, form: UploadUnitsForm | None = None, add_form: AddUnitForm | 
         "organizer/units.html", tree=tree, children=children, contest=contest, form=form or UploadUnitsForm(),
         add_form=add_form or AddUnitForm(formdata=None), figures_form=figures_form, problems=problems or [],
         add_problems=add_problems or [], search=search, hits=hits, paths=unit_paths([u.id for u in hits]),
-        opened=opened, asked=asked, open_all=len(tree) <= OPEN_ALL_UP_TO, number=format_decimal,
+        opened=opened, asked=asked, open_all=len(tree) <= OPEN_ALL_UP_TO, whole=len(tree) <= WHOLE_TREE_UP_TO,
+        number=format_decimal,
         percent=format_percent), status
 
 
@@ -117,7 +123,7 @@ def upload_units():
         return render_tree(form=form, problems=[describe(problem) for problem in error.problems], status=422)
     confirm = ConfirmUnitsForm(token=_stage(data), filename=filename) if plan.added or plan.changed else None
     return render_template("organizer/units_preview.html", filename=filename, plan=plan, confirm=confirm,
-                           number=format_decimal)
+                           number=format_decimal, preview_rows=PREVIEW_ROWS)
 
 
 @bp.post("/units/confirm")
