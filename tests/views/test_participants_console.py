@@ -1,7 +1,9 @@
 """The organizer's participant console: search with filters, edit with registration's checks, hide, merge."""
 
+import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from quizapp.extensions import db
@@ -311,3 +313,31 @@ def test_a_merged_or_erased_account_is_not_edited_or_merged(organizer_client, ma
     assert "Tài khoản này đã được gộp vào" in page_html and "Lưu thông tin" not in page_html
     refused = organizer_client.post(f"/organizer/participants/{keep.id}/merge", data={"other": f"#{erased.id}"})
     assert refused.status_code == 400 and "đã bị xóa theo yêu cầu" in refused.get_data(as_text=True)
+
+
+class TestWithCsrf:
+    """The page's forms carry their own tokens (the hide form's is prefixed), so they work with CSRF on."""
+
+    @pytest.fixture
+    def settings(self, settings):
+        return {**settings, "WTF_CSRF_ENABLED": True}
+
+    def test_hide_unhide_and_edit_post_the_tokens_of_the_page(self, client, make_user):
+        make_units()
+        organizer = make_user(Role.ORGANIZER)
+        person = make_user(phone="0912000001", full_name="Trần Văn An")
+        with client.session_transaction() as session:
+            session["_user_id"] = organizer.get_id()
+            session["_fresh"] = True
+        url = f"/organizer/participants/{person.id}"
+        html = page(client, url)
+        hide_token = re.search(r'name="hide-csrf_token" type="hidden" value="([^"]+)"', html)[1]
+        assert client.post(f"{url}/hide", data={"hide-reason": "thử"}).status_code == 400
+        assert client.post(f"{url}/hide", data={"hide-reason": "thử", "hide-csrf_token": hide_token}).status_code == 302
+        html = page(client, url)
+        token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)[1]
+        assert client.post(f"{url}/unhide", data={"csrf_token": token}).status_code == 302
+        edited = client.post(f"{url}/profile", data={**profile(full_name="Trần Văn Ân"), "csrf_token": token})
+        assert edited.status_code == 302
+        db.session.expire_all()
+        assert db.session.get(User, person.id).full_name == "Trần Văn Ân"

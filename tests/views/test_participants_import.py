@@ -131,3 +131,12 @@ def test_a_file_without_the_required_columns_or_of_another_kind_is_refused(organ
 def test_the_import_page_needs_an_organizer(client, make_user, login):
     login(make_user(Role.PARTICIPANT, phone="0912000001"), TEST_PASSWORD)
     assert client.get("/organizer/participants/import").status_code in (302, 403)
+
+
+def test_a_long_list_of_problems_shows_the_first_ones_and_counts_the_rest(organizer_client):
+    units()
+    rows = "".join(f"Người {n},12345,X01\n" for n in range(210))
+    response = upload(organizer_client, ("Họ và tên,Số điện thoại,Mã đơn vị\n" + rows).encode(), "ds.csv")
+    html = response.get_data(as_text=True)
+    assert "có 210 lỗi" in html and "… và 10 lỗi khác." in html and "Dòng 201, cột" in html
+    assert "Dòng 202, cột" not in html

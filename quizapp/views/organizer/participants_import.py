@@ -22,6 +22,14 @@ from quizapp.views.organizer.banks import _limits, _stage, _staged, _staging_dir
 from quizapp.views.organizer.participants_forms import ConfirmParticipantsImportForm, ImportParticipantsForm
 
 PREVIEW_ROWS = 10
+SHOWN_PROBLEMS = 200  # a list of thousands helps nobody: the first ones show what to fix
+
+
+def _problems(refused: ImportRefused) -> list[str]:
+    lines = [import_problem_message(p) for p in refused.problems[:SHOWN_PROBLEMS]]
+    if len(refused.problems) > SHOWN_PROBLEMS:
+        lines.append(_("… và %(n)d lỗi khác.", n=len(refused.problems) - SHOWN_PROBLEMS))
+    return lines
 
 
 def _page(form, status=200, **context):
@@ -42,7 +50,8 @@ def upload_participants():
     try:
         plan = plan_import(filename, data, today=utcnow().date(), limits=_limits())
     except ImportRefused as refused:
-        return _page(form, 400, problems=[import_problem_message(p) for p in refused.problems], filename=filename)
+        return _page(form, 400, problems=_problems(refused), problem_count=len(refused.problems),
+                     filename=filename)
     by_unit: dict[str, int] = {}
     for row in plan.rows:
         by_unit[row.registration.unit_code] = by_unit.get(row.registration.unit_code, 0) + 1
@@ -63,7 +72,8 @@ def confirm_participants_import():
         plan = plan_import(filename, data, today=utcnow().date(), limits=_limits())
     except ImportRefused as refused:  # accounts registered meanwhile
         return _page(ImportParticipantsForm(formdata=None), 409,
-                     problems=[import_problem_message(p) for p in refused.problems], filename=filename)
+                     problems=_problems(refused), problem_count=len(refused.problems),
+                     filename=filename)
     created = import_participants(plan, filename=filename, actor=current_user, now=utcnow())
     (_staging_dir() / f"{form.token.data}.upload").unlink(missing_ok=True)
     headings = {"sheet": _("Mật khẩu"), "line": _("Dòng"), "full_name": _("Họ và tên"),
