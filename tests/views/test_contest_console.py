@@ -340,3 +340,14 @@ def test_a_crafted_round_id_is_no_500_and_leaves_a_round_with_attempts_alone(org
     assert "Không thể bỏ đợt «Tuần 1»: đã có 1 lượt thi." in response.get_data(as_text=True)
     db.session.expire_all()
     assert len(contest.rounds) == 2
+
+
+def test_a_close_at_23_59_59_survives_a_save_of_a_round_with_attempts(organizer_client, banks, make_user):
+    response = post_new(organizer_client, contest_fields(**{"rounds-0-closes_at": "2030-11-29T23:59:59"}))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    contest = db.session.scalar(select(Contest))
+    add_attempt(contest.rounds[0], make_user())
+    data = edit_data(organizer_client, contest)
+    assert data["rounds-0-closes_at"] == "2030-11-29T23:59:59" and data["rounds-1-opens_at"] == "2030-11-30T00:00"
+    data["title"] = "Tên mới"
+    assert organizer_client.post(f"/organizer/contests/{contest.id}/edit", data=data).status_code == 302

@@ -51,8 +51,8 @@ class RoundForm(Form):
     WATCHED = ("id", "name", "opens_at", "closes_at", "question_count", "time_limit_seconds", "prediction_question")
     id = HiddenField()
     name = StringField(_l("Tên đợt"))
-    opens_at = StringField(_l("Mở lúc (giờ Việt Nam)"), render_kw={"type": "datetime-local"})
-    closes_at = StringField(_l("Đóng lúc (giờ Việt Nam)"), render_kw={"type": "datetime-local"})
+    opens_at = StringField(_l("Mở lúc (giờ Việt Nam)"), render_kw={"type": "datetime-local", "step": "1"})
+    closes_at = StringField(_l("Đóng lúc (giờ Việt Nam)"), render_kw={"type": "datetime-local", "step": "1"})
     question_count = StringField(_l("Số câu hỏi"), render_kw=NUMBER)
     time_limit_seconds = StringField(_l("Thời gian làm bài (giây)"), render_kw=NUMBER)
     grace_seconds = StringField(_l("Thời gian chờ mạng sau hạn nộp (giây)"), default="10", render_kw=NUMBER)
@@ -89,7 +89,10 @@ class NoticeForm(FlaskForm):
 
 
 def _moment(value: datetime) -> str:
-    return value.astimezone(VIETNAM).strftime(DATETIME_INPUT)
+    """A datetime-local value in Vietnam time, with its seconds when it has any (23:59:59 is a common close):
+    dropping them would move the round's window on every save."""
+    local = value.astimezone(VIETNAM)
+    return local.strftime(DATETIME_INPUT + (":%S" if local.second else ""))
 
 
 def form_data(spec: ContestSpec, round_ids: list[int | None]) -> dict[str, Any]:
