@@ -244,11 +244,12 @@ def new_password() -> str:
 
 def import_participants(plan: ImportPlan, *, filename: str, actor: User, now: datetime) -> list[tuple[int, str]]:
     """Create the planned accounts in one INSERT; returns (row's line, one-time password) per account.
-    Consent: recorded at ``now`` as given to the organizer who registers them (their form, their list)."""
+    ``consent_at`` stays empty: the consent was collected by the units that drew up the list, outside the app,
+    and the account's record does not claim a moment it did not see."""
     passwords = [new_password() for _ in plan.rows]
     values = [{"role": Role.PARTICIPANT, "full_name": r.full_name, "name_key": fold(r.full_name), "phone": r.phone,
                "email": r.email, "birth_date": r.birth_date, "id_number": r.id_number, "category": r.category,
-               "unit_id": plan.units[r.unit_code], "password_hash": ONE_TIME_HASHER.hash(password), "consent_at": now,
+               "unit_id": plan.units[r.unit_code], "password_hash": ONE_TIME_HASHER.hash(password), "consent_at": None,
                "created_at": now, "active": True, "hidden": False, "token_version": 0}
               for r, password in zip((row.registration for row in plan.rows), passwords, strict=True)]
     db.session.execute(insert(User), values)

@@ -27,6 +27,7 @@ def test_a_one_time_password_is_rehashed_at_the_apps_cost_on_first_sign_in(app, 
     assert line == 2 and len(password) == 10
     stored = db.session.scalar(select(User.password_hash).where(User.phone == "0912000001"))
     assert argon2.extract_parameters(stored).time_cost == 1
+    assert db.session.scalar(select(User.consent_at).where(User.phone == "0912000001")) is None  # not seen here
     client = app.test_client()
     assert client.post("/login", data={"login": "0912000001", "password": password}).status_code == 302
     db.session.expire_all()
