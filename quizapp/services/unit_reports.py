@@ -7,9 +7,9 @@ subtree of the unit reported on, and that unit must lie inside the caller's scop
 
 What counts is what counts for collectives (``services.collectives.counted_entries``: finished attempts, not by
 hidden accounts, not disqualified, admitted by the contest's audience); the people listed are the participants
-registered in the subtree whom the audience admits (not hidden, not erased). A round's entries and who took part
-in it are given only when the public could see a board of the round (rule 12, see ``_visible``); prizes only
-from finalized rounds' frozen results (``RoundResult``, ``CollectiveResult``).
+registered in the subtree whom the audience admits (not hidden, not erased, not merged into another account). A
+round's entries and who took part in it are given only when the public could see a board of the round (rule 12,
+see ``_visible``); prizes only from finalized rounds' frozen results (``RoundResult``, ``CollectiveResult``).
 """
 
 from __future__ import annotations
@@ -223,7 +223,7 @@ def _people(contest: Contest, unit: Unit, round_ids: list[int]) -> tuple[list[Pe
         .join(Unit, Unit.id == User.unit_id)
         .outerjoin(people, people.c.user_id == User.id)
         .where(User.role == Role.PARTICIPANT, User.hidden.is_(False), User.erased_at.is_(None),
-               admitted_sql(contest.id, User.unit_id, User.category))
+               User.merged_into_id.is_(None), admitted_sql(contest.id, User.unit_id, User.category))
         .order_by(Unit.code, User.name_key, User.id)).tuples()
     took_part: list[PersonLine] = []
     absent: list[PersonLine] = []

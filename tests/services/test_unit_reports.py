@@ -66,6 +66,10 @@ def test_the_subtree_of_a_district_counted_by_hand(scene):
     assert [(p.full_name, p.entries, p.best_correct) for p in report.people] == [
         ("Võ Trực Tiếp", 1, 5), ("Lê Văn An", 2, 9)]
     assert [p.full_name for p in report.absent] == ["Trần Thị Bình", "Phạm Gian"]
+    people["binh"].merged_into_id = people["an"].id  # a duplicate account merged away is nobody to remind
+    db.session.commit()
+    again = unit_report(contest, unit=units["A"], scope_unit_id=units["A"].id, round_=None, now=NOW)
+    assert [p.full_name for p in again.absent] == ["Phạm Gian"]
     assert all("xxx" in p.phone for p in (*report.people, *report.absent))  # masked (rule 11)
     assert [(p.full_name, p.prize_name) for p in report.prizes] == [("Lê Văn An", "Giải Nhì")]
     assert [(c.unit_code, c.prize_name) for c in report.collectives] == [("A1", "Giải tập thể")]
