@@ -16,6 +16,7 @@ from quizapp.models import Attempt, AttemptStatus, AuditEntry, Contest, DrawRule
 from quizapp.models.notices import ContestNotice
 from quizapp.models.types import utcnow
 from quizapp.services.contests import contest_audience
+from quizapp.services.demo import load_demo_contest
 from tests.services.test_contests import add_questions
 from tests.services.test_standings import make_units
 
@@ -351,3 +352,20 @@ def test_a_close_at_23_59_59_survives_a_save_of_a_round_with_attempts(organizer_
     assert data["rounds-0-closes_at"] == "2030-11-29T23:59:59" and data["rounds-1-opens_at"] == "2030-11-30T00:00"
     data["title"] = "Tên mới"
     assert organizer_client.post(f"/organizer/contests/{contest.id}/edit", data=data).status_code == 302
+
+
+def test_the_demo_contest_saved_unchanged_from_the_form_changes_nothing(organizer_client):
+    """A contest written in TOML (multi-line rules, a prediction question, draws by topic, four prize tiers)
+    reads into the form and back to the same contest."""
+    for topic in ("Tiểu sử Hồ Chí Minh", "Tác phẩm Hồ Chí Minh", "Chuyên đề năm 2025"):
+        add_questions("Mẫu", topic, 4)
+    for year in range(2021, 2025):
+        add_questions("Mẫu", f"Chuyên đề năm {year}", 2)
+    load_demo_contest(now=utcnow())
+    db.session.commit()
+    contest = db.session.scalar(select(Contest))
+    before = count(AuditEntry)
+    response = organizer_client.post(f"/organizer/contests/{contest.id}/edit", data=edit_data(organizer_client,
+                                                                                                 contest))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert count(AuditEntry) == before
