@@ -53,7 +53,7 @@ def test_an_officer_sees_their_subtree_only_whatever_the_parameter(client, scene
         .where(User.unit_id.in_(under_a), User.hidden.is_(False), Attempt.round_id == contest.rounds[0].id,
                Attempt.user_id != people["cheat"].id))
     assert f'<strong id="total-entries">{counted}</strong>' in page
-    for code in ("C", "T", "B", "B1", "nope", "A' OR 1=1 --"):
+    for code in ("C", "T", "B", "B1", "nope", "A' OR 1=1 --", "A1" + " " * 60 + "x"):
         for path in _routes(contest.id)[1:]:
             response = client.get(path, query_string={"unit": code})
             assert response.status_code == 404, (path, code)

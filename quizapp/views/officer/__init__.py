@@ -67,7 +67,7 @@ def _unit(scope: int | None) -> Unit | None:
     code = (request.args.get("unit") or "").strip()
     if not code:
         return db.session.get(Unit, scope) if scope is not None else None
-    found = find_unit(code[:50], scope)
+    found = find_unit(code, scope) if len(code) <= 50 else None  # no unit code is longer
     if found is None:
         raise Refused(404, words.report_error_message("outside_scope"))
     return found
