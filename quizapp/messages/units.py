@@ -25,6 +25,7 @@ TREE_MESSAGES: dict[str, str] = {
         "của nó."
     ),
     "missing_target": N_("hãy nhập mã đơn vị sẽ nhận."),
+    "unit_gone": N_("đơn vị này vừa được người khác gộp vào đơn vị khác nên không còn nữa; hãy tải lại cây đơn vị."),
     "merge_into_itself": N_("không thể gộp đơn vị “%(code)s” vào chính nó."),
     "merge_into_descendant": N_(
         "không thể gộp đơn vị “%(code)s” vào “%(target)s”, vì “%(target)s” là đơn vị cấp dưới của nó."

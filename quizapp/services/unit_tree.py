@@ -22,6 +22,7 @@ from datetime import datetime
 
 import xlsxwriter
 from sqlalchemy import and_, delete, exists, func, insert, literal, select, true, update
+from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.orm import aliased
 
 from quizapp.domain.text import clean, fold
@@ -39,6 +40,23 @@ from quizapp.models.certificates import IssuedCertificate
 from quizapp.models.contests import ContestAudienceUnit
 from quizapp.models.summaries import RoundUnitFigure
 from quizapp.services import audit
+
+#: the key of the PostgreSQL advisory lock that serialises changes to the tree's shape
+TREE_LOCK_KEY = 0x756E697473  # "units"
+
+
+def lock_tree(*units: Unit) -> None:
+    """Serialise changes to the tree's shape (adds, moves, merges, imports) for the rest of the transaction, then
+    re-read ``units``: two organizers moving X under Y and Y under X at once cannot both pass the cycle check,
+    and depths are those of the tree as it is now. PostgreSQL: an advisory transaction lock; SQLite writes one
+    transaction at a time already. A unit removed meanwhile (merged by someone else) is refused as ``unit_gone``."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(func.pg_advisory_xact_lock(TREE_LOCK_KEY)))
+    for unit in units:
+        try:
+            db.session.refresh(unit)
+        except InvalidRequestError:
+            raise TreeChangeRefused([TreeProblem("unit_gone")]) from None
 
 
 def unit_by_code(code: str | None) -> Unit | None:
@@ -61,6 +79,7 @@ def add_unit(*, code: str, name: str, parent_code: str | None, member_count: int
     """A new unit under ``parent_code`` (empty: a new root), by the rules of an imported row; refused with every
     problem: code already used, unknown parent, too deep (``MAX_DEPTH``), the field rules of the import."""
     code, name = clean(code), clean(name)
+    lock_tree()
     problems = unit_field_problems(code=code, name=name)
     if code and unit_by_code(code) is not None:
         problems.append(TreeProblem("code_taken", "code", {"code": code}))
@@ -111,6 +130,7 @@ def edit_unit(unit: Unit, *, name: str, member_count: int, actor: User | None, n
 def move_unit(unit: Unit, *, parent_code: str | None, actor: User | None, now: datetime) -> int:
     """Hang ``unit`` and everything below it under ``parent_code`` (empty: make it a root); the number of units
     moved. Refused under itself or one of its descendants, and when the subtree would pass ``MAX_DEPTH``."""
+    lock_tree(unit)
     parent = _parent(parent_code)
     old_parent = db.session.get(Unit, unit.parent_id) if unit.parent_id else None
     if parent is not None and _is_below(parent.id, unit.id):
@@ -142,6 +162,7 @@ def merge_units(source: Unit, *, target_code: str | None, actor: User | None, no
     """Move ``source``'s child units and people to the unit ``target_code`` and remove ``source``; its member
     count is added to the target's. Refused (every reason named) into itself or one of its own descendants,
     past ``MAX_DEPTH``, and while frozen results, certificates, audiences or officers name ``source``."""
+    lock_tree(source)
     target = _parent(target_code, "target_code")
     if target is None:
         raise TreeChangeRefused([TreeProblem("missing_target", "target_code")])

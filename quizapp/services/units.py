@@ -17,6 +17,7 @@ from quizapp.extensions import db
 from quizapp.models import Contest, Role, Unit, UnitAncestor, User
 from quizapp.services import audit
 from quizapp.services.collectives import participants_by_unit
+from quizapp.services.unit_tree import lock_tree
 
 _BATCH = 10_000  # ancestor rows per INSERT: memory stays flat whatever the size of the tree
 
@@ -84,6 +85,7 @@ def import_units(*, filename: str, data: bytes, actor: User | None, now: datetim
     A parent may be in the file or already stored. Raises the parser's error with every problem found, and
     ``tree_too_deep`` when the file hangs stored units so low that the tree passes ``MAX_DEPTH`` levels.
     """
+    lock_tree()
     parent = aliased(Unit)
     stored = db.session.execute(select(Unit.code, Unit.id, Unit.depth, Unit.name, Unit.member_count,
                                        parent.code.label("parent_code"))

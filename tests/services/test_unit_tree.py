@@ -4,7 +4,7 @@ exactly what a recomputation from the parent links gives; each refusal is named 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from quizapp.domain.banks import ImportLimits
 from quizapp.domain.units import MAX_DEPTH, TreeChangeRefused
@@ -227,3 +227,46 @@ def test_move_and_merge_cost_the_same_statements_for_a_small_or_a_large_subtree(
         return len(moving), len(merging)
 
     assert costs(2, "small") == costs(40, "large")
+
+
+def test_two_crossed_moves_at_once_cannot_make_a_cycle(app):
+    """X under Y and Y under X at the same instant: one is done, the other refused (PostgreSQL's tree lock; on
+    SQLite one writer at a time)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the race needs concurrent writers (PostgreSQL)")
+    import threading
+
+    make_units()
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def run(code: str, parent_code: str) -> None:
+        with app.app_context():
+            try:
+                barrier.wait(timeout=30)
+                move_unit(unit_by_code(code), parent_code=parent_code, actor=None, now=utcnow())
+                db.session.commit()
+                outcomes.append("moved")
+            except TreeChangeRefused as refused:
+                db.session.rollback()
+                outcomes.append(refused.problems[0].code)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=pair) for pair in (("HN-BD", "HN-HK"), ("HN-HK", "HN-BD"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["move_under_descendant", "moved"]
+    assert_consistent()
+
+
+def test_a_unit_merged_away_meanwhile_is_refused_in_words(app):
+    make_units()
+    stale = unit_by_code("HN-HK")
+    db.session.execute(delete(UnitAncestor).where(UnitAncestor.descendant_id == stale.id))
+    db.session.execute(delete(Unit).where(Unit.id == stale.id).execution_options(synchronize_session=False))
+    with pytest.raises(TreeChangeRefused) as refused:
+        move_unit(stale, parent_code="DN", actor=None, now=utcnow())
+    assert codes(refused) == ["unit_gone"] and "tải lại" in describe_tree_problem(refused.value.problems[0])
