@@ -243,3 +243,25 @@ def test_the_preview_of_a_large_file_lists_its_first_rows_and_counts_them_all(or
     rows = "".join(f"U{n},Đơn vị {n},,1\n" for n in range(5))
     page = upload(organizer_client, "code,name,parent_code,member_count\n" + rows).get_data(as_text=True)
     assert "Đơn vị 1<" in page and "Đơn vị 2<" not in page and "… và 3 đơn vị mới khác." in page
+
+
+@pytest.mark.parametrize(("action", "form", "field", "words"), [
+    ("edit", {"name": "Phường Hoàn Kiếm", "member_count": "-1"}, "member_count", "số nguyên từ 0"),
+    ("edit", {"name": "Tên\u202eđảo", "member_count": "5"}, "name", "ký tự không nhìn thấy"),
+    ("move", {"parent_code": "KHONG-CO"}, "parent_code", "Không có đơn vị nào mã “KHONG-CO”"),
+    ("move", {"parent_code": "HN-HK"}, "parent_code", "dưới chính nó"),
+    ("merge", {"target_code": "KHONG-CO"}, "target_code", "Không có đơn vị nào mã “KHONG-CO”"),
+    ("merge", {"target_code": "HN-HK"}, "target_code", "vào chính nó"),
+])
+def test_a_refused_change_on_the_unit_page_is_shown_beside_its_field(organizer_client, action, form, field, words):
+    units = make_units()
+    before = snapshot()
+    response = organizer_client.post(f"/organizer/units/{units['HN-HK'].id}/{action}", data=form)
+    assert response.status_code == 422
+    assert words in errors_of(response.get_data(as_text=True), field)
+    assert snapshot() == before
+
+
+def test_an_unknown_unit_is_not_found(organizer_client):
+    assert organizer_client.get("/organizer/units/999999").status_code == 404
+    assert organizer_client.post("/organizer/units/999999/merge", data={"target_code": "X"}).status_code == 404
