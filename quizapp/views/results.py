@@ -1,6 +1,7 @@
 """Public results: the leaderboard of a round and, once finalized, its winners (personal data masked), from the
 board kept by ``quizapp.services.leaderboard`` (rule 12 decides what it holds). A visitor who is not signed in gets
-a page rendered at most every ``PAGE_SECONDS``; a request without any cookie is answered by the middleware in
+a page rendered at most every ``PAGE_SECONDS``, a signed-in one a page around the leaders' table rendered as
+often; a request without any cookie is answered by the middleware in
 front of the app (``quizapp.middleware.PublicPageCache``) with the response Flask produced for the same URL."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, make_response, render_template, request, session
 from flask_login import current_user
+from markupsafe import Markup
 
 from quizapp.extensions import cache, db
 from quizapp.i18n import select_locale
@@ -68,12 +70,27 @@ def leaderboard(round_id: int):
         own = own_best_result(db.session.get(Round, round_id), current_user.id)
     elif signed_in and places is not None:
         mine = places.find(current_user.id)
-    page = render_template("results/leaderboard.html", board=board, entries=board.entries[:limit], mine=mine,
-                           own=own, signed_in=signed_in, limit=limit)
+    entries = board.entries[:limit]
+    page = render_template("results/leaderboard.html", board=board, entries=entries, mine=mine, own=own,
+                           signed_in=signed_in, limit=limit, table=_board_table(board, entries, limit))
     if shared:
         keep_page(cache, page_key, generation, (page, board.changes_at), page_seconds(board.changes_at))
         return share_response(page, board.changes_at)
     return page
+
+
+def _board_table(board: Any, entries: list[Any], limit: int) -> Markup | None:
+    """The leaders' table of ``board``, rendered once per update of the board, language and limit, and kept like
+    a page (dropped with the round's pages when its results change): signed-in visitors, who cannot be served the
+    shared page, then pay only for their own part of the page."""
+    if not entries:
+        return None
+    key = cache_key("table", board.round_id, select_locale(), limit, board.updated_at.timestamp())
+    kept, generation = kept_page(cache, board.round_id, key)
+    if kept is None:
+        kept = render_template("results/_board_table.html", board=board, entries=entries)
+        keep_page(cache, key, generation, kept, page_seconds(board.changes_at))
+    return Markup(kept)
 
 
 @bp.get("/rounds/<int:round_id>/winners")
