@@ -67,6 +67,7 @@ def import_problem_message(problem: RowProblem) -> str:
     reasons = {
         "unknown_category": _("đối tượng không có trong danh sách (%(names)s).",
                               names=", ".join(_(name) for name in CATEGORIES)),
+        "unknown_unit": _("không có đơn vị mã «%(code)s» trong cây đơn vị.", code=problem.data.get("code")),
         "duplicate_in_file": _("trùng với dòng %(first)s của tệp.", first=problem.data.get("first_line")),
         "taken": _("đã thuộc về tài khoản %(name)s (#%(id)s).", name=problem.data.get("name"),
                    id=problem.data.get("user_id")),

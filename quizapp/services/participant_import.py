@@ -229,8 +229,8 @@ def plan_import(filename: str, data: bytes, *, today: date,
         raise ImportRefused([RowProblem("no_rows")])
     codes = {row.unit_code for row in seen if row.unit_code}
     units = dict(db.session.execute(select(Unit.code, Unit.id).where(Unit.code.in_(codes))).all()) if codes else {}
-    problems += [RowProblem("unknown_unit", row.line, "unit_code", headings.get("unit_code", "unit_code"))
-                 for row in seen if row.unit_code and row.unit_code not in units]
+    problems += [RowProblem("unknown_unit", row.line, "unit_code", headings.get("unit_code", "unit_code"),
+                            {"code": row.unit_code}) for row in seen if row.unit_code and row.unit_code not in units]
     problems += _duplicates(seen, headings) + _taken(seen, headings)
     if problems:
         raise ImportRefused(sorted(problems, key=lambda p: (p.line or 0, FIELDS.index(p.field)

@@ -104,3 +104,30 @@ def test_search_edit_extend_hide_and_merge_preview(desktop_page, make_user):
     merged = db.session.get(User, other.id)
     assert merged.merged_into_id == keep.id and not merged.active
     assert db.session.scalar(select(User.phone).where(User.id == keep.id)) == "0912000009"
+
+
+def test_import_preview_and_problems_on_a_phone(phone_page, make_user, tmp_path):
+    setting(make_user)
+    bad, good = tmp_path / "loi.csv", tmp_path / "tot.csv"
+    bad.write_text("Họ và tên,Số điện thoại,Mã đơn vị\nNgô Văn Cường,12345,X01\nPhan Thị Dung,0912000009,KHONG\n",
+                   encoding="utf-8")
+    good.write_text("Họ và tên,Số điện thoại,Mã đơn vị\nNgô Văn Cường,0912000008,X01\n", encoding="utf-8")
+    page = phone_page
+    sign_in(page, "btc@example.test")
+    page.goto("/organizer/participants")
+    page.get_by_role("link", name="Nhập danh sách thí sinh từ tệp").click()
+    page.get_by_label("Tệp danh sách thí sinh").set_input_files(str(bad))
+    page.get_by_role("button", name="Kiểm tra tệp").click()
+    problems = page.get_by_role("alert").inner_text()
+    assert "Dòng 2, cột «Số điện thoại»" in problems and "Dòng 3, cột «Mã đơn vị»" in problems
+    screenshot(page, "participants-import-problems-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.get_by_label("Tệp danh sách thí sinh").set_input_files(str(good))
+    page.get_by_role("button", name="Kiểm tra tệp").click()
+    expect(page.get_by_text("Xem trước: 1 thí sinh mới")).to_be_visible()
+    screenshot(page, "participants-import-preview-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Xác nhận nhập và tải tệp mật khẩu").click()
+    assert download.value.suggested_filename == "mat-khau-thi-sinh.xlsx"
+    assert db.session.scalar(select(User.full_name).where(User.phone == "0912000008")) == "Ngô Văn Cường"

@@ -104,7 +104,7 @@ def test_unknown_unit_code_is_named(organizer_client):
     units()
     rows = [["1", "Trần Văn An", "0912000001", "", "KHONGCO", "", "", ""]]
     html = upload(organizer_client, xlsx(rows)).get_data(as_text=True)
-    assert "Dòng 2, cột «Mã đơn vị»: không tìm thấy đơn vị này" in html
+    assert "Dòng 2, cột «Mã đơn vị»: không có đơn vị mã «KHONGCO» trong cây đơn vị." in html
     assert participants() == 0
 
 
