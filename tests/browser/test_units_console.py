@@ -96,3 +96,19 @@ def test_organizer_manages_the_unit_tree(desktop_page, make_user, tmp_path):
     page.get_by_role("button", name="Xem trước").click()
     expect(page.get_by_text("Không có gì cần xác nhận")).to_be_visible()
     screenshot(page, "units-reimport-unchanged")
+
+
+def test_the_tree_fits_a_phone(phone_page, make_user):
+    from tests.services.test_standings import make_units
+
+    make_user(Role.ORGANIZER, email="btc@example.test")
+    units = make_units()
+    page = phone_page
+    sign_in(page, "btc@example.test")
+    page.goto(f"/organizer/units?q=ba+dinh&open={units['HN-BD-CB1'].id}")
+    expect(page.locator(".unit-asked")).to_contain_text("Chi bộ Khu dân cư số 1")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "units-tree-phone")
+    page.goto(f"/organizer/units/{units['HN-BD'].id}")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "units-unit-phone")
