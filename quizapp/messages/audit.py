@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from quizapp.messages.participants import difficulty_label
+from quizapp.messages.units import unit_create_lines, unit_edit_lines, unit_merge_lines, unit_move_lines
 
 #: Names the page knows for the ids found in details: ``people`` (user id -> full name), ``rounds`` (round id ->
 #: round name).
@@ -214,6 +215,8 @@ DESCRIBERS: dict[str, Callable[[Mapping[str, Any], Names], list[str]]] = {
     "contest.certificate_template": _document_fields, "question.not_duplicate": _not_duplicate,
     "user.edit": _profile_edit, "user.hide": _person_line, "user.unhide": _person_line, "user.merge": _merge,
     "users.import": _people_import,
+    "unit.create": unit_create_lines, "unit.edit": unit_edit_lines, "unit.move": unit_move_lines,
+    "unit.merge": unit_merge_lines,
 }
 
 
