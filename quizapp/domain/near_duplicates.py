@@ -6,8 +6,8 @@ north), so folding them would make distinct questions look alike; and the banks 
 (the import keeps them), so a stem retyped without accents is not a case worth the false alarms.
 
 Two questions are a pair when one of these holds (thresholds below, set on the sample banks, whose 275 questions
-gave no ``same_stem`` or ``same_fact`` pair and four true ``gives_away`` ones, since reworded, and on reworded Vietnamese questions,
-which all give a pair; tests/domain/test_near_duplicates.py holds both):
+gave no ``same_stem`` or ``same_fact`` pair and four true ``gives_away`` ones, since reworded, and on reworded
+Vietnamese questions, which all give a pair; tests/domain/test_near_duplicates.py holds both):
 
 - ``same_stem``: the normalised stems are equal (whatever the keys: then they contradict each other);
 - ``same_fact``: the stems are alike (``fuzz.token_set_ratio`` ≥ ``STEM_THRESHOLD``) and the keys say the same:
