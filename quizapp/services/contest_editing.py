@@ -125,7 +125,8 @@ def save_contest(contest: Contest, spec: ContestSpec, round_ids: Sequence[int | 
             written += 1
     db.session.flush()
     _, bank_ids = question_cells()
-    _renumber(contest)
+    if not _in_place(contest, round_ids):
+        _renumber(contest)
     for position, (rid, new) in enumerate(zip(round_ids, spec.rounds, strict=True), start=1):
         if rid is None:
             written += _add_round(contest, position, new, bank_ids, actor=actor, now=now)
@@ -232,6 +233,13 @@ def _save_audience(contest: Contest, spec: ContestSpec) -> None:
                                   for position, code in enumerate(spec.audience, start=1))
     contest.audience_categories.extend(ContestAudienceCategory(category=category, position=position)
                                        for position, category in enumerate(spec.audience_categories, start=1))
+
+
+def _in_place(contest: Contest, round_ids: Sequence[int | None]) -> bool:
+    """The rounds keep their positions 1..n (none moved or removed; new ones come after): no renumbering."""
+    existing = [r.id for r in contest.rounds]
+    return (list(round_ids[:len(existing)]) == existing and all(rid is None for rid in round_ids[len(existing):])
+            and [r.position for r in contest.rounds] == list(range(1, len(existing) + 1)))
 
 
 def _renumber(contest: Contest) -> None:

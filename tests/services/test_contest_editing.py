@@ -134,3 +134,13 @@ def test_notices_are_cleaned_checked_and_listed_newest_first(contest):
     assert notices.remove_notice(contest, first.id, actor=None, now=now)
     assert db.session.scalar(select(func.count(ContestNotice.id))) == 1
     assert db.session.scalar(select(func.count(Round.id))) == 2
+
+
+def test_a_round_without_attempts_can_be_left_out_and_the_others_renumbered(contest):
+    spec = contest_spec(contest)
+    kept = contest.rounds[1].id
+    contest_editing.save_contest(contest, replace(spec, rounds=spec.rounds[1:]), [kept], actor=None, now=utcnow())
+    db.session.commit()
+    assert [(r.id, r.position) for r in contest.rounds] == [(kept, 1)]
+    assert db.session.scalar(select(func.count(Round.id))) == 1
+    assert db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id.desc())).first() == "round.delete"

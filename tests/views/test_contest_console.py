@@ -5,7 +5,7 @@ round copied for next week, publishing, notices and the TOML download."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -17,7 +17,7 @@ from quizapp.models.notices import ContestNotice
 from quizapp.models.types import utcnow
 from quizapp.services.contests import contest_audience
 from quizapp.services.demo import load_demo_contest
-from tests.services.test_contests import add_questions
+from tests.services.test_contests import add_questions, counted_queries
 from tests.services.test_standings import make_units
 
 
@@ -369,3 +369,22 @@ def test_the_demo_contest_saved_unchanged_from_the_form_changes_nothing(organize
                                                                                                  contest))
     assert response.status_code == 302, response.get_data(as_text=True)
     assert count(AuditEntry) == before
+
+
+def test_the_edit_page_and_a_save_take_as_many_queries_for_6_rounds_as_for_2(organizer_client, banks):
+    counts = []
+    for rounds in (2, 6):
+        data = contest_fields()
+        start = datetime(2030, 12, 7)
+        for i in range(2, rounds):
+            opens, closes = start + timedelta(days=7 * (i - 2)), start + timedelta(days=7 * (i - 1))
+            data |= round_fields(i, f"Tuần {i + 1}", f"{opens:%Y-%m-%dT%H:%M}", f"{closes:%Y-%m-%dT%H:%M}")
+        assert post_new(organizer_client, data).status_code == 302
+        contest = db.session.scalars(select(Contest).order_by(Contest.id.desc())).first()
+        with counted_queries() as page:
+            organizer_client.get(f"/organizer/contests/{contest.id}/edit")
+        data = {**edit_data(organizer_client, contest), "rounds-1-max_attempts": "5"}
+        with counted_queries() as save:
+            assert organizer_client.post(f"/organizer/contests/{contest.id}/edit", data=data).status_code == 302
+        counts.append((len(page), len(save)))
+    assert counts[0] == counts[1]
