@@ -238,7 +238,8 @@ def test_copying_a_round_adds_next_weeks_round(organizer_client, banks):
     assert "Tuần 3" in organizer_client.get(response.headers["Location"]).get_data(as_text=True)
 
 
-def test_publishing_shows_the_contest_with_its_rules_and_notices(organizer_client, client, banks):
+def test_publishing_shows_the_contest_with_its_rules_and_notices(organizer_client, app, banks):
+    visitor = app.test_client()
     contest = create(organizer_client)
     token = csrf(organizer_client.get(f"/organizer/contests/{contest.id}/edit").get_data(as_text=True))
     assert organizer_client.post(f"/organizer/contests/{contest.id}/publish",
@@ -250,8 +251,7 @@ def test_publishing_shows_the_contest_with_its_rules_and_notices(organizer_clien
     assert count(ContestNotice) == 1
     db.session.expire_all()
     assert contest.published
-    organizer_client.get("/logout")
-    html = client.get(f"/contests/{contest.id}").get_data(as_text=True)
+    html = visitor.get(f"/contests/{contest.id}").get_data(as_text=True)
     assert "Đợt 2 lùi lịch sang 07/12." in html and "<strong>Điều 1.</strong>" in html
     actions = set(db.session.scalars(select(AuditEntry.action)))
     assert {"contest.publish", "contest.notice_post"} <= actions
@@ -282,14 +282,14 @@ def test_judges_and_participants_cannot_use_the_console(client, make_user, login
     assert client.get("/organizer/contests").status_code == 403
 
 
-def test_a_script_in_the_rules_does_not_reach_the_public_page(organizer_client, client, banks):
+def test_a_script_in_the_rules_does_not_reach_the_public_page(organizer_client, app, banks):
+    visitor = app.test_client()
     rules = "**Điều 1.** Mọi công dân.\n\n<script>alert(1)</script>\n\n[bấm](javascript:alert(1))"
     assert post_new(organizer_client, contest_fields(rules=rules)).status_code == 302
     contest = db.session.scalar(select(Contest))
     token = csrf(organizer_client.get(f"/organizer/contests/{contest.id}/edit").get_data(as_text=True))
     organizer_client.post(f"/organizer/contests/{contest.id}/publish", data={"csrf_token": token})
-    organizer_client.get("/logout")
-    html = client.get(f"/contests/{contest.id}").get_data(as_text=True)
+    html = visitor.get(f"/contests/{contest.id}").get_data(as_text=True)
     rules_html = html[html.index('id="rules-title"'):html.index("</section>", html.index('id="rules-title"'))]
     assert "<strong>Điều 1.</strong>" in rules_html
     assert "<script" not in rules_html and 'href="javascript' not in rules_html
@@ -308,14 +308,14 @@ def test_the_audience_is_set_in_the_form_and_an_unknown_unit_is_named_beside_it(
     assert [unit.code for unit in contest_audience(contest.id).units] == ["HN-BD"]
 
 
-def test_an_unpublished_contest_is_on_no_public_page(organizer_client, client, banks):
+def test_an_unpublished_contest_is_on_no_public_page(organizer_client, app, banks):
+    visitor = app.test_client()
     contest = create(organizer_client)
-    organizer_client.get("/logout")
     round_id = contest.rounds[0].id
-    assert client.get(f"/contests/{contest.id}").status_code == 404
-    assert contest.title not in client.get("/contests").get_data(as_text=True)
-    assert client.get("/api/v1/contests").get_json()["contests"] == []
-    assert client.get(f"/api/v1/rounds/{round_id}/leaderboard").status_code == 404
+    assert visitor.get(f"/contests/{contest.id}").status_code == 404
+    assert contest.title not in visitor.get("/contests").get_data(as_text=True)
+    assert visitor.get("/api/v1/contests").get_json()["contests"] == []
+    assert visitor.get(f"/api/v1/rounds/{round_id}/leaderboard").status_code == 404
 
 
 def test_a_notice_is_removed_and_an_unknown_one_is_404(organizer_client, banks):
@@ -388,3 +388,18 @@ def test_the_edit_page_and_a_save_take_as_many_queries_for_6_rounds_as_for_2(org
             assert organizer_client.post(f"/organizer/contests/{contest.id}/edit", data=data).status_code == 302
         counts.append((len(page), len(save)))
     assert counts[0] == counts[1]
+
+
+def test_unpublishing_takes_the_contest_off_the_public_pages_again(organizer_client, app, banks):
+    visitor = app.test_client()
+    contest = create(organizer_client)
+    token = csrf(organizer_client.get(f"/organizer/contests/{contest.id}/edit").get_data(as_text=True))
+    organizer_client.post(f"/organizer/contests/{contest.id}/publish", data={"csrf_token": token})
+    assert visitor.get(f"/contests/{contest.id}").status_code == 200
+    response = organizer_client.post(f"/organizer/contests/{contest.id}/unpublish", data={"csrf_token": token})
+    assert response.status_code == 302
+    assert "Cuộc thi đã được ẩn khỏi các trang công khai." in organizer_client.get(
+        response.headers["Location"]).get_data(as_text=True)
+    assert visitor.get(f"/contests/{contest.id}").status_code == 404
+    actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    assert actions[-2:] == ["contest.publish", "contest.unpublish"]
