@@ -33,6 +33,7 @@
       .forEach(function (el) { el.remove(); });
     copy.querySelectorAll("button[form]").forEach(function (el) { el.remove(); });
     copy.querySelectorAll("legend [id]").forEach(function (el) { el.removeAttribute("id"); });
+    copy.querySelectorAll("button.add-row[hidden]").forEach(function (el) { el.hidden = false; });
     copy.querySelectorAll("input, textarea, select").forEach(function (el) {
       el.disabled = false;
       if (el.type === "checkbox") { el.checked = false; }
