@@ -16,14 +16,14 @@ def test_demo_loads_everything_and_is_idempotent(app):
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output
     for role, page in (("Quản trị", "/organizer/participants"), ("Ban tổ chức", "/organizer/banks"),
-                       ("Ban giám khảo", "/judge"), ("Thí sinh", "/")):
+                       ("Ban giám khảo", "/judge"), ("Cán bộ phụ trách đơn vị", "/officer/"), ("Thí sinh", "/")):
         line = next(line for line in first.output.splitlines() if line.startswith(f"Tài khoản {role}:"))
         assert "demo-2026" in line and line.endswith(f"rồi mở {page}")
     loaded = counts()
     assert loaded["Bank"] == 7 and loaded["Question"] >= 150 + 5 * 25 and loaded["Unit"] >= 10
     assert loaded["RoundResult"] > 0
     roles = set(db.session.scalars(select(User.role)).all())
-    assert roles == {Role.ADMIN, Role.ORGANIZER, Role.JUDGE, Role.PARTICIPANT}
+    assert roles == {Role.ADMIN, Role.ORGANIZER, Role.JUDGE, Role.UNIT_OFFICER, Role.PARTICIPANT}
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0, second.output
     assert counts() == loaded
@@ -35,3 +35,10 @@ def test_demo_participant_can_sign_in_and_sees_an_open_round(app, client):
     assert response.status_code == 302
     contests = client.get("/api/v1/contests").get_json()["contests"]
     assert any(r["status"] == "open" for c in contests for r in c["rounds"])
+
+
+def test_demo_unit_officer_reads_the_report_of_their_ward(app, client):
+    app.test_cli_runner().invoke(args=["demo"])
+    response = client.post("/login", data={"login": "canbo@demo.quizapp.vn", "password": "demo-2026"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/officer/")
+    assert "Phường Ba Đình" in client.get("/officer/").get_data(as_text=True)

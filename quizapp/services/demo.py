@@ -20,6 +20,7 @@ from quizapp.services.banks import import_bank
 from quizapp.services.contests import VIETNAM, create_contest, question_cells
 from quizapp.services.demo_results import load_demo_results
 from quizapp.services.participants import register
+from quizapp.services.unit_officers import create_unit_officer
 from quizapp.services.units import import_units
 
 # Invented accounts for trying the product; never use these passwords outside a demo.
@@ -34,8 +35,11 @@ ROLE_GUIDE = {
     Role.ADMIN: ("Quản trị", "/organizer/participants"),
     Role.ORGANIZER: ("Ban tổ chức", "/organizer/banks"),
     Role.JUDGE: ("Ban giám khảo", "/judge"),
+    Role.UNIT_OFFICER: ("Cán bộ phụ trách đơn vị", "/officer/"),
     Role.PARTICIPANT: ("Thí sinh", "/"),
 }
+#: The demo's unit officer, responsible for one ward of the demo tree.
+DEMO_OFFICER = ("canbo@demo.quizapp.vn", "HN-BD", "Cán bộ phụ trách Phường Ba Đình (demo)")
 # An invented participant (phone in the 0900 0xx xxx range no operator assigns to people) to try an attempt with.
 DEMO_PARTICIPANT = {"full_name": "Nguyễn Thị Thử", "phone": "0900099999", "email": "thisinh@demo.quizapp.vn",
                     "unit_code": "HN-BD-CB1", "category": "Đảng viên"}
@@ -58,6 +62,7 @@ def load_demo(banks_dir: Path, *, now: datetime, limits: ImportLimits) -> list[s
         if not exists:
             create_staff(role=role, email=email, password=DEMO_PASSWORD, full_name=name, actor=None, now=now)
         report.append(_account_line(role, email))
+    report.append(_demo_officer(now=now))
     report.append(_demo_participant(now=now))
     report.append(load_demo_contest(now=now))
     report.append(load_demo_results(DEMO_CONTEST_TITLE, now=now))
@@ -69,6 +74,15 @@ def _account_line(role: Role, login: str) -> str:
     """How to try one role: its name, the account, and where to go after signing in at /login."""
     name, page = ROLE_GUIDE[role]
     return f"Tài khoản {name}: đăng nhập {login} / mật khẩu {DEMO_PASSWORD}, rồi mở {page}"
+
+
+def _demo_officer(*, now: datetime) -> str:
+    """The unit officer of the demo (once), who reads the reports of one ward."""
+    email, unit_code, name = DEMO_OFFICER
+    if not db.session.scalar(select(User.id).where(User.email == email)):
+        create_unit_officer(unit_code=unit_code, email=email, password=DEMO_PASSWORD, full_name=name, actor=None,
+                            now=now)
+    return _account_line(Role.UNIT_OFFICER, email)
 
 
 def _demo_participant(*, now: datetime) -> str:
