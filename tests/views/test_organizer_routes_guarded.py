@@ -1,6 +1,7 @@
 """Every route under /organizer refuses whoever is not an organizer or an admin: visitors are sent to sign in
-(or refused), participants and judges get 403. The route table is walked, so a route added later is covered
-too. Judges may look at the dashboard (``views/organizer/dashboard.py``) and the certificates' preview only."""
+(or refused), participants, judges and unit officers get 403. The route table is walked, so a route added later
+is covered too. Judges may look at the dashboard (``views/organizer/dashboard.py``) and the certificates' preview
+only."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from werkzeug.routing import Rule
 
 from quizapp.models import Role
+from tests.services.test_standings import make_units
 
 #: where judges may look: the dashboard, and the certificate preview they check before printing
 JUDGES_MAY_LOOK = ("dashboard.", "certificates.preview")
@@ -47,9 +49,10 @@ def test_visitors_are_sent_to_sign_in_or_refused(client, routes):
         assert refused, (method, url, response.status_code)
 
 
-@pytest.mark.parametrize("role", [Role.PARTICIPANT, Role.JUDGE])
-def test_participants_and_judges_get_403(client, routes, make_user, login, role):
-    login(make_user(role))
+@pytest.mark.parametrize("role", [Role.PARTICIPANT, Role.JUDGE, Role.UNIT_OFFICER])
+def test_participants_judges_and_unit_officers_get_403(client, routes, make_user, login, role):
+    scope = {"scope_unit_id": make_units()["HN"].id} if role == Role.UNIT_OFFICER else {}
+    login(make_user(role, **scope))
     for method, url, endpoint in routes:
         if role == Role.JUDGE and endpoint.startswith(JUDGES_MAY_LOOK):
             continue
