@@ -206,13 +206,77 @@ def _merge(d: Mapping[str, Any], names: Names) -> list[str]:
     return lines
 
 
+SETTING_LABELS = {
+    "title": _l("Tên cuộc thi"), "rules": _l("Thể lệ"),
+    "one_prize_per_contest": _l("Mỗi người một giải cả cuộc thi"),
+    "collective_level": _l("Cấp xếp hạng tập thể"), "collective_metric": _l("Tiêu chí xếp hạng tập thể"),
+    "collective_prizes": _l("Giải tập thể"), "audience": _l("Đơn vị được dự thi"),
+    "audience_categories": _l("Đối tượng được dự thi"), "name": _l("Tên đợt"), "opens_at": _l("Mở lúc"),
+    "closes_at": _l("Đóng lúc"), "question_count": _l("Số câu hỏi"),
+    "time_limit_seconds": _l("Thời gian làm bài (giây)"), "grace_seconds": _l("Thời gian chờ mạng (giây)"),
+    "max_attempts": _l("Số lượt tối đa"), "draw": _l("Cách rút câu hỏi"),
+    "prediction_question": _l("Câu hỏi dự đoán"), "prediction_answer": _l("Đáp án câu dự đoán"),
+    "min_correct_for_prize": _l("Số câu đúng tối thiểu để đạt giải"), "review": _l("Xem lại bài"),
+    "prizes": _l("Cơ cấu giải"),
+}
+SETTING_VALUES = {
+    "participants": _l("số người dự thi"), "attempts": _l("số lượt thi"), "participation_rate": _l("tỷ lệ tham gia"),
+    "average_score": _l("điểm trung bình"), "perfect_scores": _l("số người đúng tất cả"), "manual": _l("nhập tay"),
+    "never": _l("không cho xem"), "after_submit": _l("sau khi nộp"), "after_close": _l("sau khi đợt thi kết thúc"),
+}
+TEXT_SHOWN = 80
+
+
+def _setting_value(value: object) -> str:
+    """A contest or round setting as words: a time in Vietnam time, a list of prize tiers or draw rules, yes/no."""
+    if isinstance(value, bool):
+        return _("có") if value else _("không")
+    if isinstance(value, list):
+        return "; ".join(_setting_value(item) for item in value) or _("không có")
+    if isinstance(value, Mapping):
+        what = value.get("name") or value.get("topic") or value.get("bank") or value.get("difficulty") or ""
+        return f"{what}: {value.get('count')}" if "count" in value else str(what)
+    text = str(value if value is not None else "")
+    if text in SETTING_VALUES:
+        return str(SETTING_VALUES[text])
+    if len(text) >= 19 and text[4:5] == "-" and text[10:11] == "T":
+        return _time(text)
+    return text if len(text) <= TEXT_SHOWN else text[:TEXT_SHOWN] + "…"
+
+
+def _settings_changes(d: Mapping[str, Any], names: Names) -> list[str]:
+    lines = []
+    for change in d.get("changes") or []:
+        if isinstance(change, Mapping):
+            label = SETTING_LABELS.get(str(change.get("field")), _l("Trường khác"))
+            lines.append(_("%(field)s: «%(old)s» → «%(new)s»", field=label, old=_setting_value(change.get("old")),
+                           new=_setting_value(change.get("new"))))
+    return lines
+
+
+def _round_created(d: Mapping[str, Any], names: Names) -> list[str]:
+    return [_("Đợt «%(name)s», từ %(opens)s đến %(closes)s.", name=d.get("name"), opens=_time(d.get("opens_at")),
+              closes=_time(d.get("closes_at")))]
+
+
+def _named(d: Mapping[str, Any], names: Names) -> list[str]:
+    return [f"«{d.get('name') or d.get('title') or ''}»"]
+
+
+def _notice(d: Mapping[str, Any], names: Names) -> list[str]:
+    return [_("Thông báo: «%(text)s»", text=_setting_value(d.get("text")))]
+
+
 DESCRIBERS: dict[str, Callable[[Mapping[str, Any], Names], list[str]]] = {
     "question.regrade": _regrade, "round.regrade": _regrade, "round.finalize": _finalize, "round.reopen": _reopen,
     "round.close": _close, "round.extension": _extension, "round.prediction_actual": _prediction,
     "round.disqualify": _person_line, "round.reinstate": _person_line, "bank.import": _bank_import,
     "units.import": _units_import, "contest.create": _contest, "user.create": _user,
     "question.edit": _question_edit, "contest.letterhead": _document_fields,
-    "contest.certificate_template": _document_fields, "question.not_duplicate": _not_duplicate,
+    "contest.certificate_template": _document_fields, "contest.edit": _settings_changes,
+    "round.edit": _settings_changes, "round.create": _round_created, "round.delete": _named,
+    "contest.publish": _named, "contest.unpublish": _named, "contest.notice_post": _notice,
+    "contest.notice_remove": _notice, "question.not_duplicate": _not_duplicate,
     "user.edit": _profile_edit, "user.hide": _person_line, "user.unhide": _person_line, "user.merge": _merge,
     "users.import": _people_import,
     "unit.create": unit_create_lines, "unit.edit": unit_edit_lines, "unit.move": unit_move_lines,

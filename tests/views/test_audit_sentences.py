@@ -82,3 +82,32 @@ def test_english_readers_get_english_sentences(app, judge_client):
     body = _page(judge_client, lang="en")
     assert "Question #7: the answer changed from B to C." in body
     assert "Attempts gaining marks: 4; attempts losing marks: 1." in body
+
+
+def test_the_console_s_contest_and_round_changes_are_written_in_words(app, judge_client):
+    scene = build_scene()
+    now, rid, cid = utcnow(), scene.round.id, scene.contest.id
+    entries = [
+        ("contest.edit", "contest", cid, {"changes": [
+            {"field": "collective_metric", "old": "participation_rate", "new": "average_score"},
+            {"field": "collective_prizes", "old": [{"name": "Giải tập thể", "count": 3}], "new": []}]}),
+        ("round.edit", "round", rid, {"changes": [
+            {"field": "closes_at", "old": "2026-11-30T00:00:00+07:00", "new": "2026-12-01T00:00:00+07:00"},
+            {"field": "one_prize_per_contest", "old": False, "new": True}]}),
+        ("round.create", "round", rid, {"name": "Tuần 2", "opens_at": "2026-11-30T00:00:00+07:00",
+                                        "closes_at": "2026-12-07T00:00:00+07:00"}),
+        ("contest.publish", "contest", cid, {"title": scene.contest.title}),
+        ("contest.notice_post", "contest", cid, {"text": "Đợt 2 lùi lịch một ngày."}),
+    ]
+    for action, object_type, object_id, details in entries:
+        audit.record(actor=None, action=action, object_type=object_type, object_id=object_id, now=now,
+                     details=details)
+    end_transaction(succeeded=True)
+    body = _page(judge_client)
+    assert "Sửa cuộc thi" in body and "Sửa đợt thi" in body and "Thêm đợt thi" in body
+    assert "Tiêu chí xếp hạng tập thể: «tỷ lệ tham gia» → «điểm trung bình»" in body
+    assert "Giải tập thể: «Giải tập thể: 3» → «không có»" in body
+    assert "Đóng lúc: «00:00 30/11/2026» → «00:00 01/12/2026»" in body
+    assert "Đợt «Tuần 2», từ 00:00 30/11/2026 đến 00:00 07/12/2026." in body
+    assert "Công bố cuộc thi" in body and "Thông báo: «Đợt 2 lùi lịch một ngày.»" in body
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", body) and "{" not in body
