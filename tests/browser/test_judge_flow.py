@@ -73,3 +73,10 @@ def test_judge_disqualifies_finalizes_and_prints_the_announcement(desktop_page, 
     page.get_by_role("button", name="Lọc").click()
     expect(page.locator("table.judge-ranking tbody")).not_to_contain_text("Lê Văn Cường")
     expect(page.get_by_text("Đơn vị: Xã Một A và mọi đơn vị trực thuộc.")).to_be_visible()
+
+    page.goto("/judge/audit")
+    log = page.locator("table.audit-table tbody")
+    expect(log).to_contain_text("Chốt kết quả")
+    expect(log).to_contain_text("Các mục đã sửa: cơ quan cấp trên, cơ quan ban hành")
+    expect(log).not_to_contain_text("issuing_body")
+    screenshot(page, "judge-audit-log")
