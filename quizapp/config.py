@@ -136,7 +136,7 @@ def from_environment(environ: Mapping[str, str], instance_path: str) -> dict[str
     for name in ("QUIZAPP_IMPORT_MAX_BYTES", "QUIZAPP_IMPORT_MAX_QUESTIONS", "QUIZAPP_ARGON2_TIME_COST",
                  "QUIZAPP_ARGON2_MEMORY_KIB", "QUIZAPP_ARGON2_PARALLELISM", "QUIZAPP_PROXY_HOPS",
                  "QUIZAPP_SIGNIN_FREE_FAILURES", "QUIZAPP_SIGNIN_BASE_DELAY", "QUIZAPP_SIGNIN_MAX_DELAY",
-                 "QUIZAPP_SIGNIN_FORGET_AFTER"):
+                 "QUIZAPP_SIGNIN_FORGET_AFTER", "QUIZAPP_DASHBOARD_REFRESH_SECONDS", "QUIZAPP_DASHBOARD_POLL_SECONDS"):
         value = _int_env(environ, name)
         if value is not None:
             settings[name] = value

@@ -43,6 +43,12 @@ def test_pre_ping_and_password_cost_come_from_the_environment(tmp_path):
     assert (chosen["QUIZAPP_ARGON2_TIME_COST"], chosen["QUIZAPP_ARGON2_MEMORY_KIB"]) == (2, 19456)
 
 
+def test_the_dashboard_s_timings_come_from_the_environment(tmp_path):
+    chosen = config.from_environment({"SECRET_KEY": "k", "QUIZAPP_DASHBOARD_REFRESH_SECONDS": "120",
+                                      "QUIZAPP_DASHBOARD_POLL_SECONDS": "15"}, str(tmp_path))
+    assert (chosen["QUIZAPP_DASHBOARD_REFRESH_SECONDS"], chosen["QUIZAPP_DASHBOARD_POLL_SECONDS"]) == (120, 15)
+
+
 def test_an_id_beyond_the_integer_columns_is_a_plain_404(client):
     """Every <int:...> route: a number too large for the id columns never reaches the database (no 500)."""
     too_large = ("/api/v1/attempts/99999999999999999999", "/contests/2147483648",
