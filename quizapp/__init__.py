@@ -102,7 +102,20 @@ def _tune_sqlite(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from quizapp.views import api, auth, certificates, contests, health, judge, main, officer, organizer, play, results
+    from quizapp.views import (
+        admin,
+        api,
+        auth,
+        certificates,
+        contests,
+        health,
+        judge,
+        main,
+        officer,
+        organizer,
+        play,
+        results,
+    )
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
@@ -116,3 +129,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(certificates.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(officer.bp)
+    app.register_blueprint(admin.bp)

@@ -4,9 +4,31 @@ carries the link (Vietnamese msgids; English from the catalog)."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
+from quizapp.services.accounts import AccountError
 from quizapp.services.mail import Mail
 from quizapp.services.password_reset import ResetError, ResetLink
+
+#: Each role in the words of the people who hold it.
+ROLE_LABELS = {"admin": _l("Quản trị"), "organizer": _l("Ban Tổ chức"), "judge": _l("Ban Giám khảo"),
+               "participant": _l("Người dự thi"), "unit_officer": _l("Cán bộ phụ trách đơn vị")}
+
+
+def role_label(role: str) -> str:
+    return str(ROLE_LABELS.get(role, _("không rõ")))
+
+
+def staff_error_message(error: AccountError) -> str:
+    """A refused change to a staff account; the checks shared with registration keep registration's words."""
+    from quizapp.messages.participants import account_error_message
+
+    messages = {
+        "own_account": _("Không thể tự khóa tài khoản của chính mình."),
+        "not_staff": _("Đây là tài khoản thí sinh: hãy quản lý ở trang Thí sinh."),
+        "unit_not_for_role": _("Chỉ cán bộ phụ trách đơn vị mới gắn với một đơn vị: hãy để trống ô này."),
+    }
+    return str(messages[error.code]) if error.code in messages else account_error_message(error)
 
 
 def reset_error_message(error: ResetError) -> str:

@@ -15,6 +15,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from quizapp.messages.accounts import ROLE_LABELS
 from quizapp.messages.participants import difficulty_label
 from quizapp.messages.units import unit_create_lines, unit_edit_lines, unit_merge_lines, unit_move_lines
 
@@ -22,8 +23,6 @@ from quizapp.messages.units import unit_create_lines, unit_edit_lines, unit_merg
 #: round name).
 Names = Mapping[str, Mapping[int, str]]
 
-ROLE_LABELS = {"admin": _l("Quản trị"), "organizer": _l("Ban Tổ chức"), "judge": _l("Ban Giám khảo"),
-               "participant": _l("Người dự thi"), "unit_officer": _l("Cán bộ phụ trách đơn vị")}
 
 FIELD_LABELS = {
     "text": _l("Nội dung câu hỏi"), "options": _l("Các phương án"), "correct": _l("Đáp án đúng"),
@@ -272,7 +271,8 @@ DESCRIBERS: dict[str, Callable[[Mapping[str, Any], Names], list[str]]] = {
     "round.close": _close, "round.extension": _extension, "round.prediction_actual": _prediction,
     "round.disqualify": _person_line, "round.reinstate": _person_line, "bank.import": _bank_import,
     "units.import": _units_import, "contest.create": _contest, "user.create": _user,
-    "question.edit": _question_edit, "contest.letterhead": _document_fields,
+    "question.edit": _question_edit, "user.deactivate": _user, "user.reactivate": _user,
+    "contest.letterhead": _document_fields,
     "contest.certificate_template": _document_fields, "contest.edit": _settings_changes,
     "round.edit": _settings_changes, "round.create": _round_created, "round.delete": _named,
     "contest.publish": _named, "contest.unpublish": _named, "contest.notice_post": _notice,

@@ -82,6 +82,8 @@ def audit_action_label(action: str) -> str:
         "unit.merge": _("Gộp đơn vị"),
         "user.create": _("Tạo tài khoản"),
         "user.reset_password": _("Đặt lại mật khẩu"),
+        "user.deactivate": _("Khóa tài khoản cán bộ"),
+        "user.reactivate": _("Mở lại tài khoản cán bộ"),
         "user.edit": _("Sửa thông tin thí sinh"),
         "user.hide": _("Ẩn thí sinh khỏi bảng xếp hạng"),
         "user.unhide": _("Xếp hạng trở lại thí sinh"),

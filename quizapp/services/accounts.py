@@ -30,9 +30,10 @@ def normalise_email(email: str | None) -> str | None:
 
 
 def create_staff(*, role: Role, email: str, password: str, full_name: str | None, actor: User | None,
-                 now: datetime) -> User:
-    """Create an admin, organizer or judge account. Refuses a malformed or taken email, a password shorter than
-    a participant's may be (``MIN_PASSWORD``), and a name with invisible characters (``name_problem``)."""
+                 now: datetime, scope: tuple[int, str] | None = None) -> User:
+    """Create a staff account (admin, organizer, judge, or a unit officer with its ``scope``: the unit's id and
+    code). Refuses a malformed or taken email, a password shorter than a participant's may be
+    (``MIN_PASSWORD``), and a name with invisible characters (``name_problem``)."""
     address = normalise_email(email)
     if not address or not EMAIL.fullmatch(address):
         raise AccountError("invalid_email", "email")
@@ -46,11 +47,13 @@ def create_staff(*, role: Role, email: str, password: str, full_name: str | None
     if unusable is not None:
         raise AccountError(unusable.code, "full_name")
     user = User(role=role, email=address, full_name=name, name_key=fold(name),
-                password_hash=hash_password(password), created_at=now)
+                password_hash=hash_password(password), created_at=now,
+                scope_unit_id=scope[0] if scope is not None else None)
     db.session.add(user)
     db.session.flush()
+    details = {"role": role.value} | ({"unit": scope[1]} if scope is not None else {})
     audit.record(actor=actor, action="user.create", object_type="user", object_id=user.id, now=now,
-                 details={"role": role.value})
+                 details=details)
     return user
 
 
@@ -105,3 +108,31 @@ def authenticate(login: str, password: str, *, now: datetime) -> User | None:
     """``check_credentials`` for the sign-in page: the account itself, to start a session with."""
     signed_in = check_credentials(login, password, now=now)
     return None if signed_in is None else db.session.get(User, signed_in.user_id, populate_existing=True)
+
+
+def staff_accounts() -> list[tuple[User, str | None]]:
+    """Every staff account (not participants), admins first, with the code of a unit officer's unit (one query)."""
+    from quizapp.models import Unit
+
+    rows = db.session.execute(
+        select(User, Unit.code).outerjoin(Unit, Unit.id == User.scope_unit_id)
+        .where(User.role != Role.PARTICIPANT).order_by(User.role, User.full_name, User.id)).all()
+    return [(user, code) for user, code in rows]
+
+
+def set_staff_active(user: User, active: bool, *, actor: User, now: datetime) -> None:
+    """Turn a staff account off (it can no longer sign in, and every session and token it had ends: its
+    ``token_version`` moves on) or on again; audited. An admin cannot turn off their own account, so at least
+    one active admin always remains to manage the others."""
+    if user.role is Role.PARTICIPANT:
+        raise AccountError("not_staff")
+    if not active and user.id == actor.id:
+        raise AccountError("own_account")
+    if user.active == active:
+        return
+    user.active = active
+    if not active:
+        user.token_version += 1
+    audit.record(actor=actor, action="user.reactivate" if active else "user.deactivate", object_type="user",
+                 object_id=user.id, now=now, details={"role": user.role.value})
+    db.session.flush()
