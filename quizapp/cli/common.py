@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from quizapp.domain.banks import BankFileError, ImportLimits
+from quizapp.domain.banks import BankFileError
 from quizapp.extensions import db
 from quizapp.models.types import parse_id
 from quizapp.transactions import end_transaction
@@ -55,11 +54,6 @@ def _schema_missing(error: Exception) -> bool:
     undefined table): the schema was never created."""
     original = getattr(error, "orig", None)
     return "no such table" in str(original) or getattr(original, "sqlstate", None) == "42P01"
-
-
-def import_limits() -> ImportLimits:
-    return ImportLimits(max_bytes=current_app.config["QUIZAPP_IMPORT_MAX_BYTES"],
-                        max_questions=current_app.config["QUIZAPP_IMPORT_MAX_QUESTIONS"])
 
 
 def fail_with_problems(error: BankFileError, filename: str) -> None:

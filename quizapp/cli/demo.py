@@ -6,9 +6,10 @@ from pathlib import Path
 
 import click
 
-from quizapp.cli.common import fail_with_problems, import_limits, in_transaction
+from quizapp.cli.common import fail_with_problems, in_transaction
 from quizapp.domain.banks import BankFileError
 from quizapp.models.types import utcnow
+from quizapp.uploads import import_limits
 
 
 @click.command("demo")

@@ -9,13 +9,13 @@ import click
 from quizapp.cli.common import (
     export_target,
     fail_with_problems,
-    import_limits,
     in_transaction,
     read_file,
     write_atomically,
 )
 from quizapp.domain.banks import BankFileError
 from quizapp.models.types import utcnow
+from quizapp.uploads import import_limits
 
 units_cli = click.Group("units", help="The unit tree.")
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from quizapp.domain.bank_export import LETTERS
-from quizapp.domain.banks import BankFileError, ImportLimits, Problem, is_other_type
+from quizapp.domain.banks import BankFileError, Problem, is_other_type
 from quizapp.domain.text import clean
 from quizapp.extensions import db
 from quizapp.messages.files import describe, describe_skipped, near_reason, skip_advice
@@ -22,6 +20,7 @@ from quizapp.models import Bank, Question
 from quizapp.models.types import utcnow
 from quizapp.services import banks as bank_service
 from quizapp.services.near_duplicates import UploadCheck, check_upload
+from quizapp.uploads import discard, import_limits, stage, staged
 from quizapp.views.main import safe_next
 from quizapp.views.organizer import bp
 from quizapp.views.organizer.forms import (
@@ -33,39 +32,9 @@ from quizapp.views.organizer.forms import (
 )
 from quizapp.views.paging import paginate
 
-STAGING_MAX_AGE_SECONDS = 24 * 3600
+UPLOAD_KIND = "upload"  # the kind of staged file a bank upload is (quizapp.uploads)
 #: how many of the file's questions the preview shows as read, so the organizer sees the file was read right
 PREVIEW_QUESTIONS = 5
-
-
-def _limits() -> ImportLimits:
-    return ImportLimits(max_bytes=current_app.config["QUIZAPP_IMPORT_MAX_BYTES"],
-                        max_questions=current_app.config["QUIZAPP_IMPORT_MAX_QUESTIONS"])
-
-
-def _staging_dir() -> Path:
-    path = Path(current_app.instance_path) / "uploads"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _stage(data: bytes) -> str:
-    """Keep an uploaded file until it is confirmed; the token is its SHA-256. Old staged files are swept here."""
-    folder = _staging_dir()
-    cutoff = time.time() - STAGING_MAX_AGE_SECONDS
-    for old in folder.glob("*.upload"):
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
-    token = hashlib.sha256(data).hexdigest()
-    (folder / f"{token}.upload").write_bytes(data)
-    return token
-
-
-def _staged(token: str) -> bytes | None:
-    if not re.fullmatch(r"[0-9a-f]{64}", token or ""):
-        return None
-    path = _staging_dir() / f"{token}.upload"
-    return path.read_bytes() if path.exists() else None
 
 
 def _get_bank(bank_id: int) -> Bank:
@@ -88,7 +57,7 @@ def upload_bank():
     bank = bank_service.find_bank(form.bank.data)
     target = Target(name=clean(form.bank.data), bank=bank)
     try:
-        plan = bank_service.plan_import(bank, filename, data, limits=_limits(), default_topic=form.topic.data)
+        plan = bank_service.plan_import(bank, filename, data, limits=import_limits(), default_topic=form.topic.data)
     except BankFileError as error:
         # Questions of other types (true/false, matching...) and nothing else: the preview offers to skip them.
         only_other_types = all(is_other_type(problem) for problem in error.problems)
@@ -100,7 +69,7 @@ def upload_bank():
     repeats = None
     # Nothing new to add: the page says so and offers nothing to confirm (no "import 0 questions").
     if not plan.problems and plan.new:
-        confirm = ConfirmImportForm(token=_stage(data), filename=filename, bank=form.bank.data,
+        confirm = ConfirmImportForm(token=stage(data, UPLOAD_KIND), filename=filename, bank=form.bank.data,
                                     topic=form.topic.data or "", skip_other_types="1" if plan.skipped else "")
         repeats = check_upload(plan.new, bank.id if bank else None)
     advice = skip_advice(plan.skipped, "page") if confirm else None
@@ -120,7 +89,7 @@ def _plan_skipping_other_types(bank: Bank | None, filename: str, data: bytes,
                                topic: str | None) -> bank_service.ImportPlan | None:
     """The plan that skips the file's questions of other types; None when no multiple-choice question remains."""
     try:
-        return bank_service.plan_import(bank, filename, data, limits=_limits(), default_topic=topic,
+        return bank_service.plan_import(bank, filename, data, limits=import_limits(), default_topic=topic,
                                         skip_other_types=True)
     except BankFileError:
         return None
@@ -142,20 +111,20 @@ def _preview(filename: str, target: Target, *, problems: list[Problem],
 @bp.post("/banks/confirm")
 def confirm_import():
     form = ConfirmImportForm()
-    data = _staged(form.token.data) if form.validate_on_submit() else None
+    data = staged(form.token.data, UPLOAD_KIND) if form.validate_on_submit() else None
     if data is None:
         flash(_("Tệp tải lên đã hết hạn hoặc không còn. Vui lòng tải lên lại."), "error")
         return redirect(url_for("organizer.banks"))
     try:
         result = bank_service.import_bank(bank_name=form.bank.data, filename=form.filename.data, data=data,
-                                          actor=current_user, now=utcnow(), limits=_limits(),
+                                          actor=current_user, now=utcnow(), limits=import_limits(),
                                           default_topic=form.topic.data,
                                           skip_other_types=form.skip_other_types.data == "1")
     except BankFileError as error:
         db.session.rollback()
         target = Target(name=clean(form.bank.data), bank=bank_service.find_bank(form.bank.data))
         return _preview(form.filename.data, target, problems=error.problems), 422
-    (_staging_dir() / f"{form.token.data}.upload").unlink(missing_ok=True)
+    discard(form.token.data, UPLOAD_KIND)
     if result.skipped:
         flash(_("Đã nhập %(added)d câu hỏi mới vào «%(bank)s» (%(unchanged)d câu đã có từ trước); bỏ qua "
                 "%(skipped)d câu hỏi dạng khác.", added=result.added, bank=result.bank.name,

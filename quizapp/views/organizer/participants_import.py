@@ -17,8 +17,8 @@ from quizapp.services.participant_import import (
     passwords_workbook,
     plan_import,
 )
+from quizapp.uploads import discard, import_limits, stage, staged
 from quizapp.views.organizer import bp
-from quizapp.views.organizer.banks import _limits, _stage, _staged, _staging_dir
 from quizapp.views.organizer.participants_forms import ConfirmParticipantsImportForm, ImportParticipantsForm
 
 PREVIEW_ROWS = 10
@@ -48,14 +48,14 @@ def upload_participants():
         return _page(form, 400)
     filename, data = form.file.data.filename or "", form.file.data.read()
     try:
-        plan = plan_import(filename, data, today=utcnow().date(), limits=_limits())
+        plan = plan_import(filename, data, today=utcnow().date(), limits=import_limits())
     except ImportRefused as refused:
         return _page(form, 400, problems=_problems(refused), problem_count=len(refused.problems),
                      filename=filename)
     by_unit: dict[str, int] = {}
     for row in plan.rows:
         by_unit[row.registration.unit_code] = by_unit.get(row.registration.unit_code, 0) + 1
-    confirm = ConfirmParticipantsImportForm(formdata=None, token=_stage(data), filename=filename)
+    confirm = ConfirmParticipantsImportForm(formdata=None, token=stage(data, "people"), filename=filename)
     return _page(form, plan=plan, sample=plan.rows[:PREVIEW_ROWS], by_unit=sorted(by_unit.items()),
                  confirm=confirm, filename=filename)
 
@@ -63,19 +63,19 @@ def upload_participants():
 @bp.post("/participants/import/confirm")
 def confirm_participants_import():
     form = ConfirmParticipantsImportForm()
-    data = _staged(form.token.data) if form.validate_on_submit() else None
+    data = staged(form.token.data, "people") if form.validate_on_submit() else None
     if data is None:
         return _page(ImportParticipantsForm(formdata=None), 400,
                      problems=[_("Tệp đã tải lên không còn. Hãy tải lên lại.")])
     filename = form.filename.data
     try:
-        plan = plan_import(filename, data, today=utcnow().date(), limits=_limits())
+        plan = plan_import(filename, data, today=utcnow().date(), limits=import_limits())
     except ImportRefused as refused:  # accounts registered meanwhile
         return _page(ImportParticipantsForm(formdata=None), 409,
                      problems=_problems(refused), problem_count=len(refused.problems),
                      filename=filename)
     created = import_participants(plan, filename=filename, actor=current_user, now=utcnow())
-    (_staging_dir() / f"{form.token.data}.upload").unlink(missing_ok=True)
+    discard(form.token.data, "people")
     headings = {"sheet": _("Mật khẩu"), "line": _("Dòng"), "full_name": _("Họ và tên"),
                 "phone": _("Số điện thoại"), "unit_code": _("Mã đơn vị"), "password": _("Mật khẩu lần đầu")}
     workbook = passwords_workbook(plan, created, headings)

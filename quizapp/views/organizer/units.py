@@ -4,19 +4,16 @@ the import layout. Adding, editing, moving and merging units: ``units_edit``."""
 
 from __future__ import annotations
 
-import hashlib
 import io
-import re
-import time
 from pathlib import Path
 
-from flask import current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from quizapp.domain.banks import BankFileError, ImportLimits
+from quizapp.domain.banks import BankFileError
 from quizapp.extensions import db
 from quizapp.messages.files import describe
 from quizapp.models import Contest
@@ -32,6 +29,7 @@ from quizapp.services.units import (
     tree_figures,
     unit_paths,
 )
+from quizapp.uploads import discard, import_limits, stage, staged
 from quizapp.views.organizer import bp
 from quizapp.views.organizer.forms import UnitFiguresForm, UploadUnitsForm
 from quizapp.views.organizer.units_forms import AddUnitForm, ConfirmUnitsForm, UnitSearchForm
@@ -43,11 +41,6 @@ OPEN_ALL_UP_TO = 40
 WHOLE_TREE_UP_TO = 1000
 #: rows of an import's preview listed (the counts are always whole)
 PREVIEW_ROWS = 200
-STAGING_MAX_AGE_SECONDS = 24 * 3600
-
-
-def _limits() -> ImportLimits:
-    return ImportLimits(max_bytes=current_app.config["QUIZAPP_IMPORT_MAX_BYTES"])
 
 
 def render_tree(*, form: UploadUnitsForm | None = None, add_form: AddUnitForm | None = None,
@@ -83,31 +76,6 @@ def units():
     return render_tree()
 
 
-def _staging_dir() -> Path:
-    path = Path(current_app.instance_path) / "uploads"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _stage(data: bytes) -> str:
-    """Keep an uploaded tree until it is confirmed; the token is its SHA-256. Old staged trees are swept here."""
-    folder = _staging_dir()
-    cutoff = time.time() - STAGING_MAX_AGE_SECONDS
-    for old in folder.glob("*.units"):
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
-    token = hashlib.sha256(data).hexdigest()
-    (folder / f"{token}.units").write_bytes(data)
-    return token
-
-
-def _staged(token: str | None) -> bytes | None:
-    if not re.fullmatch(r"[0-9a-f]{64}", token or ""):
-        return None
-    path = _staging_dir() / f"{token}.units"
-    return path.read_bytes() if path.exists() else None
-
-
 @bp.post("/units")
 def upload_units():
     """The preview of an uploaded tree: what it adds and changes, or every problem; nothing is saved yet."""
@@ -116,12 +84,12 @@ def upload_units():
         return render_tree(form=form, status=400)
     upload = form.file.data
     filename = Path(upload.filename or "units").name
-    data = upload.read(_limits().max_bytes + 1)
+    data = upload.read(import_limits().max_bytes + 1)
     try:
-        plan = plan_units_import(filename=filename, data=data, limits=_limits(), now=utcnow())
+        plan = plan_units_import(filename=filename, data=data, limits=import_limits(), now=utcnow())
     except BankFileError as error:
         return render_tree(form=form, problems=[describe(problem) for problem in error.problems], status=422)
-    confirm = ConfirmUnitsForm(token=_stage(data), filename=filename) if plan.added or plan.changed else None
+    confirm = ConfirmUnitsForm(token=stage(data, "units"), filename=filename) if plan.added or plan.changed else None
     return render_template("organizer/units_preview.html", filename=filename, plan=plan, confirm=confirm,
                            number=format_decimal, preview_rows=PREVIEW_ROWS)
 
@@ -129,17 +97,17 @@ def upload_units():
 @bp.post("/units/confirm")
 def confirm_units():
     form = ConfirmUnitsForm()
-    data = _staged(form.token.data) if form.validate_on_submit() else None
+    data = staged(form.token.data, "units") if form.validate_on_submit() else None
     if data is None:
         flash(_("Tệp tải lên đã hết hạn hoặc không còn. Vui lòng tải lên lại."), "error")
         return redirect(url_for("organizer.units"))
     try:
         result = import_units(filename=form.filename.data, data=data, actor=current_user, now=utcnow(),
-                              limits=_limits())
+                              limits=import_limits())
     except BankFileError as error:  # the tree changed since the preview in a way the file no longer fits
         db.session.rollback()
         return render_tree(problems=[describe(problem) for problem in error.problems], status=422)
-    (_staging_dir() / f"{form.token.data}.units").unlink(missing_ok=True)
+    discard(form.token.data, "units")
     flash(_("Đã nhập cây đơn vị: %(added)d đơn vị mới, %(updated)d đơn vị cập nhật.", added=result.added,
             updated=result.updated), "success")
     return redirect(url_for("organizer.units"))
