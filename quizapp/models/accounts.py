@@ -22,7 +22,7 @@ class Role(StrEnum):
     ORGANIZER = "organizer"
     JUDGE = "judge"
     PARTICIPANT = "participant"
-    #: staff scoped to one unit (``User.scope_unit_id``): sees the reports of that unit's subtree only
+    #: staff who report on one unit's subtree (``User.scope_unit_id``, always set for them)
     UNIT_OFFICER = "unit_officer"
 
 
@@ -39,8 +39,11 @@ class User(UserMixin, db.Model):
         # an erased account (SPEC rule 11) keeps neither: it can no longer sign in
         CheckConstraint("email IS NOT NULL OR phone IS NOT NULL OR erased_at IS NOT NULL", name="has_login"),
         CheckConstraint("token_version >= 0", name="token_version_not_negative"),
-        # a unit officer is scoped to exactly one unit; no other account has a scope
-        CheckConstraint("(role = 'unit_officer') = (scope_unit_id IS NOT NULL)", name="unit_officer_has_scope"),
+        # a unit officer is always scoped to one unit; organizers and judges may be (services/scopes.py);
+        # participants and admins never are
+        CheckConstraint("role <> 'unit_officer' OR scope_unit_id IS NOT NULL", name="unit_officer_has_scope"),
+        CheckConstraint("scope_unit_id IS NULL OR role IN ('organizer', 'judge', 'unit_officer')",
+                        name="scope_only_for_staff"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

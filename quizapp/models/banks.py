@@ -26,6 +26,8 @@ class Bank(db.Model):
     revision: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: the unit whose subtree's staff own the bank (services/scopes.py); None: a shared bank, read by everyone
+    scope_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
 
 
 class Question(db.Model):

@@ -12,6 +12,7 @@ from flask import Blueprint, request
 
 from quizapp.auth import roles_required
 from quizapp.models import Role
+from quizapp.views.scoping import guard_scope
 
 bp = Blueprint("judge", __name__, url_prefix="/judge")
 public_bp = Blueprint("announcements", __name__)
@@ -31,6 +32,9 @@ def _guard():
     """Judges (and admins) only; organizers too on :data:`SHARED_WITH_ORGANIZERS`."""
     roles = (Role.JUDGE, Role.ORGANIZER) if request.endpoint in SHARED_WITH_ORGANIZERS else (Role.JUDGE,)
     return roles_required(*roles)(_allowed)()
+
+
+bp.before_request(guard_scope)  # after the role guard: a scoped judge stays inside their subtree
 
 
 from quizapp.views.judge import (  # noqa: E402,F401
