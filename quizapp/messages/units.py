@@ -44,8 +44,38 @@ TREE_MESSAGES: dict[str, str] = {
     "merge_has_officers": N_(
         "đơn vị “%(code)s” đang có cán bộ phụ trách (%(officers)s). Hãy chuyển họ sang đơn vị khác trước, rồi gộp."
     ),
+    "scope_top_unit": N_(
+        "đơn vị “%(code)s” là đơn vị cao nhất trong phạm vi bạn phụ trách: sửa, chuyển hay gộp nó là việc của Ban "
+        "Tổ chức cấp trên."
+    ),
+    "outside_scope_unit": N_("đơn vị “%(code)s” nằm ngoài phạm vi bạn phụ trách (“%(top)s” và các đơn vị trực thuộc)."),
+    "scope_root": N_(
+        "bạn chỉ thêm hoặc chuyển được đơn vị vào dưới “%(top)s” hoặc một đơn vị trực thuộc; hãy nhập mã đơn vị cấp "
+        "trên."
+    ),
+    "outside_scope_parent": N_(
+        "đơn vị “%(parent_code)s” nằm ngoài phạm vi bạn phụ trách; hãy chọn “%(top)s” hoặc một đơn vị trực thuộc."
+    ),
+    "outside_scope_target": N_(
+        "đơn vị “%(target)s” nằm ngoài phạm vi bạn phụ trách; chỉ gộp được vào một đơn vị trực thuộc “%(top)s”."
+    ),
+    "merge_into_scope_top": N_(
+        "không gộp được vào “%(target)s”: đó là đơn vị cao nhất trong phạm vi bạn phụ trách, số thành viên của nó do "
+        "cấp trên quản lý. Hãy gộp vào một đơn vị trực thuộc."
+    ),
 }
 _UNKNOWN = N_("lỗi không xác định (%(code)s).")
+
+#: why a row of a scoped organizer's import is refused (``services.units.ScopeRow``)
+SCOPE_ROW_MESSAGES: dict[str, str] = {
+    "outside_unit": N_("Dòng %(line)s: đơn vị “%(code)s” nằm ngoài phạm vi bạn phụ trách."),
+    "outside_parent": N_("Dòng %(line)s: đơn vị cấp trên “%(parent_code)s” của “%(code)s” nằm ngoài phạm vi bạn "
+                         "phụ trách."),
+    "root": N_("Dòng %(line)s: đơn vị “%(code)s” không có mã cấp trên; bạn chỉ thêm được đơn vị dưới “%(top)s” hoặc "
+               "các đơn vị trực thuộc."),
+    "top_unit": N_("Dòng %(line)s: tệp thay đổi đơn vị “%(code)s”, đơn vị cao nhất trong phạm vi bạn phụ trách; "
+                   "việc này thuộc về Ban Tổ chức cấp trên (để nguyên dòng này như khi tải về, hoặc bỏ nó đi)."),
+}
 
 
 def describe_tree_problem(problem: TreeProblem) -> str:
@@ -55,6 +85,14 @@ def describe_tree_problem(problem: TreeProblem) -> str:
     template = TREE_MESSAGES.get(problem.code) or FILE_MESSAGES.get(problem.code)
     text = gettext(template) % values if template else gettext(_UNKNOWN) % {"code": problem.code}
     return text[:1].upper() + text[1:]
+
+
+def describe_scope_rows(error: Any) -> list[str]:
+    """One sentence per row of an import refused for landing outside the importer's subtree
+    (``services.units.ImportOutsideScope``), row number first."""
+    return [gettext(SCOPE_ROW_MESSAGES[row.reason]) % {"line": row.line, "code": row.code,
+                                                       "parent_code": row.parent_code or "", "top": error.top}
+            for row in error.rows]
 
 
 def unit_create_lines(d: Mapping[str, Any], _names: object = None) -> list[str]:

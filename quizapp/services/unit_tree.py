@@ -4,6 +4,10 @@ Each change is one set of set-based writes in the caller's transaction (flushed,
 entry. The closure table (``unit_ancestors``) and ``units.depth`` are kept equal to what ``rebuild_tree`` would
 compute from the parent links, by moving whole subtrees with a handful of statements whatever their size.
 
+A scoped organizer (``services.scopes``) changes only the units below their own top unit: they add units under
+units in their subtree, and edit, move and merge only units below the top one, into places inside the subtree.
+The top unit itself (its name, member count, place, and what is merged into it) belongs to the level above.
+
 Merging a unit into another moves its child units and its people to the other and removes it. It is refused
 while the unit is named by something that must stay as it was decided: a frozen collective result (a finalized
 round's or a contest's ranking), a certificate issued to it, a contest's audience, or a unit officer's scope;
@@ -40,6 +44,7 @@ from quizapp.models.certificates import IssuedCertificate
 from quizapp.models.contests import ContestAudienceUnit
 from quizapp.models.summaries import RoundUnitFigure
 from quizapp.services import audit
+from quizapp.services.scopes import EVERYTHING, Scope, unit_clause
 
 #: the key of the PostgreSQL advisory lock that serialises changes to the tree's shape
 TREE_LOCK_KEY = 0x756E697473  # "units"
@@ -74,10 +79,41 @@ def _parent(code: str | None, field: str = "parent_code") -> Unit | None:
     return parent
 
 
+def _top_code(scope: Scope) -> str:
+    return db.session.scalar(select(Unit.code).where(Unit.id == scope.unit_id)) or ""
+
+
+def _in_scope(scope: Scope, unit_id: int) -> bool:
+    return scope.everything or bool(db.session.scalar(select(unit_clause(scope, unit_id))))
+
+
+def _place_problem(scope: Scope, parent: Unit | None, field: str) -> TreeProblem | None:
+    """Why a scoped organizer may not hang units under ``parent`` (None: as a root), or None when they may."""
+    if scope.everything:
+        return None
+    if parent is None:
+        return TreeProblem("scope_root", field, {"top": _top_code(scope)})
+    if not _in_scope(scope, parent.id):
+        return TreeProblem("outside_scope_parent", field, {"parent_code": parent.code, "top": _top_code(scope)})
+    return None
+
+
+def _refuse_unless_below_top(scope: Scope, unit: Unit) -> None:
+    """A scoped organizer changes only units strictly below their top unit (``scope_top_unit``)."""
+    if scope.everything:
+        return
+    if unit.id == scope.unit_id:
+        raise TreeChangeRefused([TreeProblem("scope_top_unit", None, {"code": unit.code})])
+    if not _in_scope(scope, unit.id):
+        raise TreeChangeRefused([TreeProblem("outside_scope_unit", None, {"code": unit.code,
+                                                                          "top": _top_code(scope)})])
+
+
 def add_unit(*, code: str, name: str, parent_code: str | None, member_count: int, actor: User | None,
-             now: datetime) -> Unit:
+             now: datetime, scope: Scope = EVERYTHING) -> Unit:
     """A new unit under ``parent_code`` (empty: a new root), by the rules of an imported row; refused with every
-    problem: code already used, unknown parent, too deep (``MAX_DEPTH``), the field rules of the import."""
+    problem: code already used, unknown parent, too deep (``MAX_DEPTH``), the field rules of the import, and for
+    a scoped organizer a parent outside their subtree (or none)."""
     code, name = clean(code), clean(name)
     lock_tree()
     problems = unit_field_problems(code=code, name=name)
@@ -88,6 +124,10 @@ def add_unit(*, code: str, name: str, parent_code: str | None, member_count: int
     except TreeChangeRefused as refused:
         problems += refused.problems
         parent = None
+    else:
+        outside = _place_problem(scope, parent, "parent_code")
+        if outside is not None:
+            problems.append(outside)
     depth = parent.depth + 1 if parent else 1
     if depth > MAX_DEPTH:
         problems.append(TreeProblem("tree_too_deep", "parent_code", {"value": code, "count": depth,
@@ -110,8 +150,11 @@ def add_unit(*, code: str, name: str, parent_code: str | None, member_count: int
     return unit
 
 
-def edit_unit(unit: Unit, *, name: str, member_count: int, actor: User | None, now: datetime) -> bool:
-    """Rename a unit and set its member count; False (and no audit entry) when nothing changed."""
+def edit_unit(unit: Unit, *, name: str, member_count: int, actor: User | None, now: datetime,
+              scope: Scope = EVERYTHING) -> bool:
+    """Rename a unit and set its member count; False (and no audit entry) when nothing changed. A scoped
+    organizer edits only units below their top unit."""
+    _refuse_unless_below_top(scope, unit)
     name = clean(name)
     problems = unit_field_problems(code=None, name=name)
     if problems:
@@ -127,11 +170,17 @@ def edit_unit(unit: Unit, *, name: str, member_count: int, actor: User | None, n
     return True
 
 
-def move_unit(unit: Unit, *, parent_code: str | None, actor: User | None, now: datetime) -> int:
+def move_unit(unit: Unit, *, parent_code: str | None, actor: User | None, now: datetime,
+              scope: Scope = EVERYTHING) -> int:
     """Hang ``unit`` and everything below it under ``parent_code`` (empty: make it a root); the number of units
-    moved. Refused under itself or one of its descendants, and when the subtree would pass ``MAX_DEPTH``."""
+    moved. Refused under itself or one of its descendants, and when the subtree would pass ``MAX_DEPTH``; for a
+    scoped organizer, for their top unit and for a new place outside their subtree."""
     lock_tree(unit)
+    _refuse_unless_below_top(scope, unit)
     parent = _parent(parent_code)
+    outside = _place_problem(scope, parent, "parent_code")
+    if outside is not None:
+        raise TreeChangeRefused([outside])
     old_parent = db.session.get(Unit, unit.parent_id) if unit.parent_id else None
     if parent is not None and _is_below(parent.id, unit.id):
         code = "move_under_itself" if parent.id == unit.id else "move_under_descendant"
@@ -158,14 +207,23 @@ class MergeResult:
     target: Unit
 
 
-def merge_units(source: Unit, *, target_code: str | None, actor: User | None, now: datetime) -> MergeResult:
+def merge_units(source: Unit, *, target_code: str | None, actor: User | None, now: datetime,
+                scope: Scope = EVERYTHING) -> MergeResult:
     """Move ``source``'s child units and people to the unit ``target_code`` and remove ``source``; its member
     count is added to the target's. Refused (every reason named) into itself or one of its own descendants,
-    past ``MAX_DEPTH``, and while frozen results, certificates, audiences or officers name ``source``."""
+    past ``MAX_DEPTH``, and while frozen results, certificates, audiences or officers name ``source``. A scoped
+    organizer merges only units below their top unit, into units below it too (merging into the top unit would
+    change its member count, which the level above keeps)."""
     lock_tree(source)
+    _refuse_unless_below_top(scope, source)
     target = _parent(target_code, "target_code")
     if target is None:
         raise TreeChangeRefused([TreeProblem("missing_target", "target_code")])
+    if not scope.everything and target.id == scope.unit_id:
+        raise TreeChangeRefused([TreeProblem("merge_into_scope_top", "target_code", {"target": target.code})])
+    if not _in_scope(scope, target.id):
+        raise TreeChangeRefused([TreeProblem("outside_scope_target", "target_code",
+                                             {"target": target.code, "top": _top_code(scope)})])
     if _is_below(target.id, source.id):
         code = "merge_into_itself" if target.id == source.id else "merge_into_descendant"
         raise TreeChangeRefused([TreeProblem(code, "target_code", {"code": source.code, "target": target.code})])
@@ -278,12 +336,15 @@ def _merge_counters(source_id: int, target_id: int) -> None:
                        .execution_options(synchronize_session=False))
 
 
-def tree_rows() -> list[tuple[str, str, str | None, int]]:
-    """Every unit as (code, name, parent code, member count), parents first (by depth, then code): one query."""
+def tree_rows(scope: Scope = EVERYTHING) -> list[tuple[str, str, str | None, int]]:
+    """Every unit of ``scope`` as (code, name, parent code, member count), parents first (by depth, then code):
+    one query. A subtree's top row keeps its parent's code, so the file imports again unchanged (by the scoped
+    organizer too: an unchanged top row is accepted) and never turns the top unit into a root."""
     parent = aliased(Unit)
     return [tuple(row) for row in db.session.execute(
         select(Unit.code, Unit.name, parent.code, Unit.member_count)
-        .outerjoin(parent, parent.id == Unit.parent_id).order_by(Unit.depth, Unit.code))]
+        .outerjoin(parent, parent.id == Unit.parent_id).where(unit_clause(scope, Unit.id))
+        .order_by(Unit.depth, Unit.code))]
 
 
 def export_csv(rows: Iterable[tuple[str, str, str | None, int]]) -> bytes:

@@ -1,5 +1,8 @@
 """The unit tree: import from a file, search, the closure table behind collective rankings, and the figures of
-the organizer's tree page (registrations and participation totalled up the tree)."""
+the organizer's tree page (registrations and participation totalled up the tree).
+
+The console's functions take the account's ``scope`` (``services.scopes``): a scoped organizer's tree, search,
+figures and import stay within their subtree (an import row outside it is refused with its row, nothing saved)."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
 
-from sqlalchemy import case, delete, func, insert, or_, select, update
+from sqlalchemy import case, delete, exists, func, insert, or_, select, update
 from sqlalchemy.orm import aliased
 
 from quizapp.domain.banks import BankFileError, ImportLimits, Problem
@@ -15,8 +18,10 @@ from quizapp.domain.text import escape_like, fold
 from quizapp.domain.units import MAX_DEPTH, ParsedUnit, parse_units
 from quizapp.extensions import db
 from quizapp.models import Contest, Role, Unit, UnitAncestor, User
+from quizapp.models.contests import ContestAudienceUnit
 from quizapp.services import audit
 from quizapp.services.collectives import participants_by_unit
+from quizapp.services.scopes import EVERYTHING, Scope, unit_clause
 from quizapp.services.unit_tree import lock_tree
 
 _BATCH = 10_000  # ancestor rows per INSERT: memory stays flat whatever the size of the tree
@@ -52,7 +57,30 @@ class UnitImportPlan:
     unchanged: int
 
 
-def plan_units_import(*, filename: str, data: bytes, limits: ImportLimits, now: datetime) -> UnitImportPlan:
+@dataclass(frozen=True)
+class ScopeRow:
+    """A row of a scoped organizer's import that would land outside their subtree: ``reason`` is
+    ``outside_unit`` (the row's code is a unit outside it), ``outside_parent`` (its parent is), ``root`` (no
+    parent) or ``top_unit`` (it changes their own top unit, which the level above keeps)."""
+
+    line: int
+    code: str
+    reason: str
+    parent_code: str | None = None
+
+
+class ImportOutsideScope(Exception):
+    """Rows of an import that would land outside the importer's subtree (every one, in row order); nothing is
+    written. ``top`` is the code of the subtree's top unit."""
+
+    def __init__(self, rows: list[ScopeRow], top: str) -> None:
+        super().__init__([row.line for row in rows])
+        self.rows = rows
+        self.top = top
+
+
+def plan_units_import(*, filename: str, data: bytes, limits: ImportLimits, now: datetime,
+                      scope: Scope = EVERYTHING) -> UnitImportPlan:
     """The preview of ``import_units`` for the same file: nothing stays written. Raises its errors."""
     parent = aliased(Unit)
     stored = {row.code: row for row in db.session.execute(
@@ -60,7 +88,7 @@ def plan_units_import(*, filename: str, data: bytes, limits: ImportLimits, now: 
         .outerjoin(parent, parent.id == Unit.parent_id))}
     savepoint = db.session.begin_nested()
     try:
-        import_units(filename=filename, data=data, actor=None, now=now, limits=limits)
+        import_units(filename=filename, data=data, actor=None, now=now, limits=limits, scope=scope)
     finally:
         savepoint.rollback()
     parsed = parse_units(filename, data, limits=limits, known_codes=set(stored))
@@ -79,11 +107,12 @@ def plan_units_import(*, filename: str, data: bytes, limits: ImportLimits, now: 
 
 
 def import_units(*, filename: str, data: bytes, actor: User | None, now: datetime,
-                 limits: ImportLimits) -> UnitImportResult:
+                 limits: ImportLimits, scope: Scope = EVERYTHING) -> UnitImportResult:
     """Add new units and update existing ones (matched by code) from a file: all of it, or nothing.
 
     A parent may be in the file or already stored. Raises the parser's error with every problem found, and
-    ``tree_too_deep`` when the file hangs stored units so low that the tree passes ``MAX_DEPTH`` levels.
+    ``tree_too_deep`` when the file hangs stored units so low that the tree passes ``MAX_DEPTH`` levels. For a
+    scoped organizer every row must land inside their subtree (``_refuse_outside_scope``), else ``ImportOutsideScope``.
     """
     lock_tree()
     parent = aliased(Unit)
@@ -94,6 +123,8 @@ def import_units(*, filename: str, data: bytes, actor: User | None, now: datetim
     as_stored = {row.code: (row.name, row.parent_code, row.member_count) for row in stored}
     parsed = parse_units(filename, data, limits=limits, known_codes=set(id_of),
                          known_depths={row.code: row.depth for row in stored})
+    if not scope.everything:
+        _refuse_outside_scope(parsed, as_stored, scope)
     new = [item for item in parsed if item.code not in id_of]
     if new:
         ids = db.session.scalars(
@@ -119,6 +150,28 @@ def import_units(*, filename: str, data: bytes, actor: User | None, now: datetim
                  details={"filename": filename, "added": added, "updated": updated})
     return UnitImportResult(added=added, updated=updated, total=len(id_of),
                             unchanged=len(parsed) - len(changed))
+
+
+def _refuse_outside_scope(parsed: list[ParsedUnit], as_stored: dict[str, tuple], scope: Scope) -> None:
+    """Every row of a scoped organizer's file lands inside their subtree: its code is new or a unit below their
+    top unit, and its parent is a unit of the subtree or another row of the file (checked the same way). Their
+    top unit may be repeated unchanged (an export of the subtree imports again), not changed."""
+    inside = set(db.session.scalars(select(Unit.code).where(unit_clause(scope, Unit.id))))
+    top = db.session.scalar(select(Unit.code).where(Unit.id == scope.unit_id)) or ""
+    in_file = {item.code for item in parsed}
+    refused: list[ScopeRow] = []
+    for item in parsed:
+        if item.code == top:
+            if as_stored[top] != (item.name, item.parent_code, item.member_count):
+                refused.append(ScopeRow(item.line, item.code, "top_unit"))
+        elif item.code in as_stored and item.code not in inside:
+            refused.append(ScopeRow(item.line, item.code, "outside_unit"))
+        elif item.parent_code is None:
+            refused.append(ScopeRow(item.line, item.code, "root"))
+        elif item.parent_code not in inside and item.parent_code not in in_file:
+            refused.append(ScopeRow(item.line, item.code, "outside_parent", item.parent_code))
+    if refused:
+        raise ImportOutsideScope(sorted(refused, key=lambda row: row.line), top)
 
 
 def rebuild_tree() -> None:
@@ -162,14 +215,15 @@ def rebuild_tree() -> None:
         db.session.execute(update(Unit), depths)
 
 
-def search_units(query: str, *, limit: int = 20) -> list[Unit]:
-    """Units whose code or name matches ``query``, accent-insensitive ("ha noi" finds "Hà Nội")."""
+def search_units(query: str, *, limit: int = 20, scope: Scope = EVERYTHING) -> list[Unit]:
+    """Units of ``scope`` whose code or name matches ``query``, accent-insensitive ("ha noi" finds "Hà Nội")."""
     needle = escape_like(fold(query))
     if not needle:
         return []
     return list(db.session.scalars(
         select(Unit).where(or_(Unit.name_key.like(f"%{needle}%", escape="\\"),
-                               Unit.code.ilike(f"{escape_like(query.strip())}%", escape="\\")))
+                               Unit.code.ilike(f"{escape_like(query.strip())}%", escape="\\")),
+                           unit_clause(scope, Unit.id))
         .order_by(Unit.depth, Unit.name_key).limit(limit)
     ))
 
@@ -209,22 +263,24 @@ class UnitFigures:
         return self.participants / self.unit.member_count
 
 
-def tree_figures(contest: Contest | None) -> list[UnitFigures]:
-    """Every unit in tree order (depth-first by code) with its registrations and, for ``contest``, its
-    participants, totalled up the tree. Registrations count participants' accounts that are not hidden (test
-    accounts). Three queries whatever the size of the tree: the units, the registrations totalled over the closure
-    table, and the participants (``quizapp.services.collectives.participants_by_unit``)."""
+def tree_figures(contest: Contest | None, scope: Scope = EVERYTHING) -> list[UnitFigures]:
+    """Every unit of ``scope`` in tree order (depth-first by code) with its registrations and, for ``contest``,
+    its participants, totalled up the tree (a subtree's figures count only the people in it). Registrations
+    count participants' accounts that are not hidden (test accounts). Three queries whatever the size of the
+    tree: the units, the registrations totalled over the closure table, and the participants
+    (``quizapp.services.collectives.participants_by_unit``)."""
     here = func.sum(case((UnitAncestor.descendant_id == UnitAncestor.ancestor_id, 1), else_=0))
     registered = {unit_id: (int(own), int(total)) for unit_id, own, total in db.session.execute(
         select(UnitAncestor.ancestor_id, here, func.count())
         .join(User, User.unit_id == UnitAncestor.descendant_id)
-        .where(User.role == Role.PARTICIPANT, User.hidden.is_(False))
+        .where(User.role == Role.PARTICIPANT, User.hidden.is_(False), unit_clause(scope, UnitAncestor.ancestor_id))
         .group_by(UnitAncestor.ancestor_id))}
     took_part = participants_by_unit(contest) if contest is not None else None
-    units = db.session.scalars(select(Unit)).all()
+    units = db.session.scalars(select(Unit).where(unit_clause(scope, Unit.id))).all()
+    ids = {unit.id for unit in units}
     children: dict[int | None, list[Unit]] = {}
     for unit in units:
-        children.setdefault(unit.parent_id, []).append(unit)
+        children.setdefault(unit.parent_id if unit.parent_id in ids else None, []).append(unit)
     ordered: list[UnitFigures] = []
     stack = sorted(children.get(None, []), key=lambda u: u.code, reverse=True)
     while stack:
@@ -234,6 +290,21 @@ def tree_figures(contest: Contest | None) -> list[UnitFigures]:
                                    participants=None if took_part is None else took_part.get(unit.id, 0)))
         stack.extend(sorted(children.get(unit.id, []), key=lambda u: u.code, reverse=True))
     return ordered
+
+
+def figure_contests(scope: Scope = EVERYTHING) -> list[tuple[int, str]]:
+    """(id, title) of the contests whose participation the tree page can show, newest first: every contest, or
+    for a scoped organizer those that reach their people (for the whole tree, or with an audience unit above,
+    at or below their top unit); the figures themselves stay within the subtree."""
+    statement = select(Contest.id, Contest.title).order_by(Contest.id.desc())
+    if not scope.everything:
+        above = select(UnitAncestor.ancestor_id).where(UnitAncestor.descendant_id == scope.unit_id)
+        audience = select(ContestAudienceUnit.unit_id).where(ContestAudienceUnit.contest_id == Contest.id)
+        statement = statement.where(or_(
+            ~exists(audience),
+            exists(audience.where(or_(ContestAudienceUnit.unit_id.in_(above),
+                                      unit_clause(scope, ContestAudienceUnit.unit_id))))))
+    return [(row.id, row.title) for row in db.session.execute(statement)]
 
 
 def ancestor_ids(unit_id: int) -> set[int]:

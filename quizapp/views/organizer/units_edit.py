@@ -18,6 +18,7 @@ from quizapp.extensions import db
 from quizapp.messages.units import describe_tree_problem
 from quizapp.models import Role, Unit, UnitAncestor, User
 from quizapp.models.types import utcnow
+from quizapp.services.scopes import scope_of
 from quizapp.services.unit_tree import add_unit, edit_unit, merge_units, move_unit
 from quizapp.services.units import unit_paths
 from quizapp.views.organizer import bp
@@ -45,7 +46,7 @@ def _render_unit(unit: Unit, *, edit: EditUnitForm | None = None, move: MoveUnit
                            path=unit_paths([unit.id]).get(unit.id, unit.name), registered=registered[0],
                            registered_here=registered[1], subtree=subtree, edit=edit, move=move,
                            merge=merge or MergeUnitForm(formdata=None), problems=problems or [],
-                           number=format_decimal), status
+                           scope_top=unit.id == scope_of(current_user).unit_id, number=format_decimal), status
 
 
 @bp.get("/units/<int:unit_id>")
@@ -60,7 +61,8 @@ def add_unit_view():
         return render_tree(add_form=form, status=422)
     try:
         unit = add_unit(code=form.code.data, name=form.name.data, parent_code=form.parent_code.data,
-                        member_count=form.member_count.data, actor=current_user, now=utcnow())
+                        member_count=form.member_count.data, actor=current_user, now=utcnow(),
+                        scope=scope_of(current_user))
     except TreeChangeRefused as refused:
         return render_tree(add_form=form, add_problems=attach(form, refused.problems, describe_tree_problem),
                            status=422)
@@ -76,7 +78,7 @@ def edit_unit_view(unit_id: int):
         return _render_unit(unit, edit=form, status=422)
     try:
         changed = edit_unit(unit, name=form.name.data, member_count=form.member_count.data, actor=current_user,
-                            now=utcnow())
+                            now=utcnow(), scope=scope_of(current_user))
     except TreeChangeRefused as refused:
         return _render_unit(unit, edit=form, problems=attach(form, refused.problems, describe_tree_problem),
                             status=422)
@@ -92,7 +94,8 @@ def move_unit_view(unit_id: int):
     if not form.validate_on_submit():
         return _render_unit(unit, move=form, status=422)
     try:
-        moved = move_unit(unit, parent_code=form.parent_code.data, actor=current_user, now=utcnow())
+        moved = move_unit(unit, parent_code=form.parent_code.data, actor=current_user, now=utcnow(),
+                          scope=scope_of(current_user))
     except TreeChangeRefused as refused:
         return _render_unit(unit, move=form, problems=attach(form, refused.problems, describe_tree_problem),
                             status=422)
@@ -112,7 +115,8 @@ def merge_unit_view(unit_id: int):
         return _render_unit(unit, merge=form, status=422)
     code = unit.code
     try:
-        result = merge_units(unit, target_code=form.target_code.data, actor=current_user, now=utcnow())
+        result = merge_units(unit, target_code=form.target_code.data, actor=current_user, now=utcnow(),
+                             scope=scope_of(current_user))
     except TreeChangeRefused as refused:
         return _render_unit(unit, merge=form, problems=attach(form, refused.problems, describe_tree_problem),
                             status=422)
