@@ -26,7 +26,9 @@ def staff_error_message(error: AccountError) -> str:
     messages = {
         "own_account": _("Không thể tự khóa tài khoản của chính mình."),
         "not_staff": _("Đây là tài khoản thí sinh: hãy quản lý ở trang Thí sinh."),
-        "unit_not_for_role": _("Chỉ cán bộ phụ trách đơn vị mới gắn với một đơn vị: hãy để trống ô này."),
+        "unit_not_for_role": _("Tài khoản quản trị không gắn với đơn vị nào (quản trị viên quản lý mọi đơn vị): "
+                               "hãy để trống ô này."),
+        "unit_required": _("Cán bộ phụ trách đơn vị cần mã đơn vị mà mình phụ trách."),
     }
     return str(messages[error.code]) if error.code in messages else account_error_message(error)
 

@@ -138,7 +138,10 @@ def _contest(d: Mapping[str, Any], names: Names) -> list[str]:
 
 
 def _user(d: Mapping[str, Any], names: Names) -> list[str]:
-    return [_("Vai trò: %(role)s.", role=ROLE_LABELS.get(str(d.get("role")), _("không rõ")))]
+    lines = [_("Vai trò: %(role)s.", role=ROLE_LABELS.get(str(d.get("role")), _("không rõ")))]
+    if d.get("unit"):  # a scoped staff account (services.scopes)
+        lines.append(_("Phạm vi: đơn vị %(unit)s và các đơn vị trực thuộc.", unit=d["unit"]))
+    return lines
 
 
 def _not_duplicate(d: Mapping[str, Any], names: Names) -> list[str]:

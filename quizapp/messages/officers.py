@@ -15,10 +15,12 @@ from quizapp.services.unit_reports_xlsx import ReportWords
 
 
 def officer_account_message(code: str) -> str:
-    """A unit officer's account refusal (the other codes are ``messages.participants.account_error_message``'s)."""
+    """A refusal of ``quizapp users create --unit`` (the other codes are
+    ``messages.participants.account_error_message``'s)."""
     messages = {
-        "unit_option": _("Vai trò unit_officer cần --unit MÃ_ĐƠN_VỊ (đơn vị mà cán bộ phụ trách); các vai trò "
-                         "khác không dùng --unit."),
+        "unit_required": _("Vai trò unit_officer cần --unit MÃ_ĐƠN_VỊ (đơn vị mà cán bộ phụ trách)."),
+        "unit_not_for_role": _("Tài khoản quản trị không gắn với đơn vị nào: --unit chỉ dùng cho organizer, judge "
+                               "(tùy chọn) và unit_officer (bắt buộc)."),
         "unknown_unit": _("Không có đơn vị nào mang mã này. Hãy dùng mã đơn vị như trong danh sách đơn vị."),
     }
     return messages.get(code, code)

@@ -12,7 +12,7 @@ from quizapp.domain.phones import normalise_phone
 from quizapp.domain.registration import EMAIL, MIN_PASSWORD
 from quizapp.domain.text import clean, fold, name_problem
 from quizapp.extensions import db
-from quizapp.models import Role, User
+from quizapp.models import Role, Unit, User
 from quizapp.services import audit, sign_in_guard
 
 
@@ -29,11 +29,50 @@ def normalise_email(email: str | None) -> str | None:
     return value or None
 
 
+#: Staff roles that may be scoped to a unit (``services.scopes``): they then work in its subtree only. Admins
+#: never are (they manage everybody); a unit officer always is.
+SCOPABLE_ROLES = frozenset({Role.ORGANIZER, Role.JUDGE, Role.UNIT_OFFICER})
+SCOPE_REQUIRED_ROLES = frozenset({Role.UNIT_OFFICER})
+
+
+def staff_scope(role: Role, unit_code: str | None) -> tuple[int, str] | None:
+    """The scope (unit id, code) a new staff account of ``role`` gets from ``unit_code`` (empty: none). Refuses,
+    with field ``unit``: ``unit_not_for_role`` (an admin, or any role that is never scoped, given a unit),
+    ``unit_required`` (a unit officer without one), ``unknown_unit``."""
+    code = clean(unit_code)
+    if not code:
+        if role in SCOPE_REQUIRED_ROLES:
+            raise AccountError("unit_required", "unit")
+        return None
+    if role not in SCOPABLE_ROLES:
+        raise AccountError("unit_not_for_role", "unit")
+    unit_id = db.session.scalar(select(Unit.id).where(Unit.code == code)) if len(code) <= 50 else None
+    if unit_id is None:
+        raise AccountError("unknown_unit", "unit")
+    return unit_id, code
+
+
+def create_scoped_staff(*, role: Role, unit_code: str | None, email: str, password: str, full_name: str | None,
+                        actor: User | None, now: datetime) -> User:
+    """Create a staff account of ``role``, scoped to the unit ``unit_code`` when given (``staff_scope`` says
+    who may be, and must be); the other checks are :func:`create_staff`'s. The one entry point of the command
+    line and the admins' page."""
+    return create_staff(role=role, email=email, password=password, full_name=full_name, actor=actor, now=now,
+                        scope=staff_scope(role, unit_code))
+
+
 def create_staff(*, role: Role, email: str, password: str, full_name: str | None, actor: User | None,
                  now: datetime, scope: tuple[int, str] | None = None) -> User:
-    """Create a staff account (admin, organizer, judge, or a unit officer with its ``scope``: the unit's id and
-    code). Refuses a malformed or taken email, a password shorter than a participant's may be
-    (``MIN_PASSWORD``), and a name with invisible characters (``name_problem``)."""
+    """Create a staff account (admin, organizer, judge or unit officer), with its ``scope`` (the unit's id and
+    code) when given: required for a unit officer, refused for an admin (``unit_required``,
+    ``unit_not_for_role``). Refuses a malformed or taken email, a password shorter than a participant's may be
+    (``MIN_PASSWORD``), and a name with invisible characters (``name_problem``). Audited as ``user.create``."""
+    if role is Role.PARTICIPANT:
+        raise AccountError("not_staff", "role")
+    if scope is None and role in SCOPE_REQUIRED_ROLES:
+        raise AccountError("unit_required", "unit")
+    if scope is not None and role not in SCOPABLE_ROLES:
+        raise AccountError("unit_not_for_role", "unit")
     address = normalise_email(email)
     if not address or not EMAIL.fullmatch(address):
         raise AccountError("invalid_email", "email")
@@ -110,14 +149,22 @@ def authenticate(login: str, password: str, *, now: datetime) -> User | None:
     return None if signed_in is None else db.session.get(User, signed_in.user_id, populate_existing=True)
 
 
-def staff_accounts() -> list[tuple[User, str | None]]:
-    """Every staff account (not participants), admins first, with the code of a unit officer's unit (one query)."""
-    from quizapp.models import Unit
+@dataclass(frozen=True, slots=True)
+class StaffAccount:
+    """A staff account with the unit it is scoped to (None: it sees everything)."""
 
+    user: User
+    scope_code: str | None
+    scope_name: str | None
+
+
+def staff_accounts() -> list[StaffAccount]:
+    """Every staff account (not participants), admins first, with the code and name of the unit it is scoped to
+    (one query)."""
     rows = db.session.execute(
-        select(User, Unit.code).outerjoin(Unit, Unit.id == User.scope_unit_id)
+        select(User, Unit.code, Unit.name).outerjoin(Unit, Unit.id == User.scope_unit_id)
         .where(User.role != Role.PARTICIPANT).order_by(User.role, User.full_name, User.id)).all()
-    return [(user, code) for user, code in rows]
+    return [StaffAccount(user, code, name) for user, code, name in rows]
 
 
 def set_staff_active(user: User, active: bool, *, actor: User, now: datetime) -> None:

@@ -1,5 +1,6 @@
-"""Administrators' screens: the staff accounts (create an organizer, a judge, an admin or a unit officer; turn an
-account off or on). Participants' accounts are the organizers' (``views.organizer.participants``)."""
+"""Administrators' screens: the staff accounts (create an organizer, a judge, an admin or a unit officer, the first
+two optionally and the last always scoped to a unit; turn an account off or on). Participants' accounts are the
+organizers' (``views.organizer.participants``)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,7 @@ from quizapp.extensions import db
 from quizapp.messages.accounts import role_label, staff_error_message
 from quizapp.models import Role, User
 from quizapp.models.types import parse_id, utcnow
-from quizapp.services.accounts import AccountError, create_staff, set_staff_active, staff_accounts
-from quizapp.services.unit_officers import create_unit_officer
+from quizapp.services.accounts import AccountError, create_scoped_staff, set_staff_active, staff_accounts
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -32,7 +32,7 @@ class StaffForm(FlaskForm):
                                                                    Length(max=254)])
     password = PasswordField(_l("Mật khẩu ban đầu"), validators=[DataRequired(_l("Thông tin này là bắt buộc.")),
                                                                  Length(max=200)])
-    unit = StringField(_l("Mã đơn vị (chỉ cán bộ phụ trách đơn vị)"), validators=[Optional(), Length(max=50)])
+    unit = StringField(_l("Mã đơn vị phụ trách"), validators=[Optional(), Length(max=50)])
 
 
 class ActiveForm(FlaskForm):
@@ -66,22 +66,16 @@ def create_account():
     form = _form()
     if not form.validate_on_submit():
         return _page(form, 422)
-    role, unit = Role(form.role.data), (form.unit.data or "").strip()
     try:
-        if role is Role.UNIT_OFFICER:
-            user = create_unit_officer(unit_code=unit, email=form.email.data, password=form.password.data,
-                                       full_name=form.full_name.data, actor=current_user, now=utcnow())
-        elif unit:
-            raise AccountError("unit_not_for_role", "unit")
-        else:
-            user = create_staff(role=role, email=form.email.data, password=form.password.data,
-                                full_name=form.full_name.data, actor=current_user, now=utcnow())
+        user = create_scoped_staff(role=Role(form.role.data), unit_code=form.unit.data, email=form.email.data,
+                                   password=form.password.data, full_name=form.full_name.data, actor=current_user,
+                                   now=utcnow())
     except AccountError as error:
-        field = getattr(form, {"full_name": "full_name", "unit": "unit", "password": "password"}.get(
+        field = getattr(form, {"full_name": "full_name", "unit": "unit", "password": "password", "role": "role"}.get(
             error.field or "", "email"))
         field.errors = [*field.errors, staff_error_message(error)]
         return _page(form, 422)
-    flash(_("Đã tạo tài khoản %(email)s (%(role)s).", email=user.email, role=role_label(role.value)), "success")
+    flash(_("Đã tạo tài khoản %(email)s (%(role)s).", email=user.email, role=role_label(user.role.value)), "success")
     return redirect(url_for("admin.accounts"))
 
 

@@ -50,7 +50,8 @@ def test_an_admin_creates_staff_accounts(app, admin_client):
     ({"email": "a@example.test", "password": "ngan"}, "password", "Mật khẩu phải có ít nhất 8 ký tự."),
     ({"email": "a@example.test", "role": "unit_officer", "unit": "KHONG-CO"}, "unit",
      "Không tìm thấy đơn vị này."),
-    ({"email": "a@example.test", "role": "judge", "unit": "D1"}, "unit", "Chỉ cán bộ phụ trách đơn vị"),
+    ({"email": "a@example.test", "role": "admin", "unit": "D1"}, "unit", "Tài khoản quản trị không gắn với đơn vị"),
+    ({"email": "a@example.test", "role": "unit_officer"}, "unit", "Cán bộ phụ trách đơn vị cần mã đơn vị"),
     ({"email": "a@example.test", "role": "participant"}, "role", "Hãy chọn một vai trò trong danh sách."),
 ])
 def test_each_problem_is_named_beside_its_field_and_nothing_is_saved(app, admin_client, form, field, message):

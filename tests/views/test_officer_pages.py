@@ -126,7 +126,7 @@ def test_users_create_a_unit_officer_on_the_command_line(app, scene):  # noqa: F
     for args, expected in (
             (["--role", "unit_officer", "--unit", "ZZ"], "Không có đơn vị nào mang mã này"),
             (["--role", "unit_officer"], "--unit"),
-            (["--role", "judge", "--unit", "A"], "--unit")):
+            (["--role", "admin", "--unit", "A"], "--unit")):  # organizers and judges may be scoped, admins never
         refused = cli.invoke(args=["users", "create", *args, "--email", "y@example.test", "--password", "mat-khau-dai"])
         assert refused.exit_code != 0 and expected in refused.output, refused.output
     assert db.session.scalar(select(func.count()).select_from(User)) == before
