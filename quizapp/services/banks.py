@@ -1,4 +1,10 @@
-"""Question banks: preview and import a file, list and search, edit, retire, export."""
+"""Question banks: preview and import a file, list and search, edit, retire, export.
+
+What a scoped organizer may read and change is ``services.scopes``'s rule (their subtree's banks, and shared banks
+read only); the functions here take the account's ``scope`` and apply it: a listing shows only what may be read, and
+a change to a bank the scope may not change raises (:class:`BankNotWritable` for an import by name,
+:class:`~quizapp.services.scopes.ScopeError` for a question).
+"""
 
 from __future__ import annotations
 
@@ -23,10 +29,11 @@ from quizapp.domain.banks import (
 )
 from quizapp.domain.text import clean, escape_like, fold, question_key
 from quizapp.extensions import db
-from quizapp.models import AttemptQuestion, Bank, BankImport, Option, Question, User
+from quizapp.models import AttemptQuestion, Bank, BankImport, Option, Question, Unit, User
 from quizapp.services import audit
 from quizapp.services.bulk import insert_rows
 from quizapp.services.near_duplicates import UploadCheck, check_upload
+from quizapp.services.scopes import EVERYTHING, Scope, ScopeError, bank_clause
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,31 @@ def search_key(text: str, options: Sequence[str]) -> str:
 
 def find_bank(name: str) -> Bank | None:
     return db.session.scalar(select(Bank).where(Bank.name == clean(name)))
+
+
+class BankNotWritable(Exception):
+    """The name an import gives is that of a bank the account may not change: a shared bank (``shared``) or
+    another unit's. Bank names are unique across every unit, so the import needs another name."""
+
+    def __init__(self, name: str, *, shared: bool) -> None:
+        super().__init__(name, shared)
+        self.name, self.shared = name, shared
+
+
+def may_change(scope: Scope, bank: Bank) -> bool:
+    """Whether staff working in ``scope`` may change ``bank`` and its questions (``services.scopes`` decides)."""
+    if scope.everything:
+        return True
+    return bool(db.session.scalar(select(exists().where(Bank.id == bank.id, bank_clause(scope, writing=True)))))
+
+
+def import_target(name: str, scope: Scope = EVERYTHING) -> Bank | None:
+    """The bank an import named ``name`` adds to: the existing bank, which ``scope`` must be allowed to change
+    (else :class:`BankNotWritable`), or None when the name is free (the import creates the bank)."""
+    bank = find_bank(name)
+    if bank is not None and not may_change(scope, bank):
+        raise BankNotWritable(clean(name), shared=bank.scope_unit_id is None)
+    return bank
 
 
 def plan_import(bank: Bank | None, filename: str, data: bytes, *, limits: ImportLimits,
@@ -123,26 +155,32 @@ def to_parsed(question: Question) -> ParsedQuestion:
 
 def import_bank(*, bank_name: str, filename: str, data: bytes, actor: User | None, now: datetime,
                 limits: ImportLimits, default_topic: str | None = None,
-                skip_other_types: bool = False, check_repeats: bool = False) -> ImportResult:
+                skip_other_types: bool = False, check_repeats: bool = False,
+                scope: Scope = EVERYTHING) -> ImportResult:
     """Import a whole file into the bank named ``bank_name`` (created if new): all of it, or nothing.
+
+    ``scope``: the importing account's. A new bank belongs to the scope's unit (unscoped staff create shared
+    banks); an existing bank must be one the scope may change, else :class:`BankNotWritable` and nothing is written.
 
     Questions already in the bank, identical, are left alone, so importing the same file twice adds nothing.
     ``skip_other_types``: the organizer chose to import the multiple-choice questions and skip the questions of
     other types (listed in ``ImportResult.skipped``). ``check_repeats``: the questions it adds are checked against
     the banks as they were before (identical in other banks, near-duplicates anywhere: ``ImportResult.repeats``),
-    a warning, never a refusal. Raises BankFileError listing every problem; nothing is written then.
+    a warning, never a refusal; only the banks ``scope`` may read are looked at. Raises BankFileError listing every
+    problem; nothing is written then.
     """
     name = clean(bank_name)
     if not name:
         raise BankFileError([Problem("missing_bank_name")])
-    bank = find_bank(name)
+    bank = import_target(name, scope)
     plan = plan_import(bank, filename, data, limits=limits, default_topic=default_topic,
                        skip_other_types=skip_other_types)
     if plan.problems:
         raise BankFileError(plan.problems)
-    repeats = check_upload(plan.new, bank.id if bank else None) if check_repeats else None
+    repeats = check_upload(plan.new, bank.id if bank else None, scope) if check_repeats else None
     if bank is None:
-        bank = Bank(name=name, created_at=now, created_by_id=actor.id if actor else None)
+        bank = Bank(name=name, created_at=now, created_by_id=actor.id if actor else None,
+                    scope_unit_id=scope.unit_id)
         db.session.add(bank)
         db.session.flush()
     _insert_questions(bank.id, plan.new, now)
@@ -236,15 +274,45 @@ def active_count(bank: Bank) -> int:
                              .where(Question.bank_id == bank.id, Question.retired_at.is_(None))) or 0
 
 
-def list_banks() -> list[tuple[Bank, int, int]]:
-    """Every bank with its count of active and retired questions."""
+@dataclass(frozen=True)
+class BankRow:
+    """A bank as the bank list shows it: its counts of active and retired questions, the name of the unit that
+    owns it (None: a shared bank), and whether the account may change it."""
+
+    bank: Bank
+    active: int
+    retired: int
+    owner: str | None
+    writable: bool
+
+
+def list_banks(scope: Scope = EVERYTHING) -> list[BankRow]:
+    """The banks ``scope`` may read (all of them for unscoped staff), by name, with their counts: one query."""
     active = func.count(Question.id).filter(Question.retired_at.is_(None))
     retired = func.count(Question.id).filter(Question.retired_at.is_not(None))
+    writable = bank_clause(scope, writing=True)
     rows = db.session.execute(
-        select(Bank, active, retired).outerjoin(Question, Question.bank_id == Bank.id).group_by(Bank.id)
-        .order_by(Bank.name)
+        select(Bank, active, retired, Unit.name, writable)
+        .outerjoin(Question, Question.bank_id == Bank.id).outerjoin(Unit, Unit.id == Bank.scope_unit_id)
+        .where(bank_clause(scope)).group_by(Bank.id, Unit.name).order_by(Bank.name)
     ).tuples()
-    return list(rows)
+    return [BankRow(bank, active_count, retired_count, owner, bool(may))
+            for bank, active_count, retired_count, owner, may in rows]
+
+
+def bank_owner(bank: Bank) -> str | None:
+    """The name of the unit that owns ``bank``; None for a shared bank."""
+    return db.session.get(Unit, bank.scope_unit_id).name if bank.scope_unit_id is not None else None
+
+
+def refuse_unless_may_change(scope: Scope, question: Question) -> None:
+    """Raise ScopeError (``read_only`` for a shared bank, else ``outside_scope``) unless ``scope`` may change the
+    bank of ``question``."""
+    if scope.everything:
+        return
+    bank = db.session.get(Bank, question.bank_id)
+    if bank is not None and not may_change(scope, bank):
+        raise ScopeError("read_only" if bank.scope_unit_id is None else "outside_scope", "question")
 
 
 @dataclass(frozen=True)
@@ -273,10 +341,12 @@ class UsedQuestionKeepsItsOptions(Exception):
         self.question_id, self.options = question_id, options
 
 
-def edit_question(question: Question, edit: QuestionEdit, *, actor: User | None, now: datetime) -> None:
+def edit_question(question: Question, edit: QuestionEdit, *, actor: User | None, now: datetime,
+                  scope: Scope = EVERYTHING) -> None:
     """Change a question in place. Options keep their ids by position, so saved answers stay attached; options
     beyond the new count are removed, unless attempts have shown the question (``UsedQuestionKeepsItsOptions``,
-    raised before anything changes)."""
+    raised before anything changes). A bank ``scope`` may not change: ScopeError, nothing changed."""
+    refuse_unless_may_change(scope, question)
     if len(edit.options) < len(question.options) and was_used(question):
         raise UsedQuestionKeepsItsOptions(question.id, len(question.options))
     before = _editable_fields(question)
@@ -323,8 +393,11 @@ def _editable_fields(question: Question) -> dict[str, str]:
     }
 
 
-def retire_question(question: Question, *, actor: User | None, now: datetime, reason: str | None = None) -> None:
-    """Take a question out of future draws. Rows stay, so past attempts remain reproducible."""
+def retire_question(question: Question, *, actor: User | None, now: datetime, reason: str | None = None,
+                    scope: Scope = EVERYTHING) -> None:
+    """Take a question out of future draws. Rows stay, so past attempts remain reproducible. A bank ``scope`` may
+    not change: ScopeError."""
+    refuse_unless_may_change(scope, question)
     if question.retired_at is None:
         question.retired_at = now
         count_change(question.bank_id)
@@ -332,7 +405,10 @@ def retire_question(question: Question, *, actor: User | None, now: datetime, re
                      now=now, reason=reason)
 
 
-def restore_question(question: Question, *, actor: User | None, now: datetime) -> None:
+def restore_question(question: Question, *, actor: User | None, now: datetime,
+                     scope: Scope = EVERYTHING) -> None:
+    """Put a retired question back in the draws. A bank ``scope`` may not change: ScopeError."""
+    refuse_unless_may_change(scope, question)
     if question.retired_at is not None:
         question.retired_at = None
         count_change(question.bank_id)

@@ -14,12 +14,16 @@ from flask_login import current_user
 from quizapp.domain.bank_export import LETTERS
 from quizapp.domain.banks import BankFileError, Problem, is_other_type
 from quizapp.domain.text import clean
+from quizapp.errors import error_response
 from quizapp.extensions import db
+from quizapp.messages.banks import bank_not_writable_message
 from quizapp.messages.files import describe, describe_skipped, near_reason, skip_advice
+from quizapp.messages.scopes import scope_error_message
 from quizapp.models import Bank, Question
 from quizapp.models.types import utcnow
 from quizapp.services import banks as bank_service
 from quizapp.services.near_duplicates import UploadCheck, check_upload
+from quizapp.services.scopes import Scope, ScopeError, scope_of, scope_unit
 from quizapp.uploads import discard, import_limits, stage, staged
 from quizapp.views.main import safe_next
 from quizapp.views.organizer import bp
@@ -41,21 +45,38 @@ def _get_bank(bank_id: int) -> Bank:
     return db.session.get(Bank, bank_id) or abort(404)
 
 
+def _banks_page(form: UploadBankForm) -> str:
+    """The bank list of the banks the account may read (``services.banks.list_banks``) and the upload form."""
+    scope = scope_of(current_user)
+    return render_template("organizer/banks.html", banks=bank_service.list_banks(scope), form=form,
+                           scoped=not scope.everything)
+
+
+def _name_refused(form: UploadBankForm, error: bank_service.BankNotWritable):
+    """The bank list again with the reason beside the bank name field: nothing was staged or saved."""
+    form.bank.errors = [*form.bank.errors, bank_not_writable_message(error)]
+    return _banks_page(form), 409
+
+
 @bp.get("/banks")
 def banks():
-    return render_template("organizer/banks.html", banks=bank_service.list_banks(), form=UploadBankForm())
+    return _banks_page(UploadBankForm())
 
 
 @bp.post("/banks/upload")
 def upload_bank():
     form = UploadBankForm()
     if not form.validate_on_submit():
-        return render_template("organizer/banks.html", banks=bank_service.list_banks(), form=form), 400
+        return _banks_page(form), 400
+    scope = scope_of(current_user)
+    try:
+        bank = bank_service.import_target(form.bank.data, scope)
+    except bank_service.BankNotWritable as error:
+        return _name_refused(form, error)
     upload = form.file.data
     filename = Path(upload.filename or "upload").name
     data = upload.read(current_app.config["QUIZAPP_IMPORT_MAX_BYTES"] + 1)
-    bank = bank_service.find_bank(form.bank.data)
-    target = Target(name=clean(form.bank.data), bank=bank)
+    target = Target(name=clean(form.bank.data), bank=bank, owner=_new_bank_owner(scope))
     try:
         plan = bank_service.plan_import(bank, filename, data, limits=import_limits(), default_topic=form.topic.data)
     except BankFileError as error:
@@ -71,7 +92,7 @@ def upload_bank():
     if not plan.problems and plan.new:
         confirm = ConfirmImportForm(token=stage(data, UPLOAD_KIND), filename=filename, bank=form.bank.data,
                                     topic=form.topic.data or "", skip_other_types="1" if plan.skipped else "")
-        repeats = check_upload(plan.new, bank.id if bank else None)
+        repeats = check_upload(plan.new, bank.id if bank else None, scope)
     advice = skip_advice(plan.skipped, "page") if confirm else None
     return _preview(filename, target, plan=plan, problems=plan.problems, confirm=confirm, advice=advice,
                     repeats=repeats), (422 if plan.problems else 200)
@@ -79,10 +100,17 @@ def upload_bank():
 
 @dataclass(frozen=True)
 class Target:
-    """The bank an upload goes to: its name as typed (cleaned), the bank when it exists (None: a new one)."""
+    """The bank an upload goes to: its name as typed (cleaned), the bank when it exists (None: a new one), and
+    the unit a new bank will belong to (None: a shared bank)."""
 
     name: str
     bank: Bank | None
+    owner: str | None = None
+
+
+def _new_bank_owner(scope: Scope) -> str | None:
+    unit = scope_unit(scope)
+    return unit.name if unit else None
 
 
 def _plan_skipping_other_types(bank: Bank | None, filename: str, data: bytes,
@@ -115,14 +143,21 @@ def confirm_import():
     if data is None:
         flash(_("Tệp tải lên đã hết hạn hoặc không còn. Vui lòng tải lên lại."), "error")
         return redirect(url_for("organizer.banks"))
+    scope = scope_of(current_user)
     try:
         result = bank_service.import_bank(bank_name=form.bank.data, filename=form.filename.data, data=data,
                                           actor=current_user, now=utcnow(), limits=import_limits(),
                                           default_topic=form.topic.data,
-                                          skip_other_types=form.skip_other_types.data == "1")
+                                          skip_other_types=form.skip_other_types.data == "1", scope=scope)
+    except bank_service.BankNotWritable as error:
+        # The name was taken meanwhile by a bank this account may not change (or the form was altered).
+        db.session.rollback()
+        discard(form.token.data, UPLOAD_KIND)
+        return _name_refused(UploadBankForm(formdata=None, bank=form.bank.data, topic=form.topic.data), error)
     except BankFileError as error:
         db.session.rollback()
-        target = Target(name=clean(form.bank.data), bank=bank_service.find_bank(form.bank.data))
+        target = Target(name=clean(form.bank.data), bank=bank_service.find_bank(form.bank.data),
+                        owner=_new_bank_owner(scope))
         return _preview(form.filename.data, target, problems=error.problems), 422
     discard(form.token.data, UPLOAD_KIND)
     if result.skipped:
@@ -146,7 +181,8 @@ def bank(bank_id: int):
                                           search=form.q.data or None, include_retired=show_retired)
     page = paginate(bank_service.bank_questions(found, filters))
     return render_template("organizer/bank.html", bank=found, topics=topics, form=form, page=page,
-                           letters=LETTERS, show_retired=show_retired)
+                           letters=LETTERS, show_retired=show_retired, owner=bank_service.bank_owner(found),
+                           writable=bank_service.may_change(scope_of(current_user), found))
 
 
 @bp.get("/banks/<int:bank_id>/export.xlsx")
@@ -162,9 +198,18 @@ def _question(question_id: int) -> Question:
     return db.session.get(Question, question_id) or abort(404)
 
 
+def _scope_refusal(error: ScopeError):
+    return error_response(403, error.code, scope_error_message(error))
+
+
 @bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])
 def edit_question(question_id: int):
     question = _question(question_id)
+    scope = scope_of(current_user)
+    try:  # the blueprint's guard refuses the POST; the form is not even shown for a bank that cannot be changed
+        bank_service.refuse_unless_may_change(scope, question)
+    except ScopeError as error:
+        return _scope_refusal(error)
     form = QuestionForm()
     if request.method == "GET":
         form.text.data = question.text
@@ -190,7 +235,7 @@ def edit_question(question_id: int):
                 topic=form.topic.data, difficulty=form.difficulty.data or None, explanation=form.explanation.data,
                 source=form.source.data)
             try:
-                bank_service.edit_question(question, edit, actor=current_user, now=utcnow())
+                bank_service.edit_question(question, edit, actor=current_user, now=utcnow(), scope=scope)
             except bank_service.UsedQuestionKeepsItsOptions as refused:  # raised before anything changed
                 form.option_a.errors.append(_(
                     "Câu hỏi này đã xuất hiện trong các lượt thi nên phải giữ đủ %(count)s phương án: có thể sửa "
@@ -215,12 +260,16 @@ def change_question_use(question_id: int, action: str):
     question = _question(question_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    if action == "retire":
-        bank_service.retire_question(question, actor=current_user, now=utcnow())
-        message = _("Đã ngừng dùng câu hỏi. Các lượt thi đã dùng câu này vẫn giữ nguyên.")
-    else:
-        bank_service.restore_question(question, actor=current_user, now=utcnow())
-        message = _("Đã dùng lại câu hỏi.")
+    scope = scope_of(current_user)
+    try:
+        if action == "retire":
+            bank_service.retire_question(question, actor=current_user, now=utcnow(), scope=scope)
+            message = _("Đã ngừng dùng câu hỏi. Các lượt thi đã dùng câu này vẫn giữ nguyên.")
+        else:
+            bank_service.restore_question(question, actor=current_user, now=utcnow(), scope=scope)
+            message = _("Đã dùng lại câu hỏi.")
+    except ScopeError as error:
+        return _scope_refusal(error)
     flash(message, "success")
     return redirect(safe_next(request.form.get("next"), url_for("organizer.bank", bank_id=question.bank_id)))
 

@@ -9,11 +9,14 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.validators import DataRequired, Regexp
 
+from quizapp.errors import error_response
 from quizapp.extensions import db
 from quizapp.messages.files import near_reason
+from quizapp.messages.scopes import scope_error_message
 from quizapp.models import Question
 from quizapp.models.types import utcnow
 from quizapp.services import near_duplicates as service
+from quizapp.services.scopes import ScopeError, scope_of
 from quizapp.views.organizer import bp
 
 #: pairs shown at most on one page (the most alike first); the rest come up as these are handled
@@ -29,9 +32,10 @@ class PairForm(FlaskForm):
 
 @bp.get("/near-duplicates")
 def near_duplicates():
-    pairs = service.near_duplicates()
+    scope = scope_of(current_user)
+    pairs = service.near_duplicates(scope)
     return render_template("organizer/near_duplicates.html", pairs=pairs[:MAX_PAIRS_SHOWN], total=len(pairs),
-                           near_reason=near_reason, form=PairForm())
+                           near_reason=near_reason, form=PairForm(), scoped=not scope.everything)
 
 
 @bp.post("/near-duplicates/dismiss")
@@ -43,9 +47,11 @@ def dismiss_near_duplicate():
     first = db.session.get(Question, int(form.first.data)) or abort(404)
     second = db.session.get(Question, int(form.second.data)) or abort(404)
     try:
-        service.mark_not_duplicate(first, second, actor=current_user, now=utcnow())
+        service.mark_not_duplicate(first, second, actor=current_user, now=utcnow(), scope=scope_of(current_user))
     except service.NotAPair:
         abort(400)
+    except ScopeError as error:
+        return error_response(403, error.code, scope_error_message(error))
     flash(_("Đã đánh dấu câu #%(first)d và câu #%(second)d là hai câu hỏi khác nhau; cặp này không còn trong danh "
             "sách.", first=first.id, second=second.id), "success")
     return redirect(url_for("organizer.near_duplicates"))
