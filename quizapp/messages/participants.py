@@ -125,3 +125,12 @@ def category_label(value: str | None) -> str:
 def difficulty_label(level: str | None) -> str:
     labels = {"easy": _("Dễ"), "medium": _("Trung bình"), "hard": _("Khó")}
     return labels.get(level or "", _("(không ghi)"))
+
+
+def profile_problem_message(code: str) -> str:
+    """The sentence for a problem of a profile edited in the organizer's console: registration's, and a unit
+    outside the scoped organizer's subtree."""
+    if code == "unit_outside_scope":
+        return _("Đơn vị này nằm ngoài phạm vi bạn phụ trách. Hãy chọn đơn vị bạn phụ trách hoặc một đơn vị trực "
+                 "thuộc.")
+    return registration_message(code)

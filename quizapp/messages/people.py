@@ -38,6 +38,12 @@ def merge_error_message(error: MergeError) -> list[str]:
     """The sentences of a refused merge, one per conflict."""
     if error.code == "conflicts":
         return [merge_refusal(code, rounds) for code, rounds in error.data.get("refusals", [])]
+    if error.code == "outside_scope":
+        if error.data.get("which") == "keep":
+            return [_("Tài khoản giữ lại (#%(id)s) thuộc đơn vị ngoài phạm vi bạn phụ trách; không gộp được.",
+                      id=error.data.get("user_id"))]
+        return [_("Tài khoản cần gộp (#%(id)s) thuộc đơn vị ngoài phạm vi bạn phụ trách (hoặc không thuộc đơn vị "
+                  "nào); không gộp được.", id=error.data.get("user_id"))]
     messages = {
         "same_account": _("Hãy chọn một tài khoản khác với tài khoản này."),
         "not_participant": _("Chỉ gộp được tài khoản thí sinh."),
@@ -70,7 +76,10 @@ def import_problem_message(problem: RowProblem) -> str:
         "unknown_unit": _("không có đơn vị mã «%(code)s» trong cây đơn vị.", code=problem.data.get("code")),
         "duplicate_in_file": _("trùng với dòng %(first)s của tệp.", first=problem.data.get("first_line")),
         "taken": _("đã thuộc về tài khoản %(name)s (#%(id)s).", name=problem.data.get("name"),
-                   id=problem.data.get("user_id")),
+                   id=problem.data.get("user_id")) if problem.data.get("user_id") else
+        _("đã được dùng cho một tài khoản khác, thuộc đơn vị ngoài phạm vi bạn phụ trách."),
+        "unit_outside_scope": _("đơn vị mã «%(code)s» nằm ngoài phạm vi bạn phụ trách.",
+                                code=problem.data.get("code")),
     }
     reason = reasons.get(problem.code) or registration_message(problem.code)
     return _("Dòng %(line)s, cột «%(column)s»: %(reason)s", line=problem.line, column=problem.column or label,

@@ -12,7 +12,9 @@ The rule, written once here:
 - refused: both accounts in the results of one finalized round (its frozen ranking would hold one person twice
   and could not be reproduced: re-open the round first), both with an attempt in progress in one round (wait for
   it to end), both with a pending erasure request (handle one first);
-- the merged account is deactivated (signed out everywhere) and points to the kept one.
+- the merged account is deactivated (signed out everywhere) and points to the kept one;
+- a scoped organizer (``services.scopes``) merges only two accounts of their subtree: either one outside is
+  refused (``outside_scope``, naming which), before anything about it is looked at.
 
 One transaction (the caller's), a fixed number of set-based statements whatever the number of attempts.
 """
@@ -41,11 +43,13 @@ from quizapp.models import (
 from quizapp.models.personal_data import ErasureStatus
 from quizapp.services import audit
 from quizapp.services.changes import round_changed
+from quizapp.services.scopes import EVERYTHING, Scope, unit_in_scope
 
 
 @dataclass(frozen=True)
 class MergeError(Exception):
-    """``same_account``, ``not_participant``, ``already_merged``, ``erased``, or ``conflicts`` (data: the refusals, each
+    """``same_account``, ``outside_scope`` (data: ``which``, "keep" or "merge", and its ``user_id``),
+    ``not_participant``, ``already_merged``, ``erased``, or ``conflicts`` (data: the refusals, each
     ``(code, round names)``)."""
 
     code: str
@@ -75,9 +79,13 @@ class MergePlan:
                 "renumbered": self.renumbered, "extensions_joined": self.extensions_joined}
 
 
-def _check_pair(keep: User, merge: User) -> None:
+def _check_pair(keep: User, merge: User, scope: Scope) -> None:
     if keep.id == merge.id:
         raise MergeError("same_account")
+    if not scope.everything:
+        for which, user in (("keep", keep), ("merge", merge)):
+            if not unit_in_scope(scope, user.unit_id):
+                raise MergeError("outside_scope", {"which": which, "user_id": user.id})
     if keep.role is not Role.PARTICIPANT or merge.role is not Role.PARTICIPANT:
         raise MergeError("not_participant")
     if keep.merged_into_id is not None or merge.merged_into_id is not None:
@@ -100,9 +108,9 @@ def _count(model, user_id: int, *conditions) -> int:
     return db.session.scalar(select(func.count()).select_from(model).where(model.user_id == user_id, *conditions))
 
 
-def plan_merge(keep: User, merge: User) -> MergePlan:
+def plan_merge(keep: User, merge: User, scope: Scope = EVERYTHING) -> MergePlan:
     """What merging ``merge`` into ``keep`` would do (nothing is changed)."""
-    _check_pair(keep, merge)
+    _check_pair(keep, merge, scope)
     plan = MergePlan(keep.id, merge.id)
     both = {keep.id, merge.id}
     attempts = _per_round(Attempt, keep.id, merge.id)
@@ -131,9 +139,9 @@ def plan_merge(keep: User, merge: User) -> MergePlan:
     return plan
 
 
-def merge_accounts(keep: User, merge: User, *, actor: User, now: datetime) -> MergePlan:
-    """Merge ``merge`` into ``keep`` by the rule above, or raise MergeError("conflicts") changing nothing."""
-    plan = plan_merge(keep, merge)
+def merge_accounts(keep: User, merge: User, *, actor: User, now: datetime, scope: Scope = EVERYTHING) -> MergePlan:
+    """Merge ``merge`` into ``keep`` by the rule above, or raise MergeError changing nothing."""
+    plan = plan_merge(keep, merge, scope)
     if plan.refusals:
         raise MergeError("conflicts", {"refusals": plan.refusals})
     touched = set(db.session.scalars(select(Attempt.round_id).where(Attempt.user_id == merge.id).distinct()))

@@ -3,7 +3,9 @@
 All or nothing: every problem is found and named with its row and column (a row as Excel numbers it), and
 nothing is saved unless the file has none. Each row is checked as a registration is
 (``domain.registration.check_registration``); a unit code must exist; a phone, email or citizen ID may appear
-once in the file (a repeat names both rows) and must not belong to an account already stored (named).
+once in the file (a repeat names both rows) and must not belong to an account already stored (named, when the
+importer may see it). A scoped organizer (``services.scopes``) imports only into units of their subtree: a row
+whose unit is outside it is refused with its row.
 
 Passwords: each new account gets a generated one-time password, returned once (the organizer downloads them as
 a workbook and hands them out through the units); only their hashes are stored. "Quên mật khẩu" mails a link to
@@ -31,6 +33,7 @@ from quizapp.extensions import db
 from quizapp.models import Role, Unit, User
 from quizapp.passwords import Passwords
 from quizapp.services import audit
+from quizapp.services.scopes import EVERYTHING, Scope, participant_clause, unit_clause
 
 FIELDS = ("full_name", "phone", "email", "unit_code", "category", "birth_date", "id_number")
 PEOPLE_HEADERS = HeaderSpec(
@@ -61,9 +64,10 @@ ONE_TIME_HASHER = Passwords(time_cost=1, memory_kib=1024, parallelism=1)
 @dataclass(frozen=True)
 class RowProblem:
     """A problem of one row: ``field`` (its column, as headed in the file) and ``code``: a registration code,
-    ``unknown_unit``, ``unknown_category``, ``duplicate_in_file`` (data: first_line) or ``taken`` (data: the
-    holder's id and name); or a problem of the file's layout (``file``: a ``Problem`` worded by messages.files,
-    ``missing_header``/``no_header``: data field)."""
+    ``unknown_unit``, ``unit_outside_scope`` (data: code), ``unknown_category``, ``duplicate_in_file`` (data:
+    first_line) or ``taken`` (data: the holder's id and name, or nothing for a holder outside the scope); or a
+    problem of the file's layout (``file``: a ``Problem`` worded by messages.files, ``missing_header``/
+    ``no_header``: data field)."""
 
     code: str
     line: int | None = None
@@ -183,8 +187,9 @@ def _duplicates(rows: list[Seen], columns_of: dict[str, str]) -> list[RowProblem
     return problems
 
 
-def _taken(rows: list[Seen], columns_of: dict[str, str]) -> list[RowProblem]:
-    """Rows whose phone, email or citizen ID already belongs to an account (one query per 500 rows)."""
+def _taken(rows: list[Seen], columns_of: dict[str, str], scope: Scope) -> list[RowProblem]:
+    """Rows whose phone, email or citizen ID already belongs to an account (one query per 500 rows); a holder
+    outside ``scope`` is not named."""
     problems: list[RowProblem] = []
     columns = {"phone": User.phone, "email": User.email, "id_number": User.id_number}
     for start in range(0, len(rows), 500):
@@ -193,23 +198,26 @@ def _taken(rows: list[Seen], columns_of: dict[str, str]) -> list[RowProblem]:
         conditions = [columns[name].in_(found) for name, found in values.items() if found]
         if not conditions:
             continue
-        holders: dict[tuple[str, str], tuple[int, str]] = {}
-        for row in db.session.execute(select(User.id, User.full_name, *columns.values()).where(or_(*conditions))):
+        holders: dict[tuple[str, str], tuple[int, str] | None] = {}
+        for row in db.session.execute(select(User.id, User.full_name, *columns.values(),
+                                             participant_clause(scope).label("in_scope")).where(or_(*conditions))):
             for name in _UNIQUE:
                 if getattr(row, name):
-                    holders[(name, getattr(row, name))] = (row.id, row.full_name)
+                    holders[(name, getattr(row, name))] = (row.id, row.full_name) if row.in_scope else None
         for row in chunk:
             for name in _UNIQUE:
-                holder = holders.get((name, getattr(row, name) or ""))
-                if holder:
+                key = (name, getattr(row, name) or "")
+                if key in holders:
+                    holder = holders[key]
                     problems.append(RowProblem("taken", row.line, name, columns_of.get(name, name),
-                                               {"user_id": holder[0], "name": holder[1]}))
+                                               {"user_id": holder[0], "name": holder[1]} if holder else {}))
     return problems
 
 
-def plan_import(filename: str, data: bytes, *, today: date,
-                limits: ImportLimits = DEFAULT_LIMITS) -> ImportPlan:
-    """Read and check the whole file; raise ImportRefused with every problem, in row order."""
+def plan_import(filename: str, data: bytes, *, today: date, limits: ImportLimits = DEFAULT_LIMITS,
+                scope: Scope = EVERYTHING) -> ImportPlan:
+    """Read and check the whole file; raise ImportRefused with every problem, in row order. For a scoped
+    organizer each row's unit must be in their subtree (``unit_outside_scope``)."""
     try:
         sheets = read_sheets(filename, data, limits, PEOPLE_HEADERS.score)
     except Refused as refused:
@@ -228,10 +236,15 @@ def plan_import(filename: str, data: bytes, *, today: date,
     if not rows and not problems:
         raise ImportRefused([RowProblem("no_rows")])
     codes = {row.unit_code for row in seen if row.unit_code}
-    units = dict(db.session.execute(select(Unit.code, Unit.id).where(Unit.code.in_(codes))).all()) if codes else {}
-    problems += [RowProblem("unknown_unit", row.line, "unit_code", headings.get("unit_code", "unit_code"),
-                            {"code": row.unit_code}) for row in seen if row.unit_code and row.unit_code not in units]
-    problems += _duplicates(seen, headings) + _taken(seen, headings)
+    found = db.session.execute(select(Unit.code, Unit.id, unit_clause(scope, Unit.id).label("inside"))
+                               .where(Unit.code.in_(codes))).all() if codes else []
+    units = {code: unit_id for code, unit_id, _inside in found}
+    outside = {code for code, _unit_id, inside in found if not inside}
+    column = headings.get("unit_code", "unit_code")
+    problems += [RowProblem("unit_outside_scope" if row.unit_code in outside else "unknown_unit", row.line,
+                            "unit_code", column, {"code": row.unit_code})
+                 for row in seen if row.unit_code and (row.unit_code not in units or row.unit_code in outside)]
+    problems += _duplicates(seen, headings) + _taken(seen, headings, scope)
     if problems:
         raise ImportRefused(sorted(problems, key=lambda p: (p.line or 0, FIELDS.index(p.field)
                                                             if p.field in FIELDS else 0)))

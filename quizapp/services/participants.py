@@ -1,4 +1,7 @@
-"""Participants: registration, password reset, and the organizer's console (search, edit, hide)."""
+"""Participants: registration, password reset, and the organizer's console (search, edit, hide).
+
+The console's functions take the account's ``scope`` (``services.scopes``): a scoped organizer finds, counts and
+changes only participants whose unit is in their subtree, and moves them only to units in it."""
 
 from __future__ import annotations
 
@@ -13,11 +16,12 @@ from quizapp.auth import hash_password
 from quizapp.domain.registration import MIN_PASSWORD, Registration, RegistrationError, check_registration
 from quizapp.domain.text import clean, escape_like, fold
 from quizapp.extensions import db
-from quizapp.models import Attempt, Role, Unit, User
+from quizapp.models import Attempt, Contest, Role, Round, Unit, User
 from quizapp.models.units import UnitAncestor
 from quizapp.services import audit
 from quizapp.services.changes import round_changed
 from quizapp.services.people import participant_search
+from quizapp.services.scopes import EVERYTHING, Scope, ScopeError, contest_clause, participant_clause, unit_in_scope
 
 
 def register(registration: Registration, *, now: datetime) -> User:
@@ -62,8 +66,16 @@ def _taken(registration: Registration) -> dict[str, str]:
     return taken
 
 
-def reset_password(user: User, new_password: str, *, actor: User, now: datetime) -> None:
+def require_in_scope(scope: Scope, user: User) -> None:
+    """Raise ``ScopeError`` unless ``user`` (a participant) is in ``scope``: their unit is in its subtree."""
+    if not scope.everything and not unit_in_scope(scope, user.unit_id):
+        raise ScopeError("outside_scope", "participant")
+
+
+def reset_password(user: User, new_password: str, *, actor: User, now: datetime,
+                   scope: Scope = EVERYTHING) -> None:
     """An organizer sets a new password; the participant's sessions and API tokens stop working."""
+    require_in_scope(scope, user)
     if len(new_password) < MIN_PASSWORD:
         raise RegistrationError({"password": "password_too_short"})
     user.password_hash = hash_password(new_password)
@@ -88,11 +100,12 @@ class ParticipantFilter:
     category: str | None = None
 
 
-def search_participants(filters: ParticipantFilter) -> Select:
-    """Participants that ``people.participant_search`` finds (name without accents, phone in any form, email,
-    citizen ID) or whose own unit has the query as its code or in its name; within a unit's subtree and of a
-    category when asked; merged accounts left out. Ordered by name."""
-    statement = select(User).where(User.role == Role.PARTICIPANT, User.merged_into_id.is_(None))
+def search_participants(filters: ParticipantFilter, scope: Scope = EVERYTHING) -> Select:
+    """Participants of ``scope`` that ``people.participant_search`` finds (name without accents, phone in any
+    form, email, citizen ID) or whose own unit has the query as its code or in its name; within a unit's subtree
+    and of a category when asked; merged accounts left out. Ordered by name."""
+    statement = select(User).where(User.role == Role.PARTICIPANT, User.merged_into_id.is_(None),
+                                   participant_clause(scope))
     text = clean(filters.query)
     if text:
         found = participant_search(text).with_only_columns(User.id).order_by(None)
@@ -109,8 +122,8 @@ def search_participants(filters: ParticipantFilter) -> Select:
 
 @dataclass(frozen=True)
 class ProfileError(Exception):
-    """Problems of an edit: field -> registration code, and for a taken phone, email or citizen ID the account
-    holding it (field -> (user id, full name))."""
+    """Problems of an edit: field -> registration code (or ``unit_outside_scope``), and for a taken phone, email
+    or citizen ID the account holding it (field -> (user id, full name)) when it is in the editor's scope."""
 
     problems: dict[str, str]
     holders: dict[str, tuple[int, str]] = field(default_factory=dict)
@@ -122,27 +135,32 @@ def profile_values(user: User, unit_code: str | None) -> dict[str, Any]:
             "category": user.category, "birth_date": user.birth_date, "id_number": user.id_number}
 
 
-def holders(values: dict[str, str | None], *, besides: int | None = None) -> dict[str, tuple[int, str]]:
+def holders(values: dict[str, str | None], *, besides: int | None = None,
+            scope: Scope = EVERYTHING) -> dict[str, tuple[int, str] | None]:
     """Which of the phone, email and citizen ID in ``values`` belong to another account (one query):
-    field -> (its id, its full name)."""
+    field -> (its id, its full name), or None for an account outside ``scope`` (it is not named)."""
     columns = {"phone": User.phone, "email": User.email, "id_number": User.id_number}
     conditions = [columns[name] == value for name, value in values.items() if value and name in columns]
     if not conditions:
         return {}
-    statement = select(User.id, User.full_name, User.phone, User.email, User.id_number).where(or_(*conditions))
+    statement = select(User.id, User.full_name, User.phone, User.email, User.id_number,
+                       participant_clause(scope).label("in_scope")).where(or_(*conditions))
     if besides is not None:
         statement = statement.where(User.id != besides)
-    found: dict[str, tuple[int, str]] = {}
+    found: dict[str, tuple[int, str] | None] = {}
     for row in db.session.execute(statement):
         for name in columns:
             if values.get(name) and getattr(row, name) == values[name]:
-                found[name] = (row.id, row.full_name)
+                found[name] = (row.id, row.full_name) if row.in_scope else None
     return found
 
 
-def update_profile(user: User, raw: dict[str, object], *, actor: User, now: datetime, today: date) -> list[str]:
+def update_profile(user: User, raw: dict[str, object], *, actor: User, now: datetime, today: date,
+                   scope: Scope = EVERYTHING) -> list[str]:
     """Check ``raw`` as a registration is checked (``check_registration``) and save it on ``user``; returns the
-    fields that changed. The audit entry names them, with old and new values except for personal data."""
+    fields that changed. The audit entry names them, with old and new values except for personal data. A scoped
+    organizer edits people of their subtree and keeps them there (``unit_outside_scope``)."""
+    require_in_scope(scope, user)
     problems: dict[str, str] = {}
     try:
         checked = check_registration({**raw, "password": _UNCHANGED_PASSWORD}, today=today)
@@ -152,11 +170,14 @@ def update_profile(user: User, raw: dict[str, object], *, actor: User, now: date
     unit = db.session.scalar(select(Unit).where(Unit.code == unit_code)) if unit_code else None
     if unit_code and unit is None:
         problems["unit_code"] = "unknown_unit"
+    elif unit is not None and not unit_in_scope(scope, unit.id):
+        problems["unit_code"] = "unit_outside_scope"
     taken = {} if checked is None else holders(
-        {"phone": checked.phone, "email": checked.email, "id_number": checked.id_number}, besides=user.id)
+        {"phone": checked.phone, "email": checked.email, "id_number": checked.id_number}, besides=user.id,
+        scope=scope)
     problems.update({name: f"{name}_taken" for name in taken})
     if problems or checked is None or unit is None:
-        raise ProfileError(problems, taken)
+        raise ProfileError(problems, {name: holder for name, holder in taken.items() if holder is not None})
     old_unit = db.session.get(Unit, user.unit_id) if user.unit_id else None
     before = profile_values(user, old_unit.code if old_unit else None)
     after = {"full_name": checked.full_name, "phone": checked.phone, "email": checked.email,
@@ -183,9 +204,11 @@ def rounds_of(user_id: int) -> None:
         round_changed(round_id)
 
 
-def set_hidden(user: User, hidden: bool, reason: str | None, *, actor: User, now: datetime) -> None:
+def set_hidden(user: User, hidden: bool, reason: str | None, *, actor: User, now: datetime,
+               scope: Scope = EVERYTHING) -> None:
     """Hide ``user`` from every ranking, count and statistic (with a reason, required), or show them again.
     Rounds already finalized keep their frozen results; re-opening one applies the change."""
+    require_in_scope(scope, user)
     reason = clean(reason) or None
     if hidden and not reason:
         raise ProfileError({"reason": "required"})
@@ -195,3 +218,13 @@ def set_hidden(user: User, hidden: bool, reason: str | None, *, actor: User, now
     audit.record(actor=actor, action="user.hide" if hidden else "user.unhide", object_type="user",
                  object_id=user.id, now=now, reason=reason, details={"user_id": user.id})
     rounds_of(user.id)
+
+
+def extension_rounds(scope: Scope = EVERYTHING) -> list[tuple[int, str]]:
+    """(round id, "Contest – Round") of the rounds an organizer may give extra time in, newest contest first:
+    the rounds of the contests in their scope (``scopes.contest_clause``)."""
+    rows = db.session.execute(
+        select(Round.id, Round.name, Contest.title).join(Contest, Contest.id == Round.contest_id)
+        .where(contest_clause(scope, Contest.id)).order_by(Contest.id.desc(), Round.position)
+    ).all()
+    return [(row.id, f"{row.title} – {row.name}") for row in rows]

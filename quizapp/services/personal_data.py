@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import case, or_, select, update
 
 from quizapp.domain.personal_data import ErasureError, RoundState, anonymous_label, rounds_not_final
 from quizapp.domain.phones import normalise_phone
@@ -33,6 +33,7 @@ from quizapp.models import (
 from quizapp.services import audit
 from quizapp.services.changes import round_changed
 from quizapp.services.results import accepts_entries_until
+from quizapp.services.scopes import EVERYTHING, Scope, participant_clause
 from quizapp.services.units import unit_paths
 
 #: What an erased account keeps as its password hash: no password verifies against it.
@@ -241,6 +242,17 @@ def erase(user: User, *, reason: str, actor: User | None, now: datetime) -> Eras
 
 
 # --- erasure requests -----------------------------------------------------------------------------------------
+
+def erasure_requests(scope: Scope = EVERYTHING, *, limit: int = 200) -> list[tuple[ErasureRequest, User]]:
+    """The requests of the participants in ``scope`` (their unit in its subtree) with their person, pending first
+    (oldest first), then the handled ones; at most ``limit``."""
+    return [tuple(row) for row in db.session.execute(
+        select(ErasureRequest, User).join(User, User.id == ErasureRequest.user_id)
+        .where(participant_clause(scope, User.unit_id))
+        .order_by(case((ErasureRequest.status == ErasureStatus.PENDING, 0), else_=1),
+                  ErasureRequest.requested_at, ErasureRequest.id).limit(limit)
+    )]
+
 
 def pending_request(user_id: int) -> ErasureRequest | None:
     return db.session.scalar(select(ErasureRequest).where(ErasureRequest.user_id == user_id,

@@ -8,16 +8,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import case, select
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from quizapp.domain.personal_data import ErasureError
 from quizapp.extensions import db
 from quizapp.messages.personal_data import erasure_error_message, erasure_status_label
-from quizapp.models import ErasureRequest, ErasureStatus, User
+from quizapp.models import ErasureRequest, ErasureStatus
 from quizapp.models.types import utcnow
+from quizapp.services.personal_data import erasure_requests as requests_in_scope
 from quizapp.services.personal_data import handle_request, pending_rounds, refuse_request
+from quizapp.services.scopes import scope_of
 from quizapp.views.organizer import bp
 from quizapp.views.organizer.forms import ActionForm
 
@@ -28,14 +29,10 @@ class RefuseErasureForm(FlaskForm):
 
 @bp.get("/erasure-requests")
 def erasure_requests():
-    """Pending requests first (oldest first), then the last handled ones; for each pending one, the rounds that
-    keep the person's results from being final."""
+    """Pending requests first (oldest first), then the last handled ones, of the participants in the account's
+    scope; for each pending one, the rounds that keep the person's results from being final."""
     now = utcnow()
-    rows = db.session.execute(
-        select(ErasureRequest, User).join(User, User.id == ErasureRequest.user_id)
-        .order_by(case((ErasureRequest.status == ErasureStatus.PENDING, 0), else_=1),
-                  ErasureRequest.requested_at, ErasureRequest.id).limit(200)
-    ).all()
+    rows = requests_in_scope(scope_of(current_user))
     waiting = {request.id: pending_rounds(user.id, now) for request, user in rows
                if request.status is ErasureStatus.PENDING}
     return render_template("organizer/erasure_requests.html", rows=rows, waiting=waiting,

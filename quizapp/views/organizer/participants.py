@@ -1,7 +1,10 @@
 """Participants: find one (filters), see and correct their details, reset their password, give them extra time,
-hide them from rankings. Merging accounts: participants_merge.py; importing a list: participants_import.py."""
+hide them from rankings. Merging accounts: participants_merge.py; importing a list: participants_import.py.
+A scoped organizer's lists and changes keep to their subtree: the services are given ``scope_of(current_user)``."""
 
 from __future__ import annotations
+
+from functools import wraps
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,21 +13,26 @@ from sqlalchemy import select
 
 from quizapp.domain.attempts import AttemptError
 from quizapp.domain.registration import RegistrationError
+from quizapp.errors import error_response
 from quizapp.extensions import db
-from quizapp.messages.participants import attempt_error_message, registration_message
+from quizapp.messages.participants import attempt_error_message, profile_problem_message
 from quizapp.messages.people import taken_message
-from quizapp.models import Attempt, Contest, Role, Round, TimeExtension, Unit, User
+from quizapp.messages.scopes import scope_error_message
+from quizapp.models import Attempt, Role, Round, TimeExtension, Unit, User
 from quizapp.models.types import utcnow
 from quizapp.services.attempt_closing import grant_extension
 from quizapp.services.participants import (
     ParticipantFilter,
     ProfileError,
+    extension_rounds,
     profile_values,
+    require_in_scope,
     reset_password,
     search_participants,
     set_hidden,
     update_profile,
 )
+from quizapp.services.scopes import ScopeError, scope_of, unit_in_scope
 from quizapp.services.units import unit_paths
 from quizapp.views.organizer import bp
 from quizapp.views.organizer.forms import ActionForm, ExtensionForm, PasswordResetForm
@@ -39,18 +47,36 @@ def participant_or_404(user_id: int) -> User:
     return user
 
 
+def refuse_outside(view):
+    """Answer a service's ``ScopeError`` with the guard's 403 (the URL guard refuses most before the view; this
+    covers what a form names, such as the other account of a merge)."""
+
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except ScopeError as error:
+            db.session.rollback()
+            return error_response(403, error.code, scope_error_message(error))
+
+    return guarded
+
+
 @bp.get("/participants")
 def participants():
     form = ParticipantSearchForm(request.args)
     form.validate()
+    scope = scope_of(current_user)
     unit = None
     if form.unit.data and not form.unit.errors:
         unit = db.session.scalar(select(Unit).where(Unit.code == form.unit.data.strip()))
         if unit is None:
-            form.unit.errors = [registration_message("unknown_unit")]
+            form.unit.errors = [profile_problem_message("unknown_unit")]
+        elif not unit_in_scope(scope, unit.id):
+            form.unit.errors = [profile_problem_message("unit_outside_scope")]
     filters = ParticipantFilter(query=form.q.data or "", unit_id=unit.id if unit else None,
                                 category=form.category.data or None)
-    statement = search_participants(filters)
+    statement = search_participants(filters, scope)
     if form.unit.errors or form.q.errors:
         statement = statement.where(False)
     page = paginate(statement)
@@ -62,10 +88,7 @@ def participants():
 
 
 def _rounds_choices() -> list[tuple[int, str]]:
-    rows = db.session.execute(
-        select(Round.id, Round.name, Contest.title).join(Contest).order_by(Contest.id.desc(), Round.position)
-    ).all()
-    return [(row.id, f"{row.title} – {row.name}") for row in rows]
+    return extension_rounds(scope_of(current_user))
 
 
 def _unit_code(user: User) -> str | None:
@@ -112,6 +135,7 @@ def frozen_account(user: User) -> bool:
 
 
 @bp.post("/participants/<int:user_id>/profile")
+@refuse_outside
 def edit_participant(user_id: int):
     user = participant_or_404(user_id)
     if frozen_account(user):
@@ -121,11 +145,11 @@ def edit_participant(user_id: int):
         return participant_page(user, 400, profile_form=form)
     try:
         changed = update_profile(user, form.profile_data(), actor=current_user, now=utcnow(),
-                                 today=utcnow().date())
+                                 today=utcnow().date(), scope=scope_of(current_user))
     except ProfileError as error:
         for name, code in error.problems.items():
             holder = error.holders.get(name)
-            form[name].errors = [taken_message(name, holder[1]) if holder else registration_message(code)]
+            form[name].errors = [taken_message(name, holder[1]) if holder else profile_problem_message(code)]
         return participant_page(user, 400, profile_form=form, holders=error.holders)
     if changed:
         flash(_("Đã lưu thông tin của thí sinh."), "success")
@@ -135,42 +159,46 @@ def edit_participant(user_id: int):
 
 
 @bp.post("/participants/<int:user_id>/hide")
+@refuse_outside
 def hide_participant(user_id: int):
     user = participant_or_404(user_id)
     form = HideForm(prefix="hide")
     if not form.validate_on_submit():
         return participant_page(user, 400, hide_form=form)
-    set_hidden(user, True, form.reason.data, actor=current_user, now=utcnow())
+    set_hidden(user, True, form.reason.data, actor=current_user, now=utcnow(), scope=scope_of(current_user))
     flash(_("Thí sinh đã được ẩn khỏi bảng xếp hạng, thống kê và thành tích tập thể."), "success")
     return redirect(url_for("organizer.participant", user_id=user.id))
 
 
 @bp.post("/participants/<int:user_id>/unhide")
+@refuse_outside
 def unhide_participant(user_id: int):
     user = participant_or_404(user_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    set_hidden(user, False, None, actor=current_user, now=utcnow())
+    set_hidden(user, False, None, actor=current_user, now=utcnow(), scope=scope_of(current_user))
     flash(_("Thí sinh được xếp hạng trở lại."), "success")
     return redirect(url_for("organizer.participant", user_id=user.id))
 
 
 @bp.post("/participants/<int:user_id>/password")
+@refuse_outside
 def reset_participant_password(user_id: int):
     user = participant_or_404(user_id)
     form = PasswordResetForm()
     if not form.validate_on_submit():
         return participant_page(user, 400, reset_form=form)
     try:
-        reset_password(user, form.password.data, actor=current_user, now=utcnow())
+        reset_password(user, form.password.data, actor=current_user, now=utcnow(), scope=scope_of(current_user))
     except RegistrationError as error:
-        form.password.errors = [registration_message(code) for code in error.problems.values()]
+        form.password.errors = [profile_problem_message(code) for code in error.problems.values()]
         return participant_page(user, 400, reset_form=form)
     flash(_("Đã đặt lại mật khẩu. Các phiên đăng nhập cũ của thí sinh đã bị đăng xuất."), "success")
     return redirect(url_for("organizer.participant", user_id=user.id))
 
 
 @bp.post("/participants/<int:user_id>/extension")
+@refuse_outside
 def extend_time(user_id: int):
     user = participant_or_404(user_id)
     form = ExtensionForm()
@@ -178,6 +206,7 @@ def extend_time(user_id: int):
     if not form.validate_on_submit():
         return participant_page(user, 400, extension_form=form)
     round_ = db.session.get(Round, form.round_id.data) or abort(404)
+    require_in_scope(scope_of(current_user), user)  # the round is one of the scope's: its choices are
     try:
         grant_extension(round_, user, form.minutes.data * 60, form.reason.data, actor=current_user, now=utcnow())
     except AttemptError as error:

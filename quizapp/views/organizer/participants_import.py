@@ -17,6 +17,7 @@ from quizapp.services.participant_import import (
     passwords_workbook,
     plan_import,
 )
+from quizapp.services.scopes import scope_of
 from quizapp.uploads import discard, import_limits, stage, staged
 from quizapp.views.organizer import bp
 from quizapp.views.organizer.participants_forms import ConfirmParticipantsImportForm, ImportParticipantsForm
@@ -48,7 +49,8 @@ def upload_participants():
         return _page(form, 400)
     filename, data = form.file.data.filename or "", form.file.data.read()
     try:
-        plan = plan_import(filename, data, today=utcnow().date(), limits=import_limits())
+        plan = plan_import(filename, data, today=utcnow().date(), limits=import_limits(),
+                           scope=scope_of(current_user))
     except ImportRefused as refused:
         return _page(form, 400, problems=_problems(refused), problem_count=len(refused.problems),
                      filename=filename)
@@ -69,7 +71,8 @@ def confirm_participants_import():
                      problems=[_("Tệp đã tải lên không còn. Hãy tải lên lại.")])
     filename = form.filename.data
     try:
-        plan = plan_import(filename, data, today=utcnow().date(), limits=import_limits())
+        plan = plan_import(filename, data, today=utcnow().date(), limits=import_limits(),
+                           scope=scope_of(current_user))
     except ImportRefused as refused:  # accounts registered meanwhile
         return _page(ImportParticipantsForm(formdata=None), 409,
                      problems=_problems(refused), problem_count=len(refused.problems),

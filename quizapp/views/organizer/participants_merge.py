@@ -9,11 +9,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from quizapp.domain.phones import normalise_phone
+from quizapp.errors import error_response
 from quizapp.extensions import db
 from quizapp.messages.people import merge_error_message
 from quizapp.models import Role, User
 from quizapp.models.types import utcnow
 from quizapp.services.account_merge import MergeError, merge_accounts, plan_merge
+from quizapp.services.scopes import scope_of
 from quizapp.views.organizer import bp
 from quizapp.views.organizer.participants import participant_or_404, participant_page
 from quizapp.views.organizer.participants_forms import ConfirmMergeForm, MergeForm
@@ -41,7 +43,7 @@ def merge_preview(user_id: int):
         form.other.errors = merge_error_message(MergeError("not_found"))
         return participant_page(keep, 400, merge_form=form)
     try:
-        plan = plan_merge(keep, other)
+        plan = plan_merge(keep, other, scope_of(current_user))
     except MergeError as error:
         form.other.errors = merge_error_message(error)
         return participant_page(keep, 400, merge_form=form)
@@ -59,9 +61,11 @@ def merge_confirm():
         return redirect(url_for("organizer.participants"))
     keep, other = participant_or_404(int(form.keep_id.data)), participant_or_404(int(form.merge_id.data))
     try:
-        plan = merge_accounts(keep, other, actor=current_user, now=utcnow())
+        plan = merge_accounts(keep, other, actor=current_user, now=utcnow(), scope=scope_of(current_user))
     except MergeError as error:
         refusals = merge_error_message(error)
+        if error.code == "outside_scope":  # nothing about an account outside the scope is shown
+            return error_response(403, error.code, refusals[0])
         return render_template("organizer/participant_merge.html", keep=keep, other=other, plan=None,
                                refusals=refusals, confirm=None), 409
     flash(_("Đã gộp tài khoản #%(other)d vào tài khoản này: %(n)d lượt thi được chuyển sang.",
