@@ -195,7 +195,9 @@ def locked_reason(attempts: int) -> str:
 
 
 def edit_refusal_text(code: str, data: dict[str, object]) -> str:
-    """A change the contest's attempts forbid (``services.contest_editing.EditRefusal``)."""
+    """A change the contest's attempts or the account's scope forbid (``services.contest_editing.EditRefusal``)."""
+    if code in _SCOPE_REFUSALS:
+        return _SCOPE_REFUSALS[code](data)
     attempts = int(data.get("attempts") or 0)  # type: ignore[call-overload]
     if code == "locked":
         return locked_reason(attempts)
@@ -204,6 +206,28 @@ def edit_refusal_text(code: str, data: dict[str, object]) -> str:
     if code == "round_removed":
         return _("Không thể bỏ đợt «%(round)s»: đã có %(num)d lượt thi.", round=data.get("round"), num=attempts)
     return _("Đợt thi này không thuộc cuộc thi đang sửa.")
+
+
+_SCOPE_REFUSALS: dict[str, Callable[[dict[str, object]], str]] = {
+    "audience_required": lambda d: _(
+        "Hãy ghi mã đơn vị dự thi: «%(unit)s» hoặc các đơn vị trực thuộc. Cuộc thi dành cho mọi đơn vị do Ban Tổ "
+        "chức cấp trên tạo.", unit=d.get("unit", "")),
+    "audience_outside_scope": lambda d: _(
+        "Đơn vị «%(code)s» không thuộc «%(unit)s»: bạn chỉ tạo được cuộc thi cho đơn vị mình phụ trách hoặc các "
+        "đơn vị trực thuộc.", code=d.get("code", ""), unit=d.get("unit", "")),
+    "draw_required": lambda d: _(
+        "Hãy thêm ít nhất một dòng rút câu hỏi có chọn ngân hàng câu hỏi: để trống sẽ rút từ mọi ngân hàng, kể cả "
+        "ngân hàng riêng của đơn vị khác."),
+    "draw_bank_required": lambda d: _(
+        "Chọn ngân hàng câu hỏi cho dòng này: ngân hàng của đơn vị bạn hoặc ngân hàng dùng chung. Để trống sẽ rút "
+        "từ mọi ngân hàng, kể cả ngân hàng riêng của đơn vị khác."),
+}
+
+
+def scope_help(unit_name: str, unit_code: str) -> str:
+    """The console's note for an organizer scoped to a unit, beside the audience field."""
+    return _("Bạn phụ trách «%(name)s» (mã %(code)s): cuộc thi chỉ dành được cho đơn vị này hoặc các đơn vị trực "
+             "thuộc, ghi bằng mã đơn vị.", name=unit_name, code=unit_code)
 
 
 def notice_problem(code: str, data: dict[str, int]) -> str:

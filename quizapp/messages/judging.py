@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask_babel import format_datetime
+from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 
 from quizapp.domain.bank_export import LETTERS
@@ -27,6 +27,13 @@ def regrade_error_message(code: str, data: dict[str, Any]) -> str:
         return _("Phương án %(letter)s đã là đáp án đúng; không có gì để chấm lại.", letter=letter)
     if code == "reason_required":
         return _("Cần ghi lý do chấm lại.")
+    if code == "rounds_outside_scope":
+        return ngettext(
+            "Không thể chấm lại: câu hỏi này đã được dùng trong %(num)d đợt thi ngoài phạm vi đơn vị bạn phụ trách; "
+            "chấm lại sẽ làm thay đổi kết quả của đơn vị khác. Hãy đề nghị Ban Giám khảo cấp trên chấm lại.",
+            "Không thể chấm lại: câu hỏi này đã được dùng trong %(num)d đợt thi ngoài phạm vi đơn vị bạn phụ trách; "
+            "chấm lại sẽ làm thay đổi kết quả của đơn vị khác. Hãy đề nghị Ban Giám khảo cấp trên chấm lại.",
+            data.get("rounds", 0))
     return _("Không thực hiện được (%(code)s).", code=code)
 
 

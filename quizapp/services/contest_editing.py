@@ -8,21 +8,27 @@ change: its name, its prediction question's text, and its close moved later (mor
 contest's own texts (title, rules) may always change; its prize and collective settings and its audience are
 locked once any round has attempts. A change to the answer key goes through the regrade instead. Each change is
 audited against the round or the contest, which also drops the round's cached public results after the commit.
+
+An organizer scoped to a unit (``services.scopes``) writes only contests of their subtree: the audience must be
+named and lie inside it, and every draw entry of a new or changed round must name a bank they may read (their
+subtree's or a shared one), since an entry without a bank draws from every bank, other units' private ones too
+(:func:`scope_refusals`). The command line and unscoped accounts are not limited.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, not_, select
 
 from quizapp.domain.contests import ContestSpec, RoundSpec, SpecProblem, draw_problems
+from quizapp.domain.contests.spec import draw_key, round_key
 from quizapp.extensions import db
-from quizapp.models import Attempt, CollectiveMetric, Contest, PrizeKind, Round, User
+from quizapp.models import Attempt, CollectiveMetric, Contest, PrizeKind, Round, Unit, User
 from quizapp.models.contests import ContestAudienceCategory, ContestAudienceUnit
 from quizapp.services import audit
 from quizapp.services.contests import (
@@ -30,10 +36,12 @@ from quizapp.services.contests import (
     _tiers,
     audience_units,
     category_problems,
+    contest_problems,
     contest_spec,
     create_contest,
     question_cells,
 )
+from quizapp.services.scopes import EVERYTHING, Scope, scope_unit, unit_clause
 
 #: Round fields that change results once anyone has taken the round (``closes_at`` may still move later).
 LOCKED_ROUND_FIELDS = ("opens_at", "question_count", "time_limit_seconds", "grace_seconds", "max_attempts",
@@ -51,7 +59,9 @@ WEEK = timedelta(days=7)
 @dataclass(frozen=True, slots=True)
 class EditRefusal:
     """A change refused: ``locked`` (``attempts`` taken), ``closes_earlier`` (``attempts`` taken),
-    ``round_removed`` (``attempts`` taken, ``round``), ``unknown_round``; ``key`` is the TOML path it is about."""
+    ``round_removed`` (``attempts`` taken, ``round``), ``unknown_round``; for a scoped account
+    (:func:`scope_refusals`) ``audience_required`` (``unit``: the scope's unit name), ``audience_outside_scope``
+    (``code``, ``unit``), ``draw_required``, ``draw_bank_required``; ``key`` is the TOML path it is about."""
 
     code: str
     key: str
@@ -60,7 +70,7 @@ class EditRefusal:
 
 class ContestEditError(Exception):
     """The edit cannot be saved; nothing was written. ``problems`` are the description's problems (SpecProblem),
-    ``refusals`` the changes that the rounds' attempts forbid."""
+    ``refusals`` the changes that the rounds' attempts or the account's scope forbid."""
 
     code = "contest_edit_refused"
 
@@ -78,10 +88,14 @@ def attempt_counts(contest: Contest) -> dict[int, int]:
     return dict(rows.all())
 
 
-def create_draft(spec: ContestSpec, *, actor: User | None, now: datetime) -> Contest:
+def create_draft(spec: ContestSpec, *, actor: User | None, now: datetime, scope: Scope = EVERYTHING) -> Contest:
     """A contest created from the console (``services.contests.create_contest``: the same checks and audit),
-    left unpublished until the organizer publishes it."""
-    contest = create_contest(spec, actor=actor, now=now)
+    left unpublished until the organizer publishes it. For a scoped account, raises ContestEditError (with the
+    description's problems too, so that all are shown at once) when :func:`scope_refusals` refuses it."""
+    refusals = scope_refusals(spec, scope, range(len(spec.rounds)))
+    if refusals:
+        raise ContestEditError(contest_problems(spec, scope), refusals)
+    contest = create_contest(spec, actor=actor, now=now, scope=scope)
     contest.published = False
     db.session.flush()
     return contest
@@ -99,11 +113,12 @@ def set_published(contest: Contest, published: bool, *, actor: User | None, now:
 
 
 def save_contest(contest: Contest, spec: ContestSpec, round_ids: Sequence[int | None], *, actor: User | None,
-                 now: datetime) -> int:
+                 now: datetime, scope: Scope = EVERYTHING) -> int:
     """Make the contest what ``spec`` describes (already read by ``read_contest``); ``round_ids[i]`` is the id of
     the existing round that ``spec.rounds[i]`` edits, None for a new round; existing rounds left out are removed.
     Returns the number of audit entries written. Raises ContestEditError before writing anything when a round id
-    is not one of the contest's, a change is locked by attempts, or the banks or the unit tree refuse it."""
+    is not one of the contest's, a change is locked by attempts, the account's ``scope`` refuses it
+    (:func:`scope_refusals`, for the new and changed draws), or the banks or the unit tree refuse it."""
     current = contest_spec(contest)
     by_id = {r.id: (r, current.rounds[i]) for i, r in enumerate(contest.rounds)}
     counts = attempt_counts(contest)
@@ -112,9 +127,10 @@ def save_contest(contest: Contest, spec: ContestSpec, round_ids: Sequence[int | 
         raise ContestEditError(refusals=refusals)
     changed_rounds = [i for i, (rid, new) in enumerate(zip(round_ids, spec.rounds, strict=True))
                       if rid is None or _round_changes(by_id[rid][1], new, ("draw", "question_count"))]
-    problems = _bank_and_tree_problems(spec, changed_rounds, current)
-    if problems:
-        raise ContestEditError(problems)
+    refusals = scope_refusals(spec, scope, changed_rounds)
+    problems = _bank_and_tree_problems(spec, changed_rounds, current, scope)
+    if problems or refusals:
+        raise ContestEditError(problems, refusals)
     written = _save_contest_fields(contest, current, spec, actor=actor, now=now)
     kept = {rid for rid in round_ids if rid is not None}
     for rid, (round_, old) in by_id.items():
@@ -124,6 +140,7 @@ def save_contest(contest: Contest, spec: ContestSpec, round_ids: Sequence[int | 
             contest.rounds.remove(round_)
             written += 1
     db.session.flush()
+    # every bank: a round whose draw did not change keeps the banks it names, whoever may read them
     _, bank_ids = question_cells()
     if not _in_place(contest, round_ids):
         _renumber(contest)
@@ -169,13 +186,14 @@ def _round_changes(old: RoundSpec, new: RoundSpec, names: Sequence[str]) -> list
     return [name for name in names if getattr(old, name) != getattr(new, name)]
 
 
-def _bank_and_tree_problems(spec: ContestSpec, changed_rounds: list[int], current: ContestSpec) -> list[SpecProblem]:
+def _bank_and_tree_problems(spec: ContestSpec, changed_rounds: list[int], current: ContestSpec,
+                            scope: Scope) -> list[SpecProblem]:
     """The checks of ``create_contest`` for what changed: the draws of new rounds and of rounds whose draw or
-    question count changed (a running round is not refused for a bank edited since), the audience when it
-    changed."""
+    question count changed (a running round is not refused for a bank edited since), against the banks
+    ``scope`` may read; the audience when it changed."""
     problems: list[SpecProblem] = []
     if changed_rounds:
-        cells, bank_ids = question_cells()
+        cells, bank_ids = question_cells(scope)
         prefixes = tuple(f"rounds[{i}]." for i in changed_rounds)
         problems += [p for p in draw_problems(spec, cells, bank_ids.keys()) if p.key.startswith(prefixes)]
     if spec.audience != current.audience:
@@ -183,6 +201,35 @@ def _bank_and_tree_problems(spec: ContestSpec, changed_rounds: list[int], curren
     if spec.audience_categories != current.audience_categories:
         problems += category_problems(spec.audience_categories)
     return problems
+
+
+def scope_refusals(spec: ContestSpec, scope: Scope, rounds: Iterable[int]) -> list[EditRefusal]:
+    """What a scoped account may not write (none for an unscoped one): a contest without an audience
+    (``audience_required``) or with an audience unit outside the subtree (``audience_outside_scope``, each
+    code), since such a contest belongs to the level above (``services.scopes``); among the rounds ``rounds``
+    (indexes), one without a draw (``draw_required``) or a draw entry naming no bank (``draw_bank_required``),
+    since either draws from every bank, other units' private ones too. Which banks may be named is checked with
+    the draws (``contest_problems``: a bank the account may not read is unknown to it). At most two queries."""
+    if scope.everything:
+        return []
+    refusals: list[EditRefusal] = []
+    if spec.audience:
+        outside = set(db.session.scalars(select(Unit.code).where(Unit.code.in_(spec.audience),
+                                                                 not_(unit_clause(scope, Unit.id)))))
+        refusals += [EditRefusal("audience_outside_scope", f"contest.audience[{index}]", {"code": code})
+                     for index, code in enumerate(spec.audience) if code in outside]
+    else:
+        refusals.append(EditRefusal("audience_required", "contest.audience"))
+    if refusals:
+        unit = scope_unit(scope)
+        refusals = [replace(r, data={**r.data, "unit": unit.name if unit else ""}) for r in refusals]
+    for index in sorted(set(rounds)):
+        draw = spec.rounds[index].draw
+        if not draw:
+            refusals.append(EditRefusal("draw_required", f"{round_key(index)}.draw"))
+        refusals += [EditRefusal("draw_bank_required", f"{draw_key(index, position)}.bank")
+                     for position, entry in enumerate(draw) if entry.bank is None]
+    return refusals
 
 
 def _plain(value: Any) -> Any:
@@ -313,14 +360,16 @@ def _next_name(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def copy_round(contest: Contest, round_id: int, *, actor: User | None, now: datetime) -> Round:
+def copy_round(contest: Contest, round_id: int, *, actor: User | None, now: datetime,
+               scope: Scope = EVERYTHING) -> Round:
     """Add a copy of the round ``round_id`` after the contest's last round (:func:`copied_round`); raises
-    ContestEditError (``unknown_round``) for a round of another contest, or when the banks cannot draw it."""
+    ContestEditError (``unknown_round``) for a round of another contest, or when the banks cannot draw it or
+    the account's ``scope`` refuses its draw (:func:`save_contest`)."""
     ids = [r.id for r in contest.rounds]
     if round_id not in ids:
         raise ContestEditError(refusals=[EditRefusal("unknown_round", "rounds", {"id": round_id})])
     current = contest_spec(contest)
     copy = copied_round(current, ids.index(round_id))
     spec = replace(current, rounds=(*current.rounds, copy))
-    save_contest(contest, spec, [*ids, None], actor=actor, now=now)
+    save_contest(contest, spec, [*ids, None], actor=actor, now=now, scope=scope)
     return contest.rounds[-1]

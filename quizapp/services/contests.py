@@ -1,5 +1,6 @@
 """Contests: create one from its spec (checked against the question banks and the unit tree), its audience,
-where its rounds stand, and the public listing that the pages and the JSON API share (a participant sees the
+where its rounds stand, the staff's list (a scoped account sees the contests of its subtree,
+``services.scopes``), and the public listing that the pages and the JSON API share (a participant sees the
 contests open to them)."""
 
 from __future__ import annotations
@@ -53,19 +54,22 @@ from quizapp.models import (
 )
 from quizapp.models.contests import ContestAudienceCategory, ContestAudienceUnit
 from quizapp.services import audit
+from quizapp.services.scopes import EVERYTHING, Scope, bank_clause, contest_clause
 
 #: Vietnam's offset (no daylight saving): the JSON payload writes windows in it, as organizers write them.
 VIETNAM = timezone(timedelta(hours=7))
 
 
-def question_cells() -> tuple[list[QuestionCell], dict[str, int]]:
-    """Active (not retired) questions counted per (bank, topic, difficulty), and every bank's id by name.
+def question_cells(scope: Scope = EVERYTHING) -> tuple[list[QuestionCell], dict[str, int]]:
+    """Active (not retired) questions counted per (bank, topic, difficulty), and every bank's id by name: of
+    the banks ``scope`` may read (its subtree's and the shared ones; every bank for an unscoped account).
 
     One GROUP BY query over banks outer-joined to their active questions (a bank without any has no cell).
     """
     rows = db.session.execute(
         select(Bank.id, Bank.name, Question.topic, Question.difficulty, func.count(Question.id))
         .outerjoin(Question, and_(Question.bank_id == Bank.id, Question.retired_at.is_(None)))
+        .where(bank_clause(scope))
         .group_by(Bank.id, Bank.name, Question.topic, Question.difficulty)
     ).tuples()
     cells: list[QuestionCell] = []
@@ -77,19 +81,14 @@ def question_cells() -> tuple[list[QuestionCell], dict[str, int]]:
     return cells, bank_ids
 
 
-def create_contest(spec: ContestSpec, *, actor: User | None, now: datetime) -> Contest:
+def create_contest(spec: ContestSpec, *, actor: User | None, now: datetime, scope: Scope = EVERYTHING) -> Contest:
     """Write a contest, its audience, its rounds (positions 1..n), their draw rules and prize tiers, and an audit
     entry.
 
-    Refused with ContestSpecError, before anything is written, when a round's draw cannot be satisfied by
-    the active questions (``quizapp.domain.contests.draw``) or the audience names a unit code that is not in the
-    tree, or a category that is neither one registration offers nor one a participant registered with: every
-    shortfall, unknown bank, overlap, unknown unit and category is listed.
+    Refused with ContestSpecError, before anything is written, for every problem :func:`contest_problems` finds.
+    ``scope``: the banks the draws may name are those the account may read (the command line is unscoped).
     """
-    cells, bank_ids = question_cells()
-    unit_ids, audience_problems = audience_units(spec)
-    problems = [*draw_problems(spec, cells, bank_ids.keys()), *audience_problems,
-                *category_problems(spec.audience_categories)]
+    problems, bank_ids, unit_ids = _checked(spec, scope)
     if problems:
         raise ContestSpecError(problems)
     contest = Contest(title=spec.title, rules=spec.rules, one_prize_per_contest=spec.one_prize_per_contest,
@@ -114,6 +113,23 @@ def create_contest(spec: ContestSpec, *, actor: User | None, now: datetime) -> C
                  details=details)
     db.session.flush()
     return contest
+
+
+def contest_problems(spec: ContestSpec, scope: Scope = EVERYTHING) -> list[SpecProblem]:
+    """What the question banks and the unit tree say against ``spec``: a round's draw that the active questions
+    of the banks ``scope`` may read cannot satisfy (``quizapp.domain.contests.draw``: every shortfall, unknown
+    bank, overlap), an audience unit code that is not in the tree, a category that is neither one registration
+    offers nor one a participant registered with. A bank outside the scope is unknown to it, as in its lists."""
+    return _checked(spec, scope)[0]
+
+
+def _checked(spec: ContestSpec, scope: Scope) -> tuple[list[SpecProblem], dict[str, int], dict[str, int]]:
+    """:func:`contest_problems`, with the ids of the banks (by name) and of the audience units (by code)."""
+    cells, bank_ids = question_cells(scope)
+    unit_ids, audience_problems = audience_units(spec)
+    problems = [*draw_problems(spec, cells, bank_ids.keys()), *audience_problems,
+                *category_problems(spec.audience_categories)]
+    return problems, bank_ids, unit_ids
 
 
 def audience_units(spec: ContestSpec) -> tuple[dict[str, int], list[SpecProblem]]:
@@ -177,6 +193,14 @@ def audiences(contest_ids: Collection[int]) -> dict[int, Audience]:
         categories[contest_id].append(category)
     return {contest_id: Audience(tuple(units.get(contest_id, ())), tuple(categories.get(contest_id, ())))
             for contest_id in {*units, *categories}}
+
+
+def staff_contests(scope: Scope) -> list[Contest]:
+    """The contests a staff account works on, newest first, with their rounds: every contest for an unscoped
+    account, those in ``scope`` otherwise (``services.scopes.contest_clause``: an audience all inside the
+    subtree). Two queries."""
+    return list(db.session.scalars(select(Contest).where(contest_clause(scope)).options(selectinload(Contest.rounds))
+                                   .order_by(Contest.id.desc())).all())
 
 
 def contest_audience(contest_id: int) -> Audience:

@@ -1,29 +1,22 @@
-"""The audit log for judges: who did what to results, when and why, filtered by contest or round."""
+"""The audit log for judges: who did what to results, when and why, filtered by contest or round; a scoped
+judge reads the entries about their subtree's contests (``services.audit.entries_query``)."""
 
 from __future__ import annotations
 
 from flask import render_template, request
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import selectinload
+from flask_login import current_user
+from sqlalchemy import select
 
 from quizapp.extensions import db
 from quizapp.messages.audit import describe_details, people_named
 from quizapp.messages.judging import audit_action_label, audit_object_label
-from quizapp.models import AuditEntry, Contest, Round, User
+from quizapp.models import AuditEntry, User
+from quizapp.services.audit import entries_query
+from quizapp.services.contests import staff_contests
+from quizapp.services.scopes import scope_of
 from quizapp.views.judge import bp
 from quizapp.views.judge.forms import record_id
 from quizapp.views.paging import paginate
-
-
-def _entries_query(contest_id: int | None, round_id: int | None):
-    query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-    if round_id:
-        return query.where(AuditEntry.object_type == "round", AuditEntry.object_id == round_id)
-    if contest_id:
-        rounds = select(Round.id).where(Round.contest_id == contest_id)
-        return query.where(or_(and_(AuditEntry.object_type == "round", AuditEntry.object_id.in_(rounds)),
-                               and_(AuditEntry.object_type == "contest", AuditEntry.object_id == contest_id)))
-    return query
 
 
 def _people(entries: list[AuditEntry]) -> dict[int, str]:
@@ -38,10 +31,10 @@ def _people(entries: list[AuditEntry]) -> dict[int, str]:
 def audit_log():
     contest_id = request.args.get("contest", type=record_id)
     round_id = request.args.get("round", type=record_id)
-    contests = db.session.scalars(select(Contest).options(selectinload(Contest.rounds))
-                                  .order_by(Contest.id.desc())).all()
+    scope = scope_of(current_user)
+    contests = staff_contests(scope)
     rounds = {r.id: (r, c) for c in contests for r in c.rounds}
-    page = paginate(_entries_query(contest_id, round_id))
+    page = paginate(entries_query(scope, contest_id=contest_id, round_id=round_id))
     people = _people(page.items)
     names = {"people": people, "rounds": {round_id: r.name for round_id, (r, _c) in rounds.items()}}
     rows = [{"entry": e, "actor": people.get(e.actor_id) if e.actor_id else None,

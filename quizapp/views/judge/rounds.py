@@ -13,10 +13,11 @@ from quizapp.domain.ranking import ResultsInputError
 from quizapp.extensions import db
 from quizapp.messages.judging import exclusion_label, ranking_reason, results_error_message
 from quizapp.messages.participants import category_label
-from quizapp.models import Contest, PredictionAnswer, Round, Unit, User
+from quizapp.models import PredictionAnswer, Round, Unit, User
 from quizapp.models.types import utcnow
 from quizapp.services import results
-from quizapp.services.contests import round_status
+from quizapp.services.contests import round_status, staff_contests
+from quizapp.services.scopes import scope_of
 from quizapp.services.standings import Standings, filter_standings, frame_page, round_standings
 from quizapp.services.units import search_units, unit_paths
 from quizapp.views.judge import bp
@@ -42,9 +43,9 @@ def get_round(round_id: int) -> Round:
 
 @bp.get("")
 def index():
+    """The contests the judge works on (a scoped judge: those of their subtree), with their rounds."""
     now = utcnow()
-    contests = db.session.scalars(select(Contest).options(selectinload(Contest.rounds))
-                                  .order_by(Contest.id.desc())).all()
+    contests = staff_contests(scope_of(current_user))
     statuses = {r.id: round_status(r, now) for c in contests for r in c.rounds}
     return render_template("judge/index.html", contests=contests, statuses=statuses)
 

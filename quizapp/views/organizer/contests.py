@@ -1,7 +1,8 @@
 """Contests in the browser: the organizers' list, a form to create and edit a contest with its rounds (the same
 rules as the contest TOML: the form builds the TOML's mapping and ``read_contest`` checks it), a round copied for
 next week, publishing, notices on the public page, the TOML download, and the active questions counted by topic,
-bank and difficulty for the draw."""
+bank and difficulty for the draw. An organizer scoped to a unit sees and writes only their subtree's contests
+and draws from the banks they may read (``services.scopes``, applied by the services)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,9 @@ from flask import Response, abort, flash, jsonify, redirect, render_template, ur
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from quizapp.domain.contest_rules_markdown import contest_rules_html
 from quizapp.domain.contests import ContestSpecError, SpecProblem, read_contest
-from quizapp.extensions import db
 from quizapp.messages.contests import (
     audience_line,
     describe_spec_problem,
@@ -25,6 +23,7 @@ from quizapp.messages.contests import (
     field_problem_text,
     locked_reason,
     notice_problem,
+    scope_help,
 )
 from quizapp.messages.participants import difficulty_label
 from quizapp.models import Contest
@@ -38,7 +37,9 @@ from quizapp.services.contests import (
     get_contest,
     question_cells,
     round_status,
+    staff_contests,
 )
+from quizapp.services.scopes import Scope, scope_of, scope_unit
 from quizapp.views.organizer import bp
 from quizapp.views.organizer.contests_forms import (
     Built,
@@ -70,25 +71,29 @@ def _contest(contest_id: int) -> Contest:
     return get_contest(contest_id) or abort(404)
 
 
+def _scope() -> Scope:
+    return scope_of(current_user)
+
+
 @bp.get("/contests")
 def contests():
     now = utcnow()
-    found = db.session.scalars(select(Contest).options(selectinload(Contest.rounds))
-                               .order_by(Contest.id.desc())).all()
+    found = staff_contests(_scope())
     rows = [(c, [(r, round_status(r, now)) for r in c.rounds]) for c in found]
     return render_template("organizer/contests.html", rows=rows, action=ActionForm())
 
 
 @bp.get("/contests/question-counts")
 def question_counts():
-    """The active questions by (bank, topic, difficulty), for the draw's live counts (static/contest-form.js)."""
-    cells, _bank_ids = question_cells()
+    """The active questions by (bank, topic, difficulty) of the banks the organizer may read, for the draw's live
+    counts (static/contest-form.js)."""
+    cells, _bank_ids = question_cells(_scope())
     return jsonify({"cells": [{"bank": c.bank, "topic": c.topic, "difficulty": c.difficulty, "count": c.count}
                               for c in cells]})
 
 
-def _count_tables() -> dict[str, list[tuple[str, int]]]:
-    cells, bank_ids = question_cells()
+def _count_tables(scope: Scope) -> dict[str, list[tuple[str, int]]]:
+    cells, bank_ids = question_cells(scope)
     tables: dict[str, dict[str, int]] = {"topic": defaultdict(int), "bank": defaultdict(int),
                                          "difficulty": defaultdict(int)}
     for cell in cells:
@@ -102,24 +107,28 @@ def _count_tables() -> dict[str, list[tuple[str, int]]]:
 
 def _render(form: ContestForm, contest: Contest | None, status: int = 200, *,
             problems: dict[str, list[str]] | None = None, summary: list[tuple[str, str]] | None = None):
-    """The contest form, with spare rows, each round's lock (its attempts), the question counts and, when editing,
-    the contest's notices."""
+    """The contest form, with spare rows, each round's lock (its attempts), the question counts of the banks the
+    organizer may read, a scoped organizer's note beside the audience and, when editing, the contest's notices."""
     add_spare_rows(form)
+    scope = _scope()
+    unit = scope_unit(scope)
     counts = contest_editing.attempt_counts(contest) if contest else {}
     known = {r.id for r in contest.rounds} if contest else set()
     #: each round row's round, when it is one of this contest's (a posted id may be anything)
     round_ids = [rid if rid in known else None
                  for rid in (parse_id(str(row.form.id.data or "").strip()) for row in form.rounds)]
     locks = [counts.get(rid, 0) if rid else 0 for rid in round_ids]
+    notes = [scope_help(unit.name, unit.code)] if unit is not None else []
     context: dict[str, Any] = {}
     if contest is not None:
         context = {"notices": notices.contest_notices(contest.id), "action": ActionForm(),
                    "notice_form": NoticeForm(formdata=None),
-                   "contest_attempts": sum(counts.values()),
-                   "audience_now": audience_line(contest_audience(contest.id)) or None}
+                   "contest_attempts": sum(counts.values())}
+        notes.insert(0, audience_line(contest_audience(contest.id)))
     return render_template("organizer/contest_form.html", form=form, contest=contest, locks=locks, round_ids=round_ids,
-                           problems=problems or {}, summary=summary or [], counts=_count_tables(),
-                           difficulty_label=difficulty_label,
+                           problems=problems or {}, summary=summary or [], counts=_count_tables(scope),
+                           difficulty_label=difficulty_label, scoped=not scope.everything,
+                           audience_help=" ".join(note for note in notes if note) or None,
                            **context), status
 
 
@@ -146,7 +155,10 @@ def _refused(form: ContestForm, contest: Contest | None, built: Built, problems=
 
 @bp.get("/contests/new")
 def new_contest():
-    return _render(ContestForm(), None)[0]
+    """An empty form; a scoped organizer's audience starts as their own unit."""
+    unit = scope_unit(_scope())
+    form = ContestForm(formdata=None, data={"audience": unit.code} if unit is not None else {})
+    return _render(form, None)[0]
 
 
 @bp.post("/contests/new")
@@ -160,9 +172,11 @@ def create_contest():
     built = build_mapping(form)
     try:
         spec = read_contest(built.mapping)
-        contest = contest_editing.create_draft(spec, actor=current_user, now=utcnow())
+        contest = contest_editing.create_draft(spec, actor=current_user, now=utcnow(), scope=_scope())
     except ContestSpecError as error:
         return _refused(form, None, built, error.problems)
+    except ContestEditError as error:
+        return _refused(form, None, built, error.problems, error.refusals)
     flash(_("Đã tạo cuộc thi «%(title)s» (chưa công bố).", title=contest.title), "success")
     return redirect(url_for("organizer.edit_contest", contest_id=contest.id))
 
@@ -186,7 +200,8 @@ def save_contest(contest_id: int):
     built = build_mapping(form)
     try:
         spec = read_contest(built.mapping)
-        written = contest_editing.save_contest(contest, spec, built.round_ids, actor=current_user, now=utcnow())
+        written = contest_editing.save_contest(contest, spec, built.round_ids, actor=current_user, now=utcnow(),
+                                               scope=_scope())
     except ContestSpecError as error:
         return _refused(form, contest, built, error.problems)
     except ContestEditError as error:
@@ -201,7 +216,7 @@ def copy_round(contest_id: int, round_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        copy = contest_editing.copy_round(contest, round_id, actor=current_user, now=utcnow())
+        copy = contest_editing.copy_round(contest, round_id, actor=current_user, now=utcnow(), scope=_scope())
     except ContestEditError as error:
         for problem in error.problems:
             flash(describe_spec_problem(problem), "error")
