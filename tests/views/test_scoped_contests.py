@@ -328,3 +328,31 @@ def test_the_exports_of_a_scoped_contest_hold_only_its_audience(world, make_user
     assert exported.status_code == 200
     rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff"))))
     assert [row["full_name"] for row in rows] == ["Thành Viên Xã Một A"]
+
+
+def test_a_scoped_judges_ranking_filter_finds_only_the_units_of_their_subtree(world, app, make_user):
+    units = world["units"]
+    inside = build_scene(units=units, title="Cuộc thi của Huyện Một")
+    db.session.add(ContestAudienceUnit(contest_id=inside.contest.id, unit_id=units["D1"].id, position=1))
+    db.session.commit()
+    add_entry(inside, "Người Trong", correct=2, unit="D1A")
+    judge = signed_in(app, make_user(Role.JUDGE, scope_unit_id=units["D1"].id))
+    page = judge.get(f"/judge/rounds/{inside.round.id}", query_string={"unit": "D2"}).get_data(as_text=True)
+    assert "Không có đơn vị nào có tên hoặc mã «D2»." in page
+    page = judge.get(f"/judge/rounds/{inside.round.id}", query_string={"unit": "huyen"}).get_data(as_text=True)
+    assert "Huyện Hai" not in page and "Người Trong" in page  # one unit of theirs matches: it is chosen
+    unscoped = signed_in(app, make_user(Role.JUDGE))
+    page = unscoped.get(f"/judge/rounds/{inside.round.id}", query_string={"unit": "huyen"}).get_data(as_text=True)
+    assert "Có nhiều đơn vị khớp «huyen»" in page and "Huyện Hai" in page
+
+
+def test_a_round_drawn_from_every_bank_by_the_level_above_is_not_copied_by_a_scoped_organizer(world, app,
+                                                                                              make_user):
+    contest = world["contests"]["d1a"]  # made above for Xã Một A; its round draws from every bank
+    round_id = contest.rounds[0].id
+    client = signed_in(app, make_user(Role.ORGANIZER, scope_unit_id=world["units"]["D1"].id))
+    response = client.post(f"/organizer/contests/{contest.id}/rounds/{round_id}/copy", follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "Không sao chép được đợt này: Hãy thêm ít nhất một dòng rút câu hỏi có chọn ngân hàng" in html
+    db.session.expire_all()
+    assert len(db.session.get(Contest, contest.id).rounds) == 1

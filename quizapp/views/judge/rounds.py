@@ -17,7 +17,7 @@ from quizapp.models import PredictionAnswer, Round, Unit, User
 from quizapp.models.types import utcnow
 from quizapp.services import results
 from quizapp.services.contests import round_status, staff_contests
-from quizapp.services.scopes import scope_of
+from quizapp.services.scopes import scope_of, unit_clause
 from quizapp.services.standings import Standings, filter_standings, frame_page, round_standings
 from quizapp.services.units import search_units, unit_paths
 from quizapp.views.judge import bp
@@ -52,14 +52,16 @@ def index():
 
 def _chosen_unit(form: RankingFilterForm) -> tuple[Unit | None, list[Unit]]:
     """The unit the filter names, by its code or, failing that, by its name (accent-insensitive, as registration
-    finds it); when several names match, none is chosen and the candidates are returned for the judge to pick."""
+    finds it); when several names match, none is chosen and the candidates are returned for the judge to pick.
+    A scoped judge finds only the units of their subtree."""
     text = (form.unit.data or "").strip()
     if not text:
         return None, []
-    unit = db.session.scalar(select(Unit).where(Unit.code == text))
+    scope = scope_of(current_user)
+    unit = db.session.scalar(select(Unit).where(Unit.code == text, unit_clause(scope, Unit.id)))
     if unit is not None:
         return unit, []
-    matches = search_units(text, limit=MAX_UNIT_CANDIDATES + 1)
+    matches = search_units(text, limit=MAX_UNIT_CANDIDATES + 1, scope=scope)
     if len(matches) == 1:
         return matches[0], []
     if not matches:

@@ -221,7 +221,8 @@ def copy_round(contest_id: int, round_id: int):
         for problem in error.problems:
             flash(describe_spec_problem(problem), "error")
         for refusal in error.refusals:
-            flash(edit_refusal_text(refusal.code, refusal.data), "error")
+            flash(_("Không sao chép được đợt này: %(reason)s", reason=edit_refusal_text(refusal.code, refusal.data)),
+                  "error")
         return redirect(url_for("organizer.edit_contest", contest_id=contest.id))
     flash(_("Đã thêm đợt «%(name)s», bản sao của đợt cũ với lịch dời sau; hãy xem lại và chỉnh nếu cần.",
             name=copy.name), "success")
