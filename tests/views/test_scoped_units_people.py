@@ -370,3 +370,14 @@ def test_a_scope_lower_down_sees_only_its_own_branch(units, people, make_user, c
     page = client.get("/organizer/units").get_data(as_text=True)
     assert set(re.findall(r'<span class="cell unit-code">([^<]+)</span>', page)) == subtree_codes("X01")
     assert "4 thí sinh" in text(client.get("/organizer/participants"))
+
+
+def test_every_figure_of_the_scoped_tree_matches_an_independent_count(people, units):
+    from quizapp.services.units import tree_figures
+
+    figures = tree_figures(None, Scope(units["H01"].id))
+    assert [row.unit.code for row in figures] == ["H01", "X01", "C01", "X02"]  # depth first, by code
+    for row in figures:
+        below = subtree_codes(row.unit.code)
+        expected = sum(1 for key, user in people.items() if key.split("-")[0] in below and not user.hidden)
+        assert row.registered == expected, row.unit.code
