@@ -1,4 +1,4 @@
-"""Question banks: preview and import a file, list and search, edit, retire, export.
+"""Question banks: preview and import a file, list and search, edit, retire (the export: ``services.bank_export``).
 
 What a scoped organizer may read and change is ``services.scopes``'s rule (their subtree's banks, and shared banks
 read only); the functions here take the account's ``scope`` and apply it: a listing shows only what may be read, and
@@ -9,16 +9,14 @@ a change to a bank the scope may not change raises (:class:`BankNotWritable` for
 from __future__ import annotations
 
 import hashlib
-import io
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import xlsxwriter
 from sqlalchemy import exists, func, or_, select, update
 
-from quizapp.domain.bank_export import LETTERS, ExportQuestion, export_header, export_rows
+from quizapp.domain.bank_export import LETTERS
 from quizapp.domain.banks import (
     BankFileError,
     ImportLimits,
@@ -414,34 +412,3 @@ def restore_question(question: Question, *, actor: User | None, now: datetime,
         count_change(question.bank_id)
         audit.record(actor=actor, action="question.restore", object_type="question", object_id=question.id,
                      now=now)
-
-
-def export_bank_xlsx(bank: Bank) -> bytes:
-    """The bank's active questions as an .xlsx in the import layout (constant memory while writing)."""
-    questions = db.session.scalars(bank_questions(bank, QuestionFilter())).all()
-    width = max((len(q.options) for q in questions), default=4)
-    items = (
-        ExportQuestion(number=q.number, text=q.text, options=[o.text for o in q.options],
-                       correct_index=next((i for i, o in enumerate(q.options) if o.is_correct), 0),
-                       topic=q.topic, difficulty=q.difficulty, explanation=q.explanation, source=q.source)
-        for q in questions
-    )
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
-                                            "strings_to_numbers": False, "strings_to_urls": False})
-    sheet = workbook.add_worksheet("Câu hỏi")
-    bold = workbook.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
-    wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
-    header = export_header(width)
-    sheet.write_row(0, 0, header, bold)
-    for row_index, row in enumerate(export_rows(items, width), start=1):
-        for col, value in enumerate(row):
-            sheet.write_string(row_index, col, value, wrap)
-    sheet.freeze_panes(1, 0)
-    sheet.set_column(0, 0, 6)
-    sheet.set_column(1, 1, 60)
-    sheet.set_column(2, 1 + width, 28)
-    sheet.set_column(2 + width, 2 + width, 8)
-    sheet.set_column(3 + width, len(header) - 1, 24)
-    workbook.close()
-    return buffer.getvalue()

@@ -22,6 +22,7 @@ from quizapp.messages.scopes import scope_error_message
 from quizapp.models import Bank, Question
 from quizapp.models.types import utcnow
 from quizapp.services import banks as bank_service
+from quizapp.services.bank_export import export_bank_xlsx
 from quizapp.services.near_duplicates import UploadCheck, check_upload
 from quizapp.services.scopes import Scope, ScopeError, scope_of, scope_unit
 from quizapp.uploads import discard, import_limits, stage, staged
@@ -188,7 +189,7 @@ def bank(bank_id: int):
 @bp.get("/banks/<int:bank_id>/export.xlsx")
 def export_bank(bank_id: int):
     found = _get_bank(bank_id)
-    data = bank_service.export_bank_xlsx(found)
+    data = export_bank_xlsx(found)
     safe_name = re.sub(r"[^\w\-]+", "_", found.name, flags=re.UNICODE).strip("_") or f"bank_{found.id}"
     return send_file(io.BytesIO(data), as_attachment=True, download_name=f"{safe_name}.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
