@@ -42,3 +42,22 @@ def test_demo_unit_officer_reads_the_report_of_their_ward(app, client):
     response = client.post("/login", data={"login": "canbo@demo.quizapp.vn", "password": "demo-2026"})
     assert response.status_code == 302 and response.headers["Location"].endswith("/officer/")
     assert "Phường Ba Đình" in client.get("/officer/").get_data(as_text=True)
+
+
+def test_demo_ward_organizer_runs_the_wards_own_contest_and_sees_nothing_above(app, client):
+    output = app.test_cli_runner().invoke(args=["demo"]).output
+    assert "Tài khoản Ban tổ chức cấp phường (chỉ Phường Hoàn Kiếm, mã HN-HK)" in output
+    city = db.session.scalar(select(Contest.id).where(Contest.title.like("%(cuộc thi mẫu)")))
+    ward = db.session.scalar(select(Contest.id).where(Contest.title.like("%(cuộc thi mẫu cấp phường)")))
+    assert city and ward
+    client.post("/login", data={"login": "btc.hoankiem@demo.quizapp.vn", "password": "demo-2026"})
+    listing = client.get("/organizer/contests").get_data(as_text=True)
+    assert "Phường Hoàn Kiếm (cuộc thi mẫu cấp phường)" in listing and "(cuộc thi mẫu)<" not in listing
+    assert client.get(f"/organizer/contests/{ward}/edit").status_code == 200
+    assert client.get(f"/organizer/contests/{city}/edit").status_code == 403
+    client.post("/logout")
+    # the demo participant belongs to Phường Ba Đình: the ward's contest is not theirs to take
+    client.post("/login", data={"login": "0900099999", "password": "demo-2026"})
+    listing = client.get("/").get_data(as_text=True)
+    assert "(cuộc thi mẫu)" in listing and "cấp phường" not in listing
+    assert "cấp phường" in app.test_client().get("/").get_data(as_text=True)  # anonymous visitors see every level

@@ -15,11 +15,12 @@ from quizapp.domain.contests import ContestSpec, DrawSpec, PrizeSpec, RoundSpec
 from quizapp.domain.registration import check_registration
 from quizapp.extensions import db
 from quizapp.models import Contest, Role, User
-from quizapp.services.accounts import create_staff
-from quizapp.services.banks import import_bank
+from quizapp.services.accounts import create_scoped_staff, create_staff
+from quizapp.services.banks import find_bank, import_bank
 from quizapp.services.contests import VIETNAM, create_contest, question_cells
 from quizapp.services.demo_results import load_demo_results
 from quizapp.services.participants import register
+from quizapp.services.scopes import scope_of
 from quizapp.services.unit_officers import create_unit_officer
 from quizapp.services.units import import_units
 
@@ -40,6 +41,11 @@ ROLE_GUIDE = {
 }
 #: The demo's unit officer, responsible for one ward of the demo tree.
 DEMO_OFFICER = ("canbo@demo.quizapp.vn", "HN-BD", "Cán bộ phụ trách Phường Ba Đình (demo)")
+#: An organizer scoped to another ward, who runs that ward's own contest (and sees nothing of the others).
+DEMO_WARD_ORGANIZER = ("btc.hoankiem@demo.quizapp.vn", "HN-HK", "Ban tổ chức Phường Hoàn Kiếm (demo)")
+DEMO_WARD_CONTEST_TITLE = ("Tìm hiểu tư tưởng, đạo đức, phong cách Hồ Chí Minh – Phường Hoàn Kiếm "
+                           "(cuộc thi mẫu cấp phường)")
+DEMO_WARD_BANK = "Hồ Chí Minh – Tư tưởng, đạo đức, phong cách"
 # An invented participant (phone in the 0900 0xx xxx range no operator assigns to people) to try an attempt with.
 DEMO_PARTICIPANT = {"full_name": "Nguyễn Thị Thử", "phone": "0900099999", "email": "thisinh@demo.quizapp.vn",
                     "unit_code": "HN-BD-CB1", "category": "Đảng viên"}
@@ -63,9 +69,11 @@ def load_demo(banks_dir: Path, *, now: datetime, limits: ImportLimits) -> list[s
             create_staff(role=role, email=email, password=DEMO_PASSWORD, full_name=name, actor=None, now=now)
         report.append(_account_line(role, email))
     report.append(_demo_officer(now=now))
+    report.append(_demo_ward_organizer(now=now))
     report.append(_demo_participant(now=now))
     report.append(load_demo_contest(now=now))
     report.append(load_demo_results(DEMO_CONTEST_TITLE, now=now))
+    report.append(load_demo_ward_contest(now=now))
     db.session.flush()
     return report
 
@@ -83,6 +91,16 @@ def _demo_officer(*, now: datetime) -> str:
         create_unit_officer(unit_code=unit_code, email=email, password=DEMO_PASSWORD, full_name=name, actor=None,
                             now=now)
     return _account_line(Role.UNIT_OFFICER, email)
+
+
+def _demo_ward_organizer(*, now: datetime) -> str:
+    """The ward's own organizer (once), scoped to the ward: its contests, units and people only."""
+    email, unit_code, name = DEMO_WARD_ORGANIZER
+    if not db.session.scalar(select(User.id).where(User.email == email)):
+        create_scoped_staff(role=Role.ORGANIZER, unit_code=unit_code, email=email, password=DEMO_PASSWORD,
+                            full_name=name, actor=None, now=now)
+    return (f"Tài khoản Ban tổ chức cấp phường (chỉ Phường Hoàn Kiếm, mã {unit_code}): đăng nhập {email} / "
+            f"mật khẩu {DEMO_PASSWORD}, rồi mở /organizer/contests")
 
 
 def _demo_participant(*, now: datetime) -> str:
@@ -145,6 +163,27 @@ def load_demo_contest(*, now: datetime) -> str:
                                           PrizeSpec("Giải Ba tập thể", 3)))
     contest = create_contest(spec, actor=None, now=now)
     return f"Cuộc thi mẫu (cuộc thi {contest.id}): đợt «Đợt 1» đang mở, đợt «Đợt 2» sắp mở."
+
+
+def load_demo_ward_contest(*, now: datetime) -> str:
+    """The ward's own contest (once, found by its title), created as its scoped organizer would: the audience is
+    the ward, and the draw names a shared bank, which every level may draw from."""
+    existing = db.session.scalar(select(Contest.id).where(Contest.title == DEMO_WARD_CONTEST_TITLE))
+    if existing:
+        return f"Cuộc thi mẫu cấp phường (cuộc thi {existing}): đã có."
+    email, unit_code, _name = DEMO_WARD_ORGANIZER
+    organizer = db.session.scalar(select(User).where(User.email == email))
+    if organizer is None or find_bank(DEMO_WARD_BANK) is None:
+        return "Cuộc thi mẫu cấp phường: chưa tạo vì thiếu ngân hàng câu hỏi mẫu."
+    start = now.astimezone(VIETNAM).replace(minute=0, second=0, microsecond=0)
+    round_ = RoundSpec(name="Đợt 1", opens_at=start - timedelta(days=1), closes_at=start + timedelta(days=14),
+                       question_count=10, time_limit_seconds=600, max_attempts=2,
+                       draw=(DrawSpec(count=10, bank=DEMO_WARD_BANK),),
+                       prizes=(PrizeSpec("Giải Nhất", 1), PrizeSpec("Giải Nhì", 1), PrizeSpec("Giải Ba", 2)))
+    spec = ContestSpec(title=DEMO_WARD_CONTEST_TITLE, rounds=(round_,), audience=(unit_code,),
+                       rules="Dành cho cán bộ, đảng viên và Nhân dân trên địa bàn Phường Hoàn Kiếm.")
+    contest = create_contest(spec, actor=organizer, now=now, scope=scope_of(organizer))
+    return f"Cuộc thi mẫu cấp phường (cuộc thi {contest.id}): chỉ người thuộc Phường Hoàn Kiếm dự thi được."
 
 
 def _spread(total: int, topics: tuple[str, ...], available: dict[str, int]) -> tuple[DrawSpec, ...]:
