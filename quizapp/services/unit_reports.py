@@ -2,8 +2,9 @@
 contest, whoever organised it, in the shape a unit reports upward.
 
 Scope is enforced here, not in the view: every query is bounded by the closure table ``unit_ancestors`` to the
-subtree of the unit reported on, and that unit must lie inside the caller's scope (a unit officer's
-``scope_unit_id``; None for organizers and admins, who may open any unit). Nothing outside is ever returned.
+subtree of the unit reported on, and that unit must lie inside the caller's scope (``services.scopes.scope_of``,
+the one rule: a unit officer's unit, a scoped organizer's too; None for unscoped organizers and for admins, who
+may open any unit). Nothing outside is ever returned.
 
 What counts is what counts for collectives (``services.collectives.counted_entries``: finished attempts, not by
 hidden accounts, not disqualified, admitted by the contest's audience); the people listed are the participants
@@ -34,6 +35,7 @@ from quizapp.models import (
     UnitAncestor,
     User,
 )
+from quizapp.services import scopes
 from quizapp.services.collectives import counted_entries
 from quizapp.services.contests import admitted_sql
 from quizapp.services.disclosure import round_disclosure
@@ -116,17 +118,15 @@ class UnitReport:
 
 
 def scope_of(user: User) -> int | None:
-    """The unit a signed-in staff account may report on: a unit officer's own; None (any) for organizers, judges
-    and admins. Callers have already refused participants."""
-    return user.scope_unit_id if user.role is Role.UNIT_OFFICER else None
+    """The top unit of what a signed-in staff account may report on (``services.scopes.scope_of``: a unit
+    officer's or a scoped organizer's or judge's unit); None (any unit) for unscoped ones and admins. Callers have
+    already refused participants."""
+    return scopes.scope_of(user).unit_id
 
 
 def within_scope(unit_id: int, scope_unit_id: int | None) -> bool:
     """Whether ``unit_id`` is the scope unit or under it (always, without a scope). One index probe."""
-    if scope_unit_id is None:
-        return True
-    return db.session.scalar(select(func.count()).select_from(UnitAncestor).where(
-        UnitAncestor.ancestor_id == scope_unit_id, UnitAncestor.descendant_id == unit_id)) == 1
+    return scopes.unit_in_scope(scopes.Scope(scope_unit_id), unit_id)
 
 
 def unit_report(contest: Contest, *, unit: Unit, scope_unit_id: int | None, round_: Round | None,
@@ -280,8 +280,5 @@ def unit_path(unit: Unit, scope_unit_id: int | None) -> list[Unit]:
 def find_unit(code: str, scope_unit_id: int | None) -> Unit | None:
     """The unit ``code`` when it lies inside the scope; None otherwise, whether or not it exists elsewhere (an
     officer learns nothing about units outside their own)."""
-    statement = select(Unit).where(Unit.code == code)
-    if scope_unit_id is not None:
-        statement = statement.join(UnitAncestor, and_(UnitAncestor.descendant_id == Unit.id,
-                                                      UnitAncestor.ancestor_id == scope_unit_id))
-    return db.session.scalar(statement)
+    return db.session.scalar(select(Unit).where(Unit.code == code,
+                                                scopes.unit_clause(scopes.Scope(scope_unit_id), Unit.id)))

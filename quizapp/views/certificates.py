@@ -1,7 +1,8 @@
 """Prize certificates: the public verification of a code (/xac-minh), the organizer's template with its preview,
 the round's PDF for judges and organizers, and a winner's own certificate.
 
-A participant can only ever download their own certificate: the address names the round, never a person.
+A participant can only ever download their own certificate: the address names the round, never a person. A scoped
+organizer or judge (``services.scopes``) reaches the staff routes of contests and rounds in their scope only.
 """
 
 from __future__ import annotations
@@ -25,10 +26,24 @@ from quizapp.messages.certificates import STATUS_REASONS, STATUS_TITLES, certifi
 from quizapp.models import Contest, Role, Round
 from quizapp.models.types import utcnow
 from quizapp.services import certificates as service
+from quizapp.views.scoping import guard_scope
 
 bp = Blueprint("certificates", __name__)
 
 SAMPLE_CODE = "0000000000"
+
+#: The routes for judges and organizers: the ones :func:`_guard_staff_scope` checks. The public verification and a
+#: winner's own certificate are not among them (a participant has no scope anyway).
+STAFF_ENDPOINTS = frozenset({"certificates.round_pdf", "certificates.template", "certificates.preview"})
+
+
+@bp.before_request
+def _guard_staff_scope():
+    """A staff route naming a contest or round outside a scoped account's subtree is a 403 (before the view's role
+    guard: an unscoped or unknown account passes here and meets it)."""
+    if request.endpoint in STAFF_ENDPOINTS:
+        return guard_scope()
+    return None
 
 
 def _lookup_limit() -> str:

@@ -28,6 +28,7 @@ from quizapp.models import (
 from quizapp.models.attempts import in_progress
 from quizapp.models.summaries import NO_CATEGORY, NO_UNIT
 from quizapp.services.dashboard.summary import Counts, range_counts, refresh_round
+from quizapp.services.scopes import EVERYTHING, Scope
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 #: The hourly chart covers this many hours up to now (or the round's close).
@@ -106,10 +107,14 @@ class RoundFigures:
 
 
 def round_figures(round_: Round, *, now: datetime, category: str | None = None, max_age_seconds: int = 60,
-                  with_units: bool = True) -> RoundFigures:
+                  with_units: bool = True, scope: Scope = EVERYTHING) -> RoundFigures:
     """The dashboard of ``round_`` at ``now`` (people of ``category`` only when given). Moves the counters'
     watermark first when it is older than ``max_age_seconds``. A fixed number of queries: the counters, the range
-    above the watermark, the attempts in progress, and (``with_units``) the units with the closure table."""
+    above the watermark, the attempts in progress, and (``with_units``) the units with the closure table.
+
+    For a viewer with a ``scope`` (``services.scopes``), the units are those of its subtree only, its top unit
+    being the root of the drill-down: nothing of the tree outside is listed, silent or not. (A round whose
+    contest is in scope has its audience inside the subtree, so its totals are of the subtree's people.)"""
     summary = fresh_summary(round_, now=now, max_age_seconds=max_age_seconds)
     counts = _stored(round_.id, category)
     counts.add(range_counts(round_, summary.counted_through, None, category))
@@ -131,7 +136,7 @@ def round_figures(round_: Round, *, now: datetime, category: str | None = None, 
     entries_by_unit = Counter[int]()
     for (unit_id, _cat), n in counts.unit_entries.items():
         entries_by_unit[unit_id] += n
-    figures.units = _units(people_by_unit, entries_by_unit)
+    figures.units = _units(people_by_unit, entries_by_unit, scope)
     return figures
 
 
@@ -195,17 +200,24 @@ def _timelines(round_: Round, counts: Counts, now: datetime) -> tuple[list[tuple
     return days, hours
 
 
-def _units(people: Counter[int], entries: Counter[int]) -> dict[int, UnitFigures]:
-    """Every unit with the figures of the people registered in it or below it (the closure table)."""
+def _units(people: Counter[int], entries: Counter[int], scope: Scope) -> dict[int, UnitFigures]:
+    """Every unit of the scope (the whole tree for everything) with the figures of the people registered in it or
+    below it (the closure table); the scope's top unit has no parent here, so the drill-down starts at it."""
+    pairs = select(UnitAncestor.ancestor_id, UnitAncestor.descendant_id)
+    units = select(Unit.id, Unit.code, Unit.name, Unit.parent_id, Unit.depth, Unit.member_count)
+    if not scope.everything:  # an ancestor inside the subtree has all its descendants inside
+        subtree = select(UnitAncestor.descendant_id).where(UnitAncestor.ancestor_id == scope.unit_id)
+        pairs = pairs.where(UnitAncestor.ancestor_id.in_(subtree))
+        units = units.where(Unit.id.in_(subtree))
     people_under, entries_under = Counter[int](), Counter[int]()
-    for ancestor, descendant in db.session.execute(select(UnitAncestor.ancestor_id, UnitAncestor.descendant_id)):
+    for ancestor, descendant in db.session.execute(pairs):
         if descendant in people:
             people_under[ancestor] += people[descendant]
             entries_under[ancestor] += entries[descendant]
-    rows = db.session.execute(select(Unit.id, Unit.code, Unit.name, Unit.parent_id, Unit.depth,
-                                     Unit.member_count)).all()
+    rows = db.session.execute(units).all()
     parents = {row.parent_id for row in rows}
-    return {row.id: UnitFigures(id=row.id, code=row.code, name=row.name, parent_id=row.parent_id, depth=row.depth,
+    return {row.id: UnitFigures(id=row.id, code=row.code, name=row.name,
+                                parent_id=None if row.id == scope.unit_id else row.parent_id, depth=row.depth,
                                 member_count=row.member_count, participants=people_under[row.id],
                                 entries=entries_under[row.id], has_children=row.id in parents) for row in rows}
 

@@ -1,5 +1,6 @@
 """Plumbing shared by the API views: the declaration of an operation (its shapes, for the request's parsing and
-the OpenAPI document), typed JSON errors and the bearer-token guard."""
+the OpenAPI document), typed JSON errors and the bearer-token guard, which also keeps a scoped staff caller inside
+their subtree (``services.scopes``) on the staff-only operations."""
 
 from __future__ import annotations
 
@@ -11,9 +12,13 @@ from typing import Any, TypeVar
 from flask import current_app, g, make_response, request
 from flask_babel import gettext as _
 from pydantic import BaseModel
+from sqlalchemy import select
 
 from quizapp.auth import ApiCaller, TokenClaim, check_claim, read_token
-from quizapp.models import Role
+from quizapp.extensions import db
+from quizapp.messages.scopes import scope_error_message
+from quizapp.models import Role, User
+from quizapp.services.scopes import EVERYTHING, Scope, ScopeError, refuse_outside
 from quizapp.views.validation import RequestRefused, Shape, read_body, read_query
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -86,6 +91,40 @@ def current_claim() -> TokenClaim:
     return g.api_claim
 
 
+def current_api_scope() -> Scope:
+    """The scope of the caller of a staff-only operation (``token_required`` with staff roles only): what its
+    listings must stay within."""
+    return g.api_scope
+
+
+#: The roles of the accounts that may have a scope (``User.scope_unit_id``); an admin's is everything.
+_SCOPED_ROLES = frozenset({Role.ORGANIZER, Role.JUDGE, Role.UNIT_OFFICER})
+_READING = frozenset({"GET", "HEAD", "OPTIONS"})
+
+#: What a staff-only operation declares among its answers: the refusal of a scoped caller outside their subtree.
+OUTSIDE_SCOPE = ("The account's role may not do this (error.code forbidden), or the account is scoped to a unit "
+                 "and what the path names is outside that unit's subtree (error.code outside_scope)")
+
+
+def staff_only(roles: tuple[Role, ...]) -> bool:
+    """Whether an operation guarded by ``roles`` is for staff only (participants are never scoped)."""
+    return bool(roles) and Role.PARTICIPANT not in roles
+
+
+def _guard_scope(caller: ApiCaller) -> Scope:
+    """The staff caller's scope (read only for the roles that may have one: one small query), after refusing with
+    403 ``outside_scope`` a path that names a contest or round outside it (``services.scopes.refuse_outside``,
+    as the staff blueprints do with ``views.scoping.guard_scope``)."""
+    if caller.role not in _SCOPED_ROLES:
+        return EVERYTHING
+    scope = Scope(db.session.scalar(select(User.scope_unit_id).where(User.id == caller.id)))
+    try:
+        refuse_outside(scope, request.view_args, writing=request.method not in _READING)
+    except ScopeError as error:
+        raise APIError(403, error.code, scope_error_message(error)) from None
+    return scope
+
+
 def _unauthorized() -> APIError:
     return APIError(401, "unauthorized", _("Thiếu hoặc sai mã xác thực (Authorization: Bearer …)."))
 
@@ -93,7 +132,9 @@ def _unauthorized() -> APIError:
 def token_required(*roles: Role, checked_by_service: bool = False) -> Callable[[F], F]:
     """Require ``Authorization: Bearer <token>`` of an active account with one of ``roles`` (admins pass).
 
-    By default the account is read before the view runs (``current_api_user()``). With ``checked_by_service``
+    By default the account is read before the view runs (``current_api_user()``); for an operation of staff only
+    (no participant among ``roles``), so is a scoped caller's scope (``current_api_scope()``), and a path naming
+    something outside it is refused with 403 ``outside_scope``. With ``checked_by_service``
     (the requests of an attempt, the hottest of a round) only the token's signature and age are checked here: the
     view passes ``current_claim()``'s user id and version to a service that checks the account in its own first
     query (``User.token_holds``), raising ``token_refused`` when it fails, one round trip fewer. Whatever error
@@ -116,7 +157,9 @@ def token_required(*roles: Role, checked_by_service: bool = False) -> Callable[[
                 except APIError:
                     _check(claim, roles)  # the request's transaction is rolled back after, unless kept
                     raise
-            g.api_user = _check(claim, roles)
+            g.api_user = caller = _check(claim, roles)
+            if staff_only(roles):
+                g.api_scope = _guard_scope(caller)
             return view(*args, **kwargs)
 
         declared: Operation | None = getattr(view, "api_operation", None)

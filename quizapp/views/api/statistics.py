@@ -1,5 +1,6 @@
 """``GET /api/v1/rounds/<id>/statistics``: the item analysis of a round, for organizers and judges
-(``quizapp.services.statistics``). Staff only, so rule 12 allows its counts while the round is open."""
+(``quizapp.services.statistics``). Staff only, so rule 12 allows its counts while the round is open; a scoped
+organizer or judge gets the rounds of their scope only (403 ``outside_scope``, by ``token_required``)."""
 
 from __future__ import annotations
 
@@ -12,14 +13,14 @@ from quizapp.models.types import utcnow
 from quizapp.services.statistics import round_statistics
 from quizapp.views import schemas
 from quizapp.views.api import bp
-from quizapp.views.api.common import APIError, operation, token_required
+from quizapp.views.api.common import OUTSIDE_SCOPE, APIError, operation, token_required
 
 
 @bp.get("/rounds/<int:round_id>/statistics")
 @token_required(Role.ORGANIZER, Role.JUDGE)
 @operation("Question quality of a round (item analysis) over its finished attempts: facility, discrimination and "
            "the options chosen (the bank's option ids); for organizers and judges", tags=("results",),
-           responses={200: schemas.RoundStatistics, 404: "No such round"})
+           responses={200: schemas.RoundStatistics, 403: OUTSIDE_SCOPE, 404: "No such round"})
 def round_statistics_api(round_id: int):
     round_ = db.session.get(Round, round_id)
     if round_ is None:

@@ -1,5 +1,6 @@
 """The unit officers' workspace (/officer): the report of their unit's subtree for any contest, on a page that
-prints as the report sent upward, and as .xlsx. Organizers and admins may open the report of any unit.
+prints as the report sent upward, and as .xlsx. Organizers and admins may open the report of any unit; a scoped
+organizer, of the units of their subtree only (``services.scopes``, the same rule as an officer's).
 
 The scope is enforced by the service (``services.unit_reports``): the view only says whose scope it is."""
 
@@ -11,7 +12,7 @@ from flask import Blueprint, abort, render_template, request, send_file
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select, true
 from sqlalchemy.orm import selectinload
 
 from quizapp.auth import roles_required
@@ -19,6 +20,7 @@ from quizapp.extensions import db
 from quizapp.messages import officers as words
 from quizapp.models import Contest, Role, Round, Unit
 from quizapp.models.types import MAX_ID, utcnow
+from quizapp.services import scopes
 from quizapp.services.contests import round_status
 from quizapp.services.unit_reports import UnitReport, UnitReportError, find_unit, scope_of, unit_path, unit_report
 from quizapp.services.unit_reports_xlsx import write_unit_report_xlsx
@@ -47,17 +49,26 @@ def _refused(error: Refused):
     return render_template("errors/error.html", status=error.status, message=error.message), error.status
 
 
-def _contests() -> list[Contest]:
-    """Every contest a unit officer may report on: the published ones (any organiser); organizers see all."""
-    statement = select(Contest).options(selectinload(Contest.rounds)).order_by(Contest.id.desc())
+def _reportable():
+    """Which contests the account may report on: a unit officer, the published ones (any organiser's); a scoped
+    organizer, those and the drafts of their own scope (not another unit's drafts); others, all."""
     if current_user.role is Role.UNIT_OFFICER:
-        statement = statement.where(Contest.published.is_(True))
+        return Contest.published.is_(True)
+    scope = scopes.scope_of(current_user)
+    return true() if scope.everything else or_(Contest.published.is_(True), scopes.contest_clause(scope))
+
+
+def _contests() -> list[Contest]:
+    statement = (select(Contest).options(selectinload(Contest.rounds)).where(_reportable())
+                 .order_by(Contest.id.desc()))
     return list(db.session.scalars(statement))
 
 
 def _contest(contest_id: int) -> Contest:
-    found = db.session.get(Contest, contest_id) if 0 < contest_id <= MAX_ID else None
-    if found is None or (current_user.role is Role.UNIT_OFFICER and not found.published):
+    found = None
+    if 0 < contest_id <= MAX_ID:
+        found = db.session.scalar(select(Contest).where(Contest.id == contest_id, _reportable()))
+    if found is None:
         raise Refused(404, words.report_error_message("unknown_contest"))
     return found
 

@@ -4,7 +4,8 @@ units' participation with a drill-down through the tree, filtered by category; i
 (``static/dashboard.js``) and its .xlsx. Live counts are for staff only (rule 12): nothing here is public.
 
 Its own blueprint, under /organizer/dashboard, because judges may see it while the organizer blueprint admits
-organizers only; it is registered along with that blueprint (``record_once``)."""
+organizers only; it is registered along with that blueprint (``record_once``). A scoped organizer or judge
+(``services.scopes``) sees the contests of their scope only, and of those the units of their subtree only."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, reque
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -30,8 +32,10 @@ from quizapp.models.types import MAX_ID, utcnow
 from quizapp.services.contests import round_status
 from quizapp.services.dashboard import RoundFigures, round_figures
 from quizapp.services.dashboard.xlsx import write_dashboard_xlsx
+from quizapp.services.scopes import contest_clause, scope_of
 from quizapp.views.judge.exports import slug
 from quizapp.views.organizer import bp as organizer_bp
+from quizapp.views.scoping import guard_scope
 
 bp = Blueprint("dashboard", __name__, url_prefix="/organizer/dashboard")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -46,6 +50,9 @@ def _register(state) -> None:
 @roles_required(Role.ORGANIZER, Role.JUDGE)
 def _guard() -> None:
     """Organizers and judges (and admins)."""
+
+
+bp.before_request(guard_scope)  # after the role guard: a contest or round outside a scoped viewer's subtree is a 403
 
 
 class FilterForm(FlaskForm):
@@ -86,7 +93,8 @@ def _figures(round_: Round, now: datetime) -> tuple[FilterForm, RoundFigures, in
     """The figures for the category and unit asked for, both checked (:class:`Refused` names what is wrong)."""
     form = FilterForm(request.args)
     asked = (request.args.get("category") or "").strip()
-    figures = round_figures(round_, now=now, category=asked or None, max_age_seconds=_max_age())
+    figures = round_figures(round_, now=now, category=asked or None, max_age_seconds=_max_age(),
+                            scope=scope_of(current_user))
     form.category.choices = [("", _("Tất cả"))] + [(c, c) for c in figures.categories]
     form.validate()
     if form.category.errors:
@@ -102,6 +110,7 @@ def _figures(round_: Round, now: datetime) -> tuple[FilterForm, RoundFigures, in
 @bp.get("/")
 def index():
     contests = db.session.scalars(select(Contest).options(selectinload(Contest.rounds))
+                                  .where(contest_clause(scope_of(current_user)))
                                   .order_by(Contest.id.desc())).all()
     now = utcnow()
     statuses = {r.id: round_status(r, now) for c in contests for r in c.rounds}
