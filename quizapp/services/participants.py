@@ -16,7 +16,7 @@ from quizapp.auth import hash_password
 from quizapp.domain.registration import MIN_PASSWORD, Registration, RegistrationError, check_registration
 from quizapp.domain.text import clean, escape_like, fold
 from quizapp.extensions import db
-from quizapp.models import Attempt, Contest, Role, Round, Unit, User
+from quizapp.models import Attempt, Contest, Role, Round, TimeExtension, Unit, User
 from quizapp.models.units import UnitAncestor
 from quizapp.services import audit
 from quizapp.services.changes import round_changed
@@ -228,3 +228,18 @@ def extension_rounds(scope: Scope = EVERYTHING) -> list[tuple[int, str]]:
         .where(contest_clause(scope, Contest.id)).order_by(Contest.id.desc(), Round.position)
     ).all()
     return [(row.id, f"{row.title} – {row.name}") for row in rows]
+
+
+def participant_history(user_id: int, scope: Scope = EVERYTHING) -> tuple[list, list]:
+    """The person's attempts (newest first) and time extensions, each with its round's name, in the rounds of
+    contests in ``scope``: a scoped organizer does not see the rounds of the level above's contests."""
+    in_scope = contest_clause(scope, Round.contest_id)
+    attempts = db.session.execute(
+        select(Attempt, Round.name).join(Round, Round.id == Attempt.round_id)
+        .where(Attempt.user_id == user_id, in_scope).order_by(Attempt.started_at.desc())
+    ).all()
+    extensions = db.session.execute(
+        select(TimeExtension, Round.name).join(Round, Round.id == TimeExtension.round_id)
+        .where(TimeExtension.user_id == user_id, in_scope)
+    ).all()
+    return attempts, extensions

@@ -33,7 +33,7 @@ from quizapp.models import (
 from quizapp.services import audit
 from quizapp.services.changes import round_changed
 from quizapp.services.results import accepts_entries_until
-from quizapp.services.scopes import EVERYTHING, Scope, participant_clause
+from quizapp.services.scopes import EVERYTHING, Scope, contest_clause, participant_clause
 from quizapp.services.units import unit_paths
 
 #: What an erased account keeps as its password hash: no password verifies against it.
@@ -252,6 +252,18 @@ def erasure_requests(scope: Scope = EVERYTHING, *, limit: int = 200) -> list[tup
         .order_by(case((ErasureRequest.status == ErasureStatus.PENDING, 0), else_=1),
                   ErasureRequest.requested_at, ErasureRequest.id).limit(limit)
     )]
+
+
+def waiting_in_scope(user_id: int, now: datetime, scope: Scope = EVERYTHING) -> tuple[list[RoundState], int]:
+    """The rounds keeping the person's results from being final (:func:`pending_rounds`): those of contests in
+    ``scope``, and how many more belong to contests of the level above (counted, not named)."""
+    waiting = pending_rounds(user_id, now)
+    if scope.everything or not waiting:
+        return waiting, 0
+    inside = set(db.session.scalars(select(Contest.id).where(
+        Contest.id.in_({state.contest_id for state in waiting}), contest_clause(scope, Contest.id))))
+    shown = [state for state in waiting if state.contest_id in inside]
+    return shown, len(waiting) - len(shown)
 
 
 def pending_request(user_id: int) -> ErasureRequest | None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
 
-from sqlalchemy import case, delete, exists, func, insert, or_, select, update
+from sqlalchemy import case, delete, func, insert, or_, select, update
 from sqlalchemy.orm import aliased
 
 from quizapp.domain.banks import BankFileError, ImportLimits, Problem
@@ -18,10 +18,9 @@ from quizapp.domain.text import escape_like, fold
 from quizapp.domain.units import MAX_DEPTH, ParsedUnit, parse_units
 from quizapp.extensions import db
 from quizapp.models import Contest, Role, Unit, UnitAncestor, User
-from quizapp.models.contests import ContestAudienceUnit
 from quizapp.services import audit
 from quizapp.services.collectives import participants_by_unit
-from quizapp.services.scopes import EVERYTHING, Scope, unit_clause
+from quizapp.services.scopes import EVERYTHING, Scope, contest_clause, unit_clause
 from quizapp.services.unit_tree import lock_tree
 
 _BATCH = 10_000  # ancestor rows per INSERT: memory stays flat whatever the size of the tree
@@ -293,17 +292,10 @@ def tree_figures(contest: Contest | None, scope: Scope = EVERYTHING) -> list[Uni
 
 
 def figure_contests(scope: Scope = EVERYTHING) -> list[tuple[int, str]]:
-    """(id, title) of the contests whose participation the tree page can show, newest first: every contest, or
-    for a scoped organizer those that reach their people (for the whole tree, or with an audience unit above,
-    at or below their top unit); the figures themselves stay within the subtree."""
-    statement = select(Contest.id, Contest.title).order_by(Contest.id.desc())
-    if not scope.everything:
-        above = select(UnitAncestor.ancestor_id).where(UnitAncestor.descendant_id == scope.unit_id)
-        audience = select(ContestAudienceUnit.unit_id).where(ContestAudienceUnit.contest_id == Contest.id)
-        statement = statement.where(or_(
-            ~exists(audience),
-            exists(audience.where(or_(ContestAudienceUnit.unit_id.in_(above),
-                                      unit_clause(scope, ContestAudienceUnit.unit_id))))))
+    """(id, title) of the contests whose participation the tree page can show, newest first: those in ``scope``
+    (``scopes.contest_clause``: for a scoped organizer, a contest of the whole tree or reaching beyond their
+    subtree belongs to the level above and is not offered)."""
+    statement = select(Contest.id, Contest.title).where(contest_clause(scope, Contest.id)).order_by(Contest.id.desc())
     return [(row.id, row.title) for row in db.session.execute(statement)]
 
 

@@ -15,7 +15,19 @@ import pytest
 from sqlalchemy import func, select
 
 from quizapp.extensions import db
-from quizapp.models import AuditEntry, Contest, ErasureRequest, ErasureStatus, Role, Round, TimeExtension, Unit, User
+from quizapp.models import (
+    Attempt,
+    AttemptStatus,
+    AuditEntry,
+    Contest,
+    ErasureRequest,
+    ErasureStatus,
+    Role,
+    Round,
+    TimeExtension,
+    Unit,
+    User,
+)
 from quizapp.models.contests import ContestAudienceUnit
 from quizapp.models.types import utcnow
 from quizapp.services.participants import ParticipantFilter, reset_password, search_participants
@@ -119,7 +131,7 @@ def test_scoped_tree_search_figures_and_exports_are_exactly_the_subtree(scoped, 
     assert {row[0] for row in book.active.iter_rows(min_row=2, values_only=True)} == INSIDE
 
 
-def test_contests_offered_for_figures_are_those_reaching_the_subtree(scoped, units):
+def test_contests_offered_for_figures_are_those_of_the_scope(scoped, units):
     whole = Contest(title="Cuộc thi toàn tỉnh", rules="")
     ours = Contest(title="Cuộc thi của huyện", rules="")
     theirs = Contest(title="Cuộc thi huyện bên", rules="")
@@ -129,7 +141,8 @@ def test_contests_offered_for_figures_are_those_reaching_the_subtree(scoped, uni
                         ContestAudienceUnit(contest_id=theirs.id, unit_id=units["H02"].id, position=1)])
     db.session.commit()
     page = scoped.get("/organizer/units").get_data(as_text=True)
-    assert "Cuộc thi toàn tỉnh" in page and "Cuộc thi của huyện" in page and "Cuộc thi huyện bên" not in page
+    assert "Cuộc thi của huyện" in page  # the level above's contests (whole tree, or another district) are not
+    assert "Cuộc thi toàn tỉnh" not in page and "Cuộc thi huyện bên" not in page
     assert scoped.get("/organizer/units", query_string={"contest": theirs.id}).status_code == 200
     assert "Cuộc thi huyện bên" not in scoped.get("/organizer/units",
                                                   query_string={"contest": theirs.id}).get_data(as_text=True)
@@ -290,8 +303,16 @@ def test_extra_time_only_in_rounds_of_contests_in_scope(scoped, people, units):
     db.session.add(ContestAudienceUnit(contest_id=ours.id, unit_id=units["H01"].id, position=1))
     db.session.commit()
     person = people["X02-0"]
+    for round_ in rounds.values():
+        db.session.add(Attempt(round_id=round_.id, user_id=person.id, number=1, started_at=now,
+                               deadline_at=now + timedelta(seconds=600), question_count=1,
+                               status=AttemptStatus.IN_PROGRESS))
+        round_.name = f"Đợt của {round_.contest.title}"
+    db.session.commit()
     page = scoped.get(f"/organizer/participants/{person.id}").get_data(as_text=True)
-    assert "Cuộc thi của huyện – Tuần 1" in page and "Cuộc thi toàn tỉnh" not in page
+    assert "Cuộc thi của huyện – Đợt của Cuộc thi của huyện" in page  # offered for extra time, and its attempt
+    assert page.count("Đợt của Cuộc thi của huyện") == 2
+    assert "Cuộc thi toàn tỉnh" not in page  # neither offered nor listed: the level above's
     refused = scoped.post(f"/organizer/participants/{person.id}/extension",
                           data={"round_id": rounds["Cuộc thi toàn tỉnh"].id, "minutes": 5, "reason": "thử"})
     assert refused.status_code == 400
@@ -355,6 +376,25 @@ def test_erasure_requests_listed_and_handled_only_inside(scoped, people):
     assert scoped.post(f"/organizer/erasure-requests/{outside.id}/erase").status_code == 403
     db.session.expire_all()
     assert db.session.get(ErasureRequest, outside.id).status is ErasureStatus.PENDING
+
+
+def test_rounds_of_the_level_above_keeping_an_erasure_waiting_are_counted_not_named(scoped, people, units):
+    now = utcnow()
+    whole = Contest(title="Cuộc thi toàn tỉnh", rules="")
+    round_ = Round(contest=whole, position=1, name="Đợt toàn tỉnh", opens_at=now - timedelta(days=1),
+                   closes_at=now + timedelta(days=1), question_count=1, time_limit_seconds=600)
+    person = people["C01-0"]
+    db.session.add_all([whole, round_])
+    db.session.flush()
+    db.session.add_all([Attempt(round_id=round_.id, user_id=person.id, number=1, started_at=now,
+                                deadline_at=now + timedelta(seconds=600), question_count=1,
+                                status=AttemptStatus.IN_PROGRESS),
+                        ErasureRequest(user_id=person.id, reason="Lý do", requested_at=now,
+                                       status=ErasureStatus.PENDING)])
+    db.session.commit()
+    page = text(scoped.get("/organizer/erasure-requests"))
+    assert "Chưa thể xóa" in page and "1 đợt thi của cuộc thi do cấp trên tổ chức" in page
+    assert "toàn tỉnh" not in page and "Xóa dữ liệu" not in page.replace("Yêu cầu xóa dữ liệu", "")
 
 
 def test_an_unscoped_organizer_sees_every_erasure_request(organizer_client, people):

@@ -17,7 +17,7 @@ from quizapp.messages.personal_data import erasure_error_message, erasure_status
 from quizapp.models import ErasureRequest, ErasureStatus
 from quizapp.models.types import utcnow
 from quizapp.services.personal_data import erasure_requests as requests_in_scope
-from quizapp.services.personal_data import handle_request, pending_rounds, refuse_request
+from quizapp.services.personal_data import handle_request, refuse_request, waiting_in_scope
 from quizapp.services.scopes import scope_of
 from quizapp.views.organizer import bp
 from quizapp.views.organizer.forms import ActionForm
@@ -33,7 +33,8 @@ def erasure_requests():
     scope; for each pending one, the rounds that keep the person's results from being final."""
     now = utcnow()
     rows = requests_in_scope(scope_of(current_user))
-    waiting = {request.id: pending_rounds(user.id, now) for request, user in rows
+    scope = scope_of(current_user)
+    waiting = {request.id: waiting_in_scope(user.id, now, scope) for request, user in rows
                if request.status is ErasureStatus.PENDING}
     return render_template("organizer/erasure_requests.html", rows=rows, waiting=waiting,
                            status_label=erasure_status_label)

@@ -18,13 +18,14 @@ from quizapp.extensions import db
 from quizapp.messages.participants import attempt_error_message, profile_problem_message
 from quizapp.messages.people import taken_message
 from quizapp.messages.scopes import scope_error_message
-from quizapp.models import Attempt, Role, Round, TimeExtension, Unit, User
+from quizapp.models import Role, Round, Unit, User
 from quizapp.models.types import utcnow
 from quizapp.services.attempt_closing import grant_extension
 from quizapp.services.participants import (
     ParticipantFilter,
     ProfileError,
     extension_rounds,
+    participant_history,
     profile_values,
     require_in_scope,
     reset_password,
@@ -111,14 +112,7 @@ def participant_page(user: User, status: int = 200, **forms):
     forms.setdefault("merge_form", MergeForm(formdata=None))
     if "profile_form" not in forms:
         forms["profile_form"] = ProfileForm(formdata=None, data=profile_values(user, _unit_code(user)))
-    attempts = db.session.execute(
-        select(Attempt, Round.name).join(Round, Round.id == Attempt.round_id)
-        .where(Attempt.user_id == user.id).order_by(Attempt.started_at.desc())
-    ).all()
-    extensions = db.session.execute(
-        select(TimeExtension, Round.name).join(Round, Round.id == TimeExtension.round_id)
-        .where(TimeExtension.user_id == user.id)
-    ).all()
+    attempts, extensions = participant_history(user.id, scope_of(current_user))
     path = unit_paths([user.unit_id]).get(user.unit_id) if user.unit_id else None
     merged_into = db.session.get(User, user.merged_into_id) if user.merged_into_id else None
     return render_template("organizer/participant.html", user=user, attempts=attempts, extensions=extensions,
