@@ -68,7 +68,8 @@ class World:
         return self.contests[key].rounds[0]
 
 
-def _bank(name: str, owner: Unit | None, stems: list[str], topic: str) -> Bank:
+def owned_bank(name: str, owner: Unit | None, stems: list[str], topic: str) -> Bank:
+    """A bank of ``stems`` (answer B: 1945), owned by ``owner`` (None: shared by every level)."""
     rows = "".join(f"{stem}?,1930,1945,1954,1975,B,{topic}\n" for stem in stems)
     import_bank(bank_name=name, filename="b.csv", data=(CSV_HEAD + rows).encode(), actor=None, now=utcnow(),
                 limits=ImportLimits())
@@ -117,13 +118,13 @@ def build_world(make_user) -> World:
                                  unit_id=units["A1"].id),
     }
     banks = {
-        "inside": _bank("Ngân hàng trong", units["A"],
+        "inside": owned_bank("Ngân hàng trong", units["A"],
                         [SHARED_FACT, "Câu hỏi trong số 2: năm nào thành lập Đảng", "Câu hỏi trong số 3"],
                         "Chủ đề trong"),
-        "outside": _bank("Ngân hàng ngoài", units["OUT-B"],
+        "outside": owned_bank("Ngân hàng ngoài", units["OUT-B"],
                          [f"Câu hỏi ngoài số 1 {SHARED_FACT}", "Câu hỏi ngoài số 2 về sông Ngoài",
                           "Câu hỏi ngoài số 3 về núi Ngoài"], "Chủ đề ngoài"),
-        "shared": _bank("Ngân hàng chung", None, ["Câu hỏi chung số 1", "Câu hỏi chung số 2"], "Chủ đề chung"),
+        "shared": owned_bank("Ngân hàng chung", None, ["Câu hỏi chung số 1", "Câu hỏi chung số 2"], "Chủ đề chung"),
     }
     questions = {key: db.session.scalars(db.select(Question).where(Question.bank_id == bank.id)
                                          .order_by(Question.id)).first() for key, bank in banks.items()}
