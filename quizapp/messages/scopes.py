@@ -9,8 +9,9 @@ from quizapp.services.scopes import ScopeError
 
 def scope_error_message(error: ScopeError) -> str:
     if error.code == "read_only":
-        return _("Ngân hàng câu hỏi này dùng chung cho mọi cấp: bạn được xem và rút câu hỏi từ đó, nhưng chỉ Ban Tổ "
-                 "chức cấp trên mới sửa được.")
+        return _("Ngân hàng câu hỏi này dùng chung cho mọi cấp: bạn được xem và rút câu hỏi từ đó, nhưng chỉ cấp "
+                 "trên mới sửa câu hỏi hay đáp án của nó (kể cả chấm lại), vì thay đổi đó tác động đến cuộc thi của "
+                 "mọi đơn vị.")
     if error.code == "audience_required":
         return _("Hãy chọn đối tượng dự thi là đơn vị bạn phụ trách hoặc các đơn vị trực thuộc.")
     things = {
