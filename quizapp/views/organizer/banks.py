@@ -207,9 +207,14 @@ def _scope_refusal(error: ScopeError):
 def edit_question(question_id: int):
     question = _question(question_id)
     scope = scope_of(current_user)
-    try:  # the blueprint's guard refuses the POST; the form is not even shown for a bank that cannot be changed
+    try:
         bank_service.refuse_unless_may_change(scope, question)
     except ScopeError as error:
+        # A shared bank's question is shown, with why it cannot be changed, and no form; the blueprint's guard
+        # refuses the POST anyway.
+        if request.method == "GET" and error.code == "read_only":
+            return render_template("organizer/question_edit.html", question=question, form=None, used=False,
+                                   read_only=scope_error_message(error), letters=LETTERS)
         return _scope_refusal(error)
     form = QuestionForm()
     if request.method == "GET":
