@@ -161,7 +161,7 @@ def test_a_shared_question_cannot_be_edited_retired_or_restored_with_a_clear_403
                      ba_dinh.post(f"/organizer/questions/{shared.id}/retire"),
                      ba_dinh.post(f"/organizer/questions/{shared.id}/restore")):
         assert response.status_code == 403
-        assert "chỉ Ban Tổ chức cấp trên mới sửa được" in response.get_data(as_text=True)
+        assert "dùng chung cho mọi cấp" in response.get_data(as_text=True)
     db.session.expire_all()
     kept = db.session.get(Question, shared.id)
     assert kept.text == "Chủ tịch Hồ Chí Minh sinh năm nào?" and kept.retired_at is None

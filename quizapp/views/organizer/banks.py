@@ -151,8 +151,8 @@ def confirm_import():
                                           default_topic=form.topic.data,
                                           skip_other_types=form.skip_other_types.data == "1", scope=scope)
     except bank_service.BankNotWritable as error:
-        # The name was taken meanwhile by a bank this account may not change (or the form was altered).
-        db.session.rollback()
+        # The name was taken meanwhile by a bank this account may not change (or the form was altered); refused
+        # before anything was written.
         discard(form.token.data, UPLOAD_KIND)
         return _name_refused(UploadBankForm(formdata=None, bank=form.bank.data, topic=form.topic.data), error)
     except BankFileError as error:
