@@ -162,3 +162,33 @@ def build_world(make_user) -> World:
     db.session.commit()
     return World(units=units, contests=contests, banks=banks, questions=questions, people=people, staff=staff,
                  requests=requests, notices=notices)
+
+
+def outside_rows(world: World) -> dict[str, list[tuple]]:
+    """Every stored row about what lies outside district A (B's and the province's contests with everything of
+    theirs, B's and the shared banks, B's units and the province, B's people and staff): what a scoped account
+    of A must not be able to change."""
+    from sqlalchemy import or_, select
+
+    contests = [world.contests["outside"].id, world.contests["whole"].id]
+    rounds = [r.id for key in ("outside", "whole") for r in world.contests[key].rounds]
+    banks = [world.banks["outside"].id, world.banks["shared"].id]
+    units = [world.units[code].id for code in ("TT", "OUT-B", "OUT-B1", "OUT-B2")]
+    users = list(db.session.scalars(select(User.id).where(or_(User.unit_id.in_(units),
+                                                               User.scope_unit_id.in_(units)))))
+    questions = list(db.session.scalars(select(Question.id).where(Question.bank_id.in_(banks))))
+    by = {"contests": ("id", contests), "rounds": ("contest_id", contests), "prize_tiers": ("contest_id", contests),
+          "contest_audience_units": ("contest_id", contests), "contest_notices": ("contest_id", contests),
+          "contest_letterheads": ("contest_id", contests), "certificate_templates": ("contest_id", contests),
+          "issued_certificates": ("contest_id", contests), "collective_results": ("contest_id", contests),
+          "draw_rules": ("round_id", rounds), "time_extensions": ("round_id", rounds),
+          "disqualifications": ("round_id", rounds), "round_results": ("round_id", rounds),
+          "banks": ("id", banks), "questions": ("bank_id", banks), "options": ("question_id", questions),
+          "units": ("id", units), "users": ("id", users), "erasure_requests": ("user_id", users),
+          "attempts": ("user_id", users)}
+    rows = {}
+    for name, (column, ids) in by.items():
+        table = db.metadata.tables[name]
+        rows[name] = sorted(map(tuple, db.session.execute(select(table).where(table.c[column].in_(ids)))), key=repr)
+    db.session.rollback()
+    return rows
