@@ -362,3 +362,31 @@ def test_the_markers_do_reach_unscoped_staff(client, world):
                     seen.update(markers_in(text, OUTSIDE_MARKERS + WHOLE_TREE_MARKERS, [],
                                            folded=response.get_data().startswith(b"%PDF")))
     assert set(OUTSIDE_MARKERS + WHOLE_TREE_MARKERS) - seen == set()
+
+
+def test_forms_naming_someone_outside_show_nothing_of_them(client, world):
+    """What a scoped organizer may type to fish for people outside: a merge with their phone or account number, a
+    profile given their phone or their unit's code. Refused, and nothing of them shown."""
+    asker = Asker(client, world, "organizer_a")
+    inside, outside = world.people["inside"], world.people["outside"]
+    before = outside_rows(world)
+    tries = [(f"/organizer/participants/{inside.id}/merge", {"other": outside.phone}),
+             (f"/organizer/participants/{inside.id}/merge", {"other": str(outside.id)}),
+             ("/organizer/participants/merge", {"keep_id": str(inside.id), "merge_id": str(outside.id)}),
+             (f"/organizer/participants/{inside.id}/profile",
+              {"full_name": inside.full_name, "phone": outside.phone, "email": "", "unit_code": "A1"}),
+             (f"/organizer/participants/{inside.id}/profile",
+              {"full_name": inside.full_name, "phone": "", "email": outside.email, "unit_code": "A1"}),
+             (f"/organizer/participants/{inside.id}/profile",
+              {"full_name": inside.full_name, "phone": "", "email": "", "unit_code": "OUT-B1"})]
+    leaks = []
+    for url, form in tries:
+        response = asker.client.post(url, data=form)
+        found = markers_in(readable_text(response), OUTSIDE_MARKERS, list(form.values()))
+        if found or response.status_code >= 500 or response.status_code == 302:
+            leaks.append(f"POST {url} {form}: {response.status_code} {found}")
+    assert not leaks, "\n".join(leaks)
+    assert outside_rows(world) == before
+    unscoped = Asker(client, world, "organizer")  # the control: unscoped, the same merge shows the other account
+    shown = unscoped.client.post(tries[0][0], data=tries[0][1])
+    assert "Người Ngoài Một" in readable_text(shown)
