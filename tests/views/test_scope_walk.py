@@ -387,7 +387,9 @@ def test_forms_naming_someone_outside_show_nothing_of_them(client, world):
              (f"/organizer/participants/{inside.id}/profile",
               {"full_name": inside.full_name, "phone": "", "email": outside.email, "unit_code": "A1"}),
              (f"/organizer/participants/{inside.id}/profile",
-              {"full_name": inside.full_name, "phone": "", "email": "", "unit_code": "OUT-B1"})]
+              {"full_name": inside.full_name, "phone": "", "email": "", "unit_code": "OUT-B1"}),
+             (f"/organizer/participants/{inside.id}/extension",
+              {"round_id": str(world.contests["outside"].rounds[1].id), "minutes": "10", "reason": "Mất điện"})]
     leaks = []
     for url, form in tries:
         response = asker.client.post(url, data=form)
@@ -399,3 +401,19 @@ def test_forms_naming_someone_outside_show_nothing_of_them(client, world):
     unscoped = Asker(client, world, "organizer")  # the control: unscoped, the same merge shows the other account
     shown = unscoped.client.post(tries[0][0], data=tries[0][1])
     assert "Người Ngoài Một" in readable_text(shown)
+
+
+def test_a_scoped_judge_cannot_decide_about_someone_outside_in_a_round_inside(client, world):
+    judge = Asker(client, world, "judge_a")
+    outside = world.people["outside"]
+    round_ = world.contests["inside"].rounds[1]
+    for action in ("disqualify", "reinstate"):
+        response = judge.client.post(f"/judge/rounds/{round_.id}/{action}",
+                                     data={"user_id": str(outside.id), "reason": "Thi hộ"}, follow_redirects=True)
+        assert response.status_code < 500 and "flash-error" in response.get_data(as_text=True), action
+        assert not markers_in(readable_text(response), OUTSIDE_MARKERS, [])
+    from quizapp.extensions import db
+    from quizapp.models import Disqualification
+
+    assert db.session.scalar(db.select(db.func.count()).select_from(Disqualification)
+                             .where(Disqualification.user_id == outside.id)) == 0
