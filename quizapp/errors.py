@@ -52,10 +52,13 @@ def refuse_nul_characters():
     carrying one in its query string, form fields or JSON is answered 400 at the door, for every route (uploaded
     files are not looked at: a spreadsheet is binary). JSON can hold a NUL only escaped (``\\u0000``): the body
     is searched as bytes, not parsed here (the views parse it once, as their declared shape)."""
-    values: list[str] = list(request.args.values())
-    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        values.extend(request.form.values())
-    body = request.get_data(cache=True) if request.is_json else b""
+    req = request._get_current_object()  # type: ignore[attr-defined]  (read once: this runs on every request)
+    query = req.environ.get("QUERY_STRING", "")
+    # a NUL reaches a decoded value only as %00 (or raw): the query string is parsed only then
+    values: list[str] = list(req.args.values()) if "%00" in query or "\x00" in query else []
+    if req.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        values.extend(req.form.values())
+    body = req.get_data(cache=True) if req.is_json else b""
     in_json = b"\\u0000" in body and _JSON_NUL.search(body)  # the regex only when the plain search finds one
     if in_json or any("\x00" in value for value in values):
         return error_response(400, "nul_character",

@@ -9,17 +9,17 @@ micro-cache and the time spent in every other layer; off with ``QUIZAPP_REQUEST_
 
 from __future__ import annotations
 
-import json
 import logging
+import os
 import re
 import sys
 import time
-import uuid
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, Response, g, request
+import orjson
+from flask import Flask, request
 
 log = logging.getLogger("quizapp.requests")
 
@@ -34,18 +34,15 @@ def init_app(app: Flask) -> None:
     if not app.config.get("QUIZAPP_REQUEST_LOG", True):
         return
     if not log.handlers:  # one handler, however many apps a process builds (tests build many)
-        handler = _Stderr()
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        log.addHandler(handler)
+        log.addHandler(_Stderr())
         log.setLevel(logging.INFO)
         log.propagate = False
-    app.after_request(_note_user)
     app.wsgi_app = RequestLog(app.wsgi_app)  # type: ignore[method-assign]
 
 
 class _Stderr(logging.StreamHandler):
-    """Writes to whatever ``sys.stderr`` is when a line is written (a test runner swaps it), like logging's own
-    last-resort handler."""
+    """Writes each line as it is to whatever ``sys.stderr`` is when it is written (a test runner swaps it), like
+    logging's own last-resort handler, and flushes it: one write, no formatting of a line that is already made."""
 
     @property  # type: ignore[override]
     def stream(self):
@@ -55,20 +52,20 @@ class _Stderr(logging.StreamHandler):
     def stream(self, _value) -> None:
         pass
 
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            stream = sys.stderr
+            stream.write(f"{record.getMessage()}\n")
+            stream.flush()
+        except Exception:  # as logging's handlers do: a line that cannot be written never fails the request
+            self.handleError(record)
 
-def _note_user(response: Response) -> Response:
-    """Tell the WSGI layer which account made the request, if one was looked at (nothing is loaded for it)."""
-    user_id = None
-    caller = g.get("api_user") or g.get("api_claim")  # a bearer token's account (views.api.common)
-    if caller is not None:
-        user_id = getattr(caller, "id", None) or getattr(caller, "user_id", None)
-    else:
-        user = g.get("_login_user")  # a signed-in browser's account, when Flask-Login loaded it
-        if user is not None and getattr(user, "is_authenticated", False):
-            user_id = user.id
-    if user_id is not None:
-        request.environ[USER_ID_KEY] = user_id
-    return response
+
+def note_user(user_id: int) -> None:
+    """Name the account that made the current request in its line: called where a caller is identified (a
+    bearer token's claim, a signed-in browser's account; ``quizapp.auth``), so nothing is loaded for the log and
+    no hook runs for it."""
+    request.environ[USER_ID_KEY] = user_id
 
 
 class RequestLog:
@@ -80,7 +77,7 @@ class RequestLog:
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         started = time.perf_counter()
         given = environ.get("HTTP_X_REQUEST_ID", "")
-        request_id = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        request_id = given if given and _REQUEST_ID.fullmatch(given) else os.urandom(16).hex()
         environ[REQUEST_ID_KEY] = request_id
         status: list[str] = ["500"]
 
@@ -115,6 +112,11 @@ class _Logged:
 
 
 def _write(environ: dict[str, Any], status: str, started: float) -> None:
+    """The request's line, as a record of the ``quizapp.requests`` logger (its level, handlers and filters apply).
+    The record is made directly, without the logger's search of the stack for the calling line (every line comes
+    from here), and the line is encoded by orjson like the API's answers."""
+    if not log.isEnabledFor(logging.INFO):
+        return
     query = environ.get("QUERY_STRING")
     line = {
         "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
@@ -126,4 +128,4 @@ def _write(environ: dict[str, Any], status: str, started: float) -> None:
         "user_id": environ.get(USER_ID_KEY),
         "request_id": environ.get(REQUEST_ID_KEY),
     }
-    log.info(json.dumps(line, ensure_ascii=False, separators=(",", ":")))
+    log.handle(log.makeRecord(log.name, logging.INFO, __file__, 0, orjson.dumps(line).decode(), None, None))

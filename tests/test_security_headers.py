@@ -157,3 +157,39 @@ class TestCookies:
         off = config.cookie_settings({"QUIZAPP_BASE_URL": "https://thi.example.vn", "QUIZAPP_COOKIE_SECURE": "0"})
         assert off["SESSION_COOKIE_SECURE"] is False
         assert config.cookie_settings({"QUIZAPP_REMEMBER_DAYS": "30"})["REMEMBER_COOKIE_DURATION"].days == 30
+
+
+def test_each_header_is_sent_once_and_a_views_own_stricter_value_is_kept(app, client):
+    from flask import make_response
+
+    if "test_own_referrer" not in app.view_functions:
+        app.add_url_rule("/test-own-referrer", "test_own_referrer",
+                         lambda: make_response("x", 200, {"Referrer-Policy": "no-referrer"}))
+    own = client.get("/test-own-referrer")
+    assert own.headers.getlist("Referrer-Policy") == ["no-referrer"]
+    assert own.headers.getlist("Content-Security-Policy") == [CONTENT_SECURITY_POLICY]
+    api = client.get("/api/v1/contests")
+    for name in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy"):
+        assert len(api.headers.getlist(name)) == 1, name
+
+
+def test_the_leaderboard_answered_from_the_page_cache_carries_the_headers(client):
+    load_bank()
+    round_ = make_round()
+    url = f"/rounds/{round_.id}/leaderboard"
+    first, cached = client.get(url), client.get(url)  # no cookie: the second comes from the micro-cache
+    assert first.status_code == cached.status_code == 200 and cached.data == first.data
+    for response in (first, cached):
+        assert response.headers.getlist("Content-Security-Policy") == [CONTENT_SECURITY_POLICY]
+        assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_the_api_behind_an_https_proxy_gets_hsts_once(settings):
+    from quizapp import create_app
+
+    app = create_app({**settings, "QUIZAPP_PROXY_HOPS": 1})
+    with app.app_context():
+        response = app.test_client().get("/api/v1/contests", headers={"X-Forwarded-Proto": "https"})
+        assert response.headers.getlist("Strict-Transport-Security") == ["max-age=31536000; includeSubDomains"]
+        assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+        db.engine.dispose()
