@@ -8,13 +8,18 @@ audience, rounds finalized, notices posted, erasure requested), so the audit log
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import pypdf
 import tomli_w
 
 from quizapp.domain.banks import ImportLimits
 from quizapp.domain.contests import parse_contest
+from quizapp.domain.text import fold
 from quizapp.extensions import db
 from quizapp.models import Bank, Contest, Question, Role, Round, Unit, User
 from quizapp.models.notices import ContestNotice
@@ -192,3 +197,25 @@ def outside_rows(world: World) -> dict[str, list[tuple]]:
         rows[name] = sorted(map(tuple, db.session.execute(select(table).where(table.c[column].in_(ids)))), key=repr)
     db.session.rollback()
     return rows
+
+
+def readable_text(response) -> str:
+    """What a person could read in the answer: HTML, JSON decoded, CSV, every XML part of an .xlsx, a PDF's text
+    (folded: a PDF's extracted text may split a letter from its diacritics)."""
+    data = response.get_data()
+    if data.startswith(b"PK"):
+        with zipfile.ZipFile(io.BytesIO(data)) as book:
+            return "\n".join(book.read(name).decode("utf-8", "replace") for name in book.namelist()
+                             if name.endswith((".xml", ".rels")))
+    if data.startswith(b"%PDF"):
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        return fold(" ".join(page.extract_text() or "" for page in reader.pages))
+    if response.is_json:
+        return json.dumps(response.get_json(), ensure_ascii=False)
+    return data.decode("utf-8-sig", "replace")
+
+
+def markers_in(text: str, markers: tuple[str, ...], typed: list[str], *, folded: bool = False) -> list[str]:
+    """The markers in ``text``, but for those the account typed itself (a page saying "no unit OUT-B" leaks
+    nothing)."""
+    return [m for m in markers if (fold(m) if folded else m) in text and not any(m in value for value in typed)]

@@ -17,21 +17,24 @@ A route naming an argument the walk does not know fails the walk: a new route ca
 
 from __future__ import annotations
 
-import io
-import json
 import re
-import zipfile
 from collections import defaultdict
 from dataclasses import dataclass
 
-import pypdf
 import pytest
 from werkzeug.routing import AnyConverter, Rule
 
-from quizapp.domain.text import fold
 from quizapp.models import Attempt, Role
 from tests.conftest import TEST_PASSWORD
-from tests.views.scope_fixtures import OUTSIDE_MARKERS, WHOLE_TREE_MARKERS, World, build_world, outside_rows
+from tests.views.scope_fixtures import (
+    OUTSIDE_MARKERS,
+    WHOLE_TREE_MARKERS,
+    World,
+    build_world,
+    markers_in,
+    outside_rows,
+    readable_text,
+)
 
 STAFF_BLUEPRINTS = ("organizer", "dashboard", "judge", "officer", "admin")
 STAFF_PREFIXES = ("/organizer", "/judge", "/officer", "/admin")
@@ -273,28 +276,6 @@ def _queries(world: World, *, file: bool = False) -> list[dict[str, str]]:
     if file:
         return [{}, ids, options]
     return [{}, {"q": "ngoài"}, {"q": "0999"}, {"unit": "OUT-B"}, ids, options]
-
-
-def readable_text(response) -> str:
-    """What a person could read in the answer: HTML, JSON decoded, CSV, every XML part of an .xlsx, a PDF's text
-    (folded: a PDF's extracted text may split a letter from its diacritics)."""
-    data = response.get_data()
-    if data.startswith(b"PK"):
-        with zipfile.ZipFile(io.BytesIO(data)) as book:
-            return "\n".join(book.read(name).decode("utf-8", "replace") for name in book.namelist()
-                             if name.endswith((".xml", ".rels")))
-    if data.startswith(b"%PDF"):
-        reader = pypdf.PdfReader(io.BytesIO(data))
-        return fold(" ".join(page.extract_text() or "" for page in reader.pages))
-    if response.is_json:
-        return json.dumps(response.get_json(), ensure_ascii=False)
-    return data.decode("utf-8-sig", "replace")
-
-
-def markers_in(text: str, markers: tuple[str, ...], typed: list[str], *, folded: bool = False) -> list[str]:
-    """The markers in ``text``, but for those the account typed itself (a page saying "no unit OUT-B" leaks
-    nothing)."""
-    return [m for m in markers if (fold(m) if folded else m) in text and not any(m in value for value in typed)]
 
 
 def _pages(client, world: World, role: str):
