@@ -281,7 +281,7 @@ def _queries(world: World, *, file: bool = False) -> list[dict[str, str]]:
 def _pages(client, world: World, role: str):
     """(url, query, response) of every GET the role may ask with inside arguments or none, with each search."""
     asker = Asker(client, world, role)
-    targets = ("inside", "above") if role == "officer_a" else ("inside",)
+    targets = ("inside", "above")  # above: the officers' report of the province's contest for the district
     for route in walked_routes(client.application):
         if route.method != "GET" or not _role_allows(asker, route):
             continue
