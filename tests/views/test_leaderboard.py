@@ -55,6 +55,14 @@ def page(client, path: str) -> str:
     return response.get_data(as_text=True)
 
 
+def personal(client, round_id: int) -> str:
+    """The signed-in visitor's own part of the round's leaderboard (what personal.js puts in the shared page),
+    checked private."""
+    response = client.get(f"/rounds/{round_id}/leaderboard/mine/part")
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "private, no-store"
+    return response.get_data(as_text=True)
+
+
 def test_the_ranking_after_the_close_shows_masked_names_units_scores_times_predictions_and_gaps(client, closed):
     html = page(client, f"/rounds/{closed.id}/leaderboard")
     assert html.index("Nguyễn V. A.") < html.index("Trần T. B.") < html.index("Lê V. C.")
@@ -110,16 +118,16 @@ def test_a_participant_sees_their_own_result_but_no_place_while_the_round_is_ope
     entry(live, me, 4, seconds=80)
     entry(live, me, 6, seconds=90)
     login(me)
-    response = client.get(f"/rounds/{live.id}/leaderboard")
-    html = response.get_data(as_text=True)
+    shared = page(client, f"/rounds/{live.id}/leaderboard")
+    assert "Kết quả của bạn" in shared and "6/10" not in shared  # the place for it, empty
+    html = personal(client, live.id)
     assert "Kết quả cao nhất của bạn đến lúc này: 6/10 câu đúng, thời gian 1:30" in html
     assert_reveals_nothing(html)
-    assert "public" not in response.headers.get("Cache-Control", "")
 
 
 def test_a_participant_without_an_entry_in_an_open_round_is_told_so(client, live, make_user, login):
     login(make_user(Role.PARTICIPANT, phone="0900055555"))
-    html = page(client, f"/rounds/{live.id}/leaderboard")
+    html = personal(client, live.id)
     assert "Bạn chưa nộp bài thi nào trong đợt này" in html
     assert_reveals_nothing(html)
 
@@ -164,7 +172,7 @@ class TestALiveBoardWhenCountsRevealNothing:
         me = make_user(Role.PARTICIPANT, phone="0900044444", full_name="Phạm Thu Dung")
         entry(open_round, me, 6, prediction=4217)
         login(me)
-        html = page(client, f"/rounds/{open_round.id}/leaderboard")
+        html = personal(client, open_round.id)
         assert "Hạng 5 trên 6 người: 6/10 câu đúng" in html
         assert "Đáp án câu hỏi dự đoán:" not in html and "Số dự đoán của bạn" not in html
 
@@ -186,16 +194,14 @@ def test_a_signed_in_participant_sees_their_own_place_prediction_and_gap_after_t
     me = make_user(Role.PARTICIPANT, phone="0900044444", full_name="Phạm Thu Dung")
     entry(closed, me, 6, prediction=4)
     login(me)
-    response = client.get(f"/rounds/{closed.id}/leaderboard")
-    html = response.get_data(as_text=True)
+    html = personal(client, closed.id)
     assert "Vị trí của bạn" in html and "Hạng 3 trên 4 người: 6/10 câu đúng" in html
     assert "Số dự đoán của bạn: 4 (lệch 4)" in html
-    assert "public" not in response.headers.get("Cache-Control", "")
 
 
 def test_a_participant_without_an_entry_is_told_so(client, closed, make_user, login):
     login(make_user(Role.PARTICIPANT, phone="0900055555"))
-    assert "Bạn chưa có tên trong bảng xếp hạng" in page(client, f"/rounds/{closed.id}/leaderboard")
+    assert "Bạn chưa có tên trong bảng xếp hạng" in personal(client, closed.id)
 
 
 def test_the_winners_page_after_finalization(client, app, make_user):
@@ -288,13 +294,16 @@ class TestUnderLoad:
         assert cached == [cache_key("wsgi", f"/rounds/{closed.id}/leaderboard?"),
                           cache_key("wsgi", f"/rounds/{closed.id}/leaderboard?lang=vi&limit=5")]
 
-    def test_a_signed_in_participant_is_not_served_the_shared_page(self, client, closed, make_user, login):
+    def test_a_signed_in_participant_is_served_the_members_page_and_their_place_apart(self, client, closed,
+                                                                                      make_user, login):
         me = make_user(Role.PARTICIPANT, phone="0900066666")
         entry(closed, me, 1)
         url = f"/rounds/{closed.id}/leaderboard"
         assert "Vị trí của bạn" not in page(client, url)  # cached for anonymous visitors
         login(me)
-        assert "Hạng 4 trên 4 người" in page(client, url)
+        shared = page(client, url)
+        assert "Vị trí của bạn" in shared and "Hạng 4 trên 4 người" not in shared
+        assert "Hạng 4 trên 4 người" in personal(client, closed.id)
 
     def test_a_participant_is_not_served_the_board_of_anonymous_visitors_while_open(self, client, live, make_user,
                                                                                       login):
@@ -303,7 +312,8 @@ class TestUnderLoad:
         url = f"/rounds/{live.id}/leaderboard"
         assert "Kết quả của bạn" not in page(client, url)
         login(me)
-        html = page(client, url)
+        assert "Kết quả của bạn" in page(client, url)
+        html = personal(client, live.id)
         assert "Kết quả cao nhất của bạn đến lúc này: 8/10" in html
         assert_reveals_nothing(html)
 
