@@ -15,8 +15,11 @@ What it does, on the local PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379
    ``--seconds`` have passed goes through a whole attempt: sign in (``POST /auth/token``), start, ``--saves``
    answer saves of one answer each, submit with a prediction, the result (``GET /api/v1/attempts/{id}``), the
    public leaderboard page anonymously (``GET /rounds/{id}/leaderboard``: nginx, then the app's micro-cache) and
-   the API's leaderboard signed in (``Authorization``: past the micro-cache), with a random think time between
-   actions (mean ``--think`` seconds). Requests go through nginx, one connection each (bench/loadgen.py).
+   the API's leaderboard signed in (``Authorization``: past the micro-cache), then as a signed-in browser (a
+   session cookie signed with the servers' secret, as the sign-in page sets it) the leaderboard page (the page
+   shared by everybody signed in, from the micro-cache), its private part (their nav and place) and their result
+   page, with a random think time between actions (mean ``--think`` seconds). Requests go through nginx, one
+   connection each (bench/loadgen.py).
 4. Prints requests/s and p50/p99 per endpoint, every unexpected answer, the CPU spent per whole attempt by the
    app servers, PostgreSQL, nginx and the client (from /proc), then an audit: every acknowledged save is in the
    database as sent, every acknowledged submit's attempt is submitted once with the score its answers give and
@@ -51,7 +54,9 @@ from tests.deploy.stack import Gunicorn, Nginx, free_ports, nginx_config, wait_f
 
 MAX_PARTICIPANTS, MAX_SECONDS = 500, 300
 PASSWORD = "matkhau-thu-tai-2026"
-ENDPOINTS = ("register", "token", "start", "save", "submit", "result", "board_anonymous", "board_signed_in")
+ENDPOINTS = ("register", "token", "start", "save", "submit", "result", "board_anonymous", "board_signed_in",
+             "board_page_cookie", "board_part_cookie", "result_page_cookie")
+USER_AGENT = "quizapp-bench"  # as bench/loadgen.py's Client sends it
 
 
 @dataclass
@@ -98,6 +103,38 @@ async def call(run: Run, endpoint: str, client: Client, method: str, path: str, 
     return answer.json() if answer.body.startswith(b"{") else {}
 
 
+def session_cookie(secret: str, user_id: int) -> str:
+    """The ``Cookie`` header of a browser signed in as ``user_id`` (token version 0): the session cookie the sign-in
+    page would set, signed with the servers' secret (Flask's own serializer; Flask-Login's ``_id`` for this client's
+    address and user agent), so that the signed-in pages are measured without an Argon2 sign-in each."""
+    from flask import Flask
+    from flask.sessions import SecureCookieSessionInterface
+    from flask_login.utils import _create_identifier
+
+    app = Flask("bench-cookie")
+    app.secret_key = secret
+    with app.test_request_context(headers={"User-Agent": USER_AGENT, "X-Forwarded-For": "127.0.0.1"}):
+        identifier = _create_identifier()
+    value = SecureCookieSessionInterface().get_signing_serializer(app).dumps(
+        {"_user_id": f"{user_id}:0", "_fresh": False, "_id": identifier})
+    return f"session={value}"
+
+
+async def call_with_cookie(run: Run, endpoint: str, client: Client, path: str, cookie: str) -> None:
+    """A page requested by a signed-in browser (its session cookie), as ``call`` tallies it."""
+    started = time.perf_counter()
+    tally = run.tallies[endpoint]
+    try:
+        answer = await client.request("GET", path, headers={"Cookie": cookie})
+    except HTTPFailure as error:
+        tally.fail("no answer", str(error))
+        return
+    if answer.status != 200:
+        tally.fail(f"HTTP {answer.status}", f"{endpoint} HTTP {answer.status}: {answer.body[:200]!r}")
+        return
+    tally.latencies.append(time.perf_counter() - started)
+
+
 async def participant(run: Run, client: Client, n: int, round_id: int, args: argparse.Namespace,
                       until: float) -> None:
     rng = random.Random(n)
@@ -107,10 +144,12 @@ async def participant(run: Run, client: Client, n: int, round_id: int, args: arg
 
     await asyncio.sleep(rng.uniform(0, min(5.0, args.seconds / 4)))  # arrivals spread over the first seconds
     phone = f"09{70_000_000 + n:08d}"
-    if await call(run, "register", client, "POST", "/api/v1/auth/register", {
-            "full_name": f"Người thử tải {n}", "phone": phone, "password": PASSWORD, "unit_code": "HN-BD"},
-            expected=201) is None:
+    registered = await call(run, "register", client, "POST", "/api/v1/auth/register", {
+        "full_name": f"Người thử tải {n}", "phone": phone, "password": PASSWORD, "unit_code": "HN-BD"},
+        expected=201)
+    if registered is None:
         return
+    cookie = session_cookie(args.secret_key, registered["participant_id"])
     while time.monotonic() < until:
         await think()
         signed = await call(run, "token", client, "POST", "/api/v1/auth/token", {"login": phone, "password": PASSWORD})
@@ -142,6 +181,11 @@ async def participant(run: Run, client: Client, n: int, round_id: int, args: arg
         await think()
         await call(run, "board_anonymous", client, "GET", f"/rounds/{round_id}/leaderboard")
         await call(run, "board_signed_in", client, "GET", f"/api/v1/rounds/{round_id}/leaderboard", token=token)
+        # the same pages in a signed-in browser (session cookie): the shared page, its private part, the result
+        await call_with_cookie(run, "board_page_cookie", client, f"/rounds/{round_id}/leaderboard", cookie)
+        await call_with_cookie(run, "board_part_cookie", client, f"/rounds/{round_id}/leaderboard/mine/part",
+                               cookie)
+        await call_with_cookie(run, "result_page_cookie", client, f"/attempts/{attempt_id}/result", cookie)
 
 
 def server_pids(servers: list[Gunicorn], nginx: Nginx) -> dict[str, list[int]]:
@@ -194,16 +238,16 @@ def report(run: Run, wall: float, cpu: dict[str, float], others_cores: float, pr
            args: argparse.Namespace) -> None:
     print(f"\n{args.participants} participants, {wall:.0f} s, think {args.think} s, {args.saves} saves per "
           f"attempt, 2 servers x {args.workers} {args.worker_class} workers behind nginx")
-    print(f"{'endpoint':<16} {'ok':>6} {'fail':>5} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7}")
+    print(f"{'endpoint':<18} {'ok':>6} {'fail':>5} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7}")
     total = 0
     for name, tally in run.tallies.items():
         total += tally.ok
-        print(f"{name:<16} {tally.ok:>6} {tally.failed:>5} {tally.ok / wall:>7.1f} {tally.percentile_ms(0.5):>7.1f} "
+        print(f"{name:<18} {tally.ok:>6} {tally.failed:>5} {tally.ok / wall:>7.1f} {tally.percentile_ms(0.5):>7.1f} "
               f"{tally.percentile_ms(0.99):>7.1f}")
         for sample in tally.samples:
             print(f"{'':<17}unexpected: {sample}")
     attempts = max(run.attempts_done, 1)
-    print(f"{'all':<16} {total:>6} {sum(t.failed for t in run.tallies.values()):>5} {total / wall:>7.1f}")
+    print(f"{'all':<18} {total:>6} {sum(t.failed for t in run.tallies.values()):>5} {total / wall:>7.1f}")
     print(f"\nwhole attempts submitted: {run.attempts_done} ({run.attempts_done / wall:.2f}/s)")
     print("CPU per whole attempt (ms): " + ", ".join(f"{kind} {seconds * 1000 / attempts:.1f}"
                                                    for kind, seconds in cpu.items())
@@ -245,6 +289,7 @@ def main(argv: list[str] | None = None) -> int:
             wait_for(nginx.ready, 10, "nginx")
             with psycopg.connect(env["DATABASE_URL"], autocommit=True) as watcher:
                 run, client = Run(), Client("127.0.0.1", nginx_port)
+                args.secret_key = env["SECRET_KEY"]
                 print(f"round {round_id}: {args.participants} participants for {args.seconds:.0f} s through nginx "
                       f"on 127.0.0.1:{nginx_port}...", flush=True)
                 pids = server_pids(servers, nginx)

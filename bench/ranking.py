@@ -11,6 +11,8 @@ under the same gunicorn settings (2 sync workers, loopback).
     .venv/bin/python -m bench.ranking                       # a SQLite file in a temporary folder
     .venv/bin/python -m bench.ranking --database-url postgresql://root@127.0.0.1:5432/EMPTY_DB   # EMPTIED first
     options: --participants N --attempts N --units N --http-seconds S --http-threads T --no-http --profile
+    .venv/bin/python -m bench.ranking --database-url URL --signed-in-only 5 --http-seconds 6 --ports 18700-18799
+        # on a database filled before: hello and the signed-in pages in 5 alternations, median ratios
 """
 
 from __future__ import annotations
@@ -257,10 +259,19 @@ def hello_app():
     return app
 
 
+QUIET = False  # --signed-in-only: the servers' stderr (one request-log line per request) is dropped
+PORTS: range | None = None  # --ports: the loopback ports the servers may use (None: any free one)
+
+
 def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    for port in PORTS or (0,):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    raise RuntimeError(f"no free port in {PORTS}")
 
 
 def _get(port: int, path: str, cookie: str | None = None) -> int:
@@ -274,22 +285,27 @@ def _get(port: int, path: str, cookie: str | None = None) -> int:
         connection.close()
 
 
-BENCH_PHONE = "0900077777"
+BENCH_PHONE = "0900077778"
 BENCH_PASSWORD = "bench-signed-in-2026"
 
 
-def bench_participant() -> None:
-    """A participant with a password (made once) whose session the signed-in leaderboard run uses."""
-    from quizapp.domain.registration import check_registration
+def bench_participant() -> int:
+    """A ranked participant of the round, given a phone and a password (once), whose session the signed-in runs
+    use; returns the id of one of their finished attempts (the result page's)."""
+    from quizapp.auth import hash_password
     from quizapp.extensions import db
-    from quizapp.models import Unit, User
-    from quizapp.services.participants import register
+    from quizapp.models import Attempt, AttemptStatus, User
 
-    if db.session.scalar(db.select(User.id).where(User.phone == BENCH_PHONE)) is None:
-        unit = db.session.scalar(db.select(Unit.code).order_by(Unit.id).limit(1))
-        register(check_registration({"full_name": "Người Đo Thử", "phone": BENCH_PHONE, "password": BENCH_PASSWORD,
-                                     "unit_code": unit}, today=datetime.now(UTC).date()), now=datetime.now(UTC))
+    user_id = db.session.scalar(db.select(User.id).where(User.phone == BENCH_PHONE))
+    if user_id is None:
+        user_id = db.session.scalar(db.select(Attempt.user_id).where(Attempt.status == AttemptStatus.SUBMITTED)
+                                    .order_by(Attempt.id).limit(1))
+        user = db.session.get(User, user_id)
+        user.phone, user.password_hash = BENCH_PHONE, hash_password(BENCH_PASSWORD)
         db.session.commit()
+    return db.session.scalar(db.select(Attempt.id).where(Attempt.user_id == user_id,
+                                                         Attempt.status != AttemptStatus.IN_PROGRESS)
+                             .order_by(Attempt.id).limit(1))
 
 
 def sign_in(port: int) -> str:
@@ -341,7 +357,8 @@ def serve(app_spec: str, env: dict[str, str]) -> tuple[subprocess.Popen, int]:
     port = _free_port()
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     process = subprocess.Popen([gunicorn, "-w", "2", "-k", "sync", "-b", f"127.0.0.1:{port}", "--timeout", "300",
-                                "--log-level", "warning", app_spec], env=env, cwd=ROOT)
+                                "--log-level", "warning", app_spec], env=env, cwd=ROOT,
+                               stderr=subprocess.DEVNULL if QUIET else None)
     for _attempt in range(300):
         try:
             _get(port, "/healthz")
@@ -396,6 +413,51 @@ def http_bench(env: dict[str, str], round_id: int, seconds: float, threads: int)
               f"/ quizapp /healthz = {rates[label] / rates[runs[1][0]]:.2f}")
 
 
+def signed_in_bench(env: dict[str, str], round_id: int, seconds: float, threads: int, alternations: int) -> None:
+    """The signed-in pages against the bare hello, measured in turns (hello, then each signed-in page, again
+    ``alternations`` times), so that other work on the machine weighs on both alike; prints each turn and the
+    median ratios. The pages: the leaderboard (the page shared by everybody signed in, answered in front of
+    Flask), its private part (the visitor's nav and place, which personal.js asks for), the visitor's own
+    result page."""
+    import statistics
+
+    attempt_id = bench_participant()
+    board = f"/rounds/{round_id}/leaderboard"
+    pages = (("leaderboard page signed in", board), ("its private part (nav, my place)", f"{board}/mine/part"),
+             ("own result page signed in", f"/attempts/{attempt_id}/result"))
+    ratios: dict[str, list[float]] = {label: [] for label, _path in pages}
+    rates: dict[str, list[float]] = {label: [] for label in ("hello", *ratios)}
+    for turn in range(1, alternations + 1):
+        process, port = serve("bench.ranking:hello_app()", env)
+        try:
+            warm(port, "/hello")
+            hello, errors = load(port, "/hello", seconds, threads)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+        rates["hello"].append(hello)
+        print(f"turn {turn}: hello {hello:.0f} requests/s ({errors} errors)", flush=True)
+        process, port = serve("wsgi:app", env)
+        try:
+            cookie = sign_in(port)
+            for label, path in pages:
+                warm(port, path, cookie=cookie)
+                rate, errors = load(port, path, seconds, threads, cookie=cookie)
+                rates[label].append(rate)
+                ratios[label].append(rate / hello)
+                print(f"turn {turn}: {label} {rate:.0f} requests/s ({errors} errors), / hello = {rate / hello:.2f}",
+                      flush=True)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    print(f"median of {alternations} turns ({threads} client threads, {seconds:.0f} s each, 2 sync workers):")
+    print(f"  hello: {statistics.median(rates['hello']):.0f} requests/s")
+    for label, values in ratios.items():
+        target = " (target ≥ 0.50)" if label.startswith("leaderboard") else ""
+        print(f"  {label}: {statistics.median(rates[label]):.0f} requests/s, / hello = "
+              f"{statistics.median(values):.2f}{target}")
+
+
 def _timed_get(port: int, path: str, timings: list[float], cookie: str | None = None) -> None:
     started = time.perf_counter()
     _get(port, path, cookie)
@@ -411,12 +473,22 @@ def main() -> int:
     parser.add_argument("--http-seconds", type=float, default=10)
     parser.add_argument("--http-threads", type=int, default=8)
     parser.add_argument("--no-http", action="store_true")
+    parser.add_argument("--signed-in-only", type=int, metavar="TURNS", default=0,
+                        help="on a database filled by an earlier run: only the signed-in pages against hello, in "
+                             "TURNS alternations (no fill, no ranking, no export)")
+    parser.add_argument("--ports", default=None, metavar="FIRST-LAST",
+                        help="the loopback ports the servers may use (default: any free one)")
     parser.add_argument("--profile", action="store_true", help="cProfile the timed steps")
     parser.add_argument("--fill-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--reuse", action="store_true",
                         help="keep the database as filled by an earlier run (no fill, no HTTP); once its round is "
                              "finalized, only the export steps are measured")
     args = parser.parse_args()
+    global PORTS, QUIET
+    QUIET = bool(args.signed_in_only)
+    if args.ports:
+        first, _, last = args.ports.partition("-")
+        PORTS = range(int(first), int(last or first) + 1)
     url = args.database_url
     if url and url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
@@ -431,6 +503,14 @@ def main() -> int:
         print(f"database: {url.split(':')[0]}; {args.units} units, {args.participants} participants, "
               f"{args.attempts} attempts", flush=True)
         started = time.perf_counter()
+        if args.signed_in_only:
+            from quizapp.extensions import db
+            from quizapp.models import Round
+
+            with bench_app(url).app_context():
+                round_id = db.session.scalar(db.select(Round.id))
+                signed_in_bench(env, round_id, args.http_seconds, args.http_threads, args.signed_in_only)
+            return 0
         if args.reuse:
             measure(url, env, tmp, http=False, http_seconds=0, threads=0, profile=args.profile, reuse=True)
             return 0
