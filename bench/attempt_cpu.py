@@ -3,7 +3,9 @@
 Where ``attempt_flow.py`` measures throughput against a ceiling under gunicorn, and so depends on how busy the
 machine is, this measures the CPU time the app's process spends per request (``time.process_time``: the app and
 its database driver, not PostgreSQL's server), which other work on the machine disturbs much less. Meant for
-comparing two builds in alternation: run it with ``PYTHONPATH`` set to each build's checkout in turn.
+comparing two builds in alternation: run it with ``PYTHONPATH`` set to each build's checkout in turn. A timed
+request includes reading its answer to the end and closing it, as gunicorn does (the request log writes its line
+then).
 
     PYTHONPATH=. .venv/bin/python bench/attempt_cpu.py --people 300 --rounds 3
 
@@ -98,16 +100,16 @@ prediction_question = "?"
             token = client.post("/api/v1/auth/token", json={"login": phone, "password": "mat-khau-1"}).json["token"]
             auth = {"Authorization": f"Bearer {token}"}
             attempt = timed("start", lambda auth=auth: client.post(f"/api/v1/rounds/{round_id}/attempts",
-                                                                   headers=auth)).json
+                                                                   headers=auth, buffered=True)).json
             questions = attempt["questions"]
             for question in questions[:args.saves]:
                 body = {"answers": {str(question["id"]): question["options"][0]["id"]}}
                 timed("save", lambda body=body, auth=auth, attempt=attempt: client.put(
-                    f"/api/v1/attempts/{attempt['attempt_id']}/answers", headers=auth, json=body))
+                    f"/api/v1/attempts/{attempt['attempt_id']}/answers", headers=auth, json=body, buffered=True))
             answers = {str(q["id"]): q["options"][-1]["id"] for q in questions}
             timed("submit", lambda answers=answers, auth=auth, attempt=attempt: client.post(
                 f"/api/v1/attempts/{attempt['attempt_id']}/submit", headers=auth,
-                json={"answers": answers, "prediction": 7}))
+                json={"answers": answers, "prediction": 7}, buffered=True))
         if not counted:
             spent.clear()
     for endpoint in ("start", "save", "submit"):
