@@ -12,8 +12,6 @@ def scope_error_message(error: ScopeError) -> str:
         return _("Ngân hàng câu hỏi này dùng chung cho mọi cấp: bạn được xem và rút câu hỏi từ đó, nhưng chỉ cấp "
                  "trên mới sửa câu hỏi hay đáp án của nó (kể cả chấm lại), vì thay đổi đó tác động đến cuộc thi của "
                  "mọi đơn vị.")
-    if error.code == "audience_required":
-        return _("Hãy chọn đối tượng dự thi là đơn vị bạn phụ trách hoặc các đơn vị trực thuộc.")
     things = {
         "contest": _("Cuộc thi này"), "round": _("Đợt thi này"), "bank": _("Ngân hàng câu hỏi này"),
         "question": _("Câu hỏi này"), "unit": _("Đơn vị này"), "participant": _("Thí sinh này"),

@@ -47,7 +47,7 @@ EVERYTHING = Scope(None)
 class ScopeError(Exception):
     """``outside_scope``: the thing asked for (``kind``: contest, round, bank, question, unit, participant,
     erasure_request) is not within the account's subtree; ``read_only``: a shared bank that only unscoped staff
-    change; ``audience_required``: a scoped organizer's contest must name its audience inside their subtree."""
+    change."""
 
     def __init__(self, code: str, kind: str) -> None:
         super().__init__(code, kind)
