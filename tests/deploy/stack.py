@@ -204,10 +204,11 @@ def nginx_config(tmp: Path, port: int, upstreams: list[int]) -> Path:
         os.chmod(tmp / folder, 0o777)
     main = f"""
 worker_processes 1;
+worker_rlimit_nofile 8192;
 pid {tmp}/nginx.pid;
 error_log {tmp}/nginx-error.log warn;
 daemon off;
-events {{ worker_connections 512; }}
+events {{ worker_connections 4096; }}  # two per request in flight (client, upstream): 500 people need 1,000+
 http {{
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
