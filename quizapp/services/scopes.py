@@ -89,6 +89,20 @@ def contest_clause(scope: Scope, contest_id: Any = Contest.id) -> ColumnElement[
     return and_(has_audience, not_(reaches_outside))
 
 
+def reaches_clause(scope: Scope, contest_id: Any = Contest.id) -> ColumnElement[bool]:
+    """The contest ``contest_id`` may be taken by people of the scope: its audience is the whole tree, or one of
+    its units is the scope unit, above it or below it. What a unit reports on (its people's results in contests of
+    any level, ``services.unit_reports``); a contest for another district only is none of its business."""
+    if scope.everything:
+        return true()
+    above = select(UnitAncestor.ancestor_id).where(UnitAncestor.descendant_id == scope.unit_id)
+    whole_tree = not_(exists().where(ContestAudienceUnit.contest_id == contest_id))
+    audience_unit = ContestAudienceUnit.unit_id
+    overlaps = exists().where(ContestAudienceUnit.contest_id == contest_id,
+                              or_(audience_unit.in_(above), audience_unit.in_(_subtree(scope))))
+    return or_(whole_tree, overlaps)
+
+
 def bank_clause(scope: Scope, bank_scope_unit_id: Any = Bank.scope_unit_id, *,
                 writing: bool = False) -> ColumnElement[bool]:
     """A bank (given by the column of its owning unit) may be read (shared banks too) or, ``writing``, changed."""
@@ -211,5 +225,5 @@ def _readable_shared(name: str, value: Any) -> bool:
 
 
 __all__ = ["EVERYTHING", "CHECKED_VIEW_ARGS", "Scope", "ScopeError", "audience_in_scope", "bank_clause",
-           "contest_clause", "contest_in_scope", "participant_clause", "refuse_outside", "scope_of",
+           "contest_clause", "contest_in_scope", "participant_clause", "reaches_clause", "refuse_outside", "scope_of",
            "scope_unit", "unit_clause", "unit_in_scope"]

@@ -300,14 +300,9 @@ def _pages(client, world: World, role: str):
 PEOPLE_PAGES = ("/officer", "/organizer/participants", "/organizer/erasure-requests", "/organizer/units")
 
 
-#: a published contest's title and rounds are public (/contests lists them to every visitor): the officers'
-#: workspace offers a report on every published contest, by design (views/officer: "any organiser's")
-PUBLIC_TITLES = ("Cuộc thi ngoài phạm vi", "Đợt ngoài")
-
-
 def _markers_for(role: str, url: str) -> tuple[str, ...]:
-    if url.startswith("/officer"):
-        return tuple(m for m in OUTSIDE_MARKERS if m not in PUBLIC_TITLES)
+    """What must not reach ``role`` on ``url``: the other district's everything; the province's contest too, but
+    where a unit reports on its people's part in it (the officers' workspace, people and units pages)."""
     if role == "officer_a" or url.startswith(PEOPLE_PAGES):
         return OUTSIDE_MARKERS
     return OUTSIDE_MARKERS + WHOLE_TREE_MARKERS

@@ -12,7 +12,7 @@ from flask import Blueprint, abort, render_template, request, send_file
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select, true
+from sqlalchemy import and_, or_, select, true
 from sqlalchemy.orm import selectinload
 
 from quizapp.auth import roles_required
@@ -50,12 +50,14 @@ def _refused(error: Refused):
 
 
 def _reportable():
-    """Which contests the account may report on: a unit officer, the published ones (any organiser's); a scoped
-    organizer, those and the drafts of their own scope (not another unit's drafts); others, all."""
-    if current_user.role is Role.UNIT_OFFICER:
-        return Contest.published.is_(True)
+    """Which contests the account may report on: a scoped account, the published contests its people may take
+    (any level's, ``scopes.reaches_clause``), and a scoped organizer the drafts of their own scope too (never
+    another unit's); unscoped staff, all."""
     scope = scopes.scope_of(current_user)
-    return true() if scope.everything else or_(Contest.published.is_(True), scopes.contest_clause(scope))
+    if scope.everything:
+        return true()
+    published = and_(Contest.published.is_(True), scopes.reaches_clause(scope))
+    return published if current_user.role is Role.UNIT_OFFICER else or_(published, scopes.contest_clause(scope))
 
 
 def _contests() -> list[Contest]:
