@@ -35,6 +35,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import random
 import signal
 import sys
@@ -203,8 +204,21 @@ def postgres_pids(connection: psycopg.Connection) -> list[int]:
     return [row[0] for row in rows]
 
 
-def cpu_of(pids: dict[str, list[int]]) -> dict[str, float]:
-    return {kind: sum(process_cpu_s(pid) for pid in found) for kind, found in pids.items()}
+def reaped_children_cpu_s(pid: int) -> float:
+    """CPU seconds of the children a process has waited for (a gunicorn master: its workers that left, recycled
+    by max_requests), 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_of(pids: dict[str, list[int]], masters: list[int]) -> dict[str, float]:
+    """CPU seconds per kind of the processes alive now, plus what the ``masters`` among them reaped."""
+    return {kind: sum(process_cpu_s(pid) + (reaped_children_cpu_s(pid) if pid in masters else 0.0)
+                      for pid in found)
+            for kind, found in pids.items()}
 
 
 def audit(connection: psycopg.Connection, run: Run) -> list[str]:
@@ -276,7 +290,9 @@ def main(argv: list[str] | None = None) -> int:
         tmp = Path(tmp_name)
         round_id = prepare_database(env, tmp, questions=20, bank_questions=0)
         env = dict(env, QUIZAPP_PROXY_HOPS="1", QUIZAPP_REGISTER_LIMIT="100000 per minute",
-                   QUIZAPP_REQUEST_LOG="0", GUNICORN_WORKER_CLASS=args.worker_class, GUNICORN_THREADS="4")
+                   QUIZAPP_REQUEST_LOG="0", GUNICORN_WORKER_CLASS=args.worker_class,
+                   # gunicorn turns a "sync" worker given threads > 1 into a gthread one: threads only for gthread
+                   GUNICORN_THREADS="4" if args.worker_class == "gthread" else "1")
         nginx_port, a_port, b_port = free_ports(3)
         servers: list[Gunicorn] = []
         nginx: Nginx | None = None
@@ -293,7 +309,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"round {round_id}: {args.participants} participants for {args.seconds:.0f} s through nginx "
                       f"on 127.0.0.1:{nginx_port}...", flush=True)
                 pids = server_pids(servers, nginx)
-                before, busy_before = cpu_of(pids), machine_busy_s()
+                masters = [server.process.pid for server in servers] + [nginx.process.pid]
+                before, busy_before = cpu_of(pids, masters), machine_busy_s()
                 pg_before = {pid: process_cpu_s(pid) for pid in postgres_pids(watcher)}
                 started = time.perf_counter()
                 until = time.monotonic() + args.seconds
@@ -306,8 +323,8 @@ def main(argv: list[str] | None = None) -> int:
                 asyncio.run(everyone())
                 client_cpu = time.process_time() - client_cpu
                 wall = time.perf_counter() - started
-                pids = server_pids(servers, nginx)  # workers replaced meanwhile (max_requests) are not counted
-                after = cpu_of(pids)
+                pids = server_pids(servers, nginx)  # workers replaced meanwhile: their masters reaped them
+                after = cpu_of(pids, masters)
                 cpu = {kind: max(0.0, after[kind] - before.get(kind, 0.0)) for kind in after}
                 cpu["postgres"] = sum(process_cpu_s(pid) - pg_before.get(pid, 0.0) for pid in postgres_pids(watcher))
                 cpu["client"] = client_cpu
