@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from quizapp.auth import API_PREFIX
+from quizapp.services.scopes import ScopeError
 from quizapp.views.validation import RequestRefused
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,16 @@ def init_app(app: Flask) -> None:
         if "retry_after" in error.details:  # a refusal for now (429): when to try again, for programs too
             response.headers["Retry-After"] = str(error.details["retry_after"])
         return response
+
+    @app.errorhandler(ScopeError)
+    def _outside_scope(error: ScopeError):
+        # a staff account asked for, or named in a form, something outside its subtree (``services.scopes``):
+        # nothing of the request is kept
+        from quizapp.extensions import db
+        from quizapp.messages.scopes import scope_error_message
+
+        db.session.rollback()
+        return error_response(403, error.code, scope_error_message(error))
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):

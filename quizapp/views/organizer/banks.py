@@ -14,7 +14,6 @@ from flask_login import current_user
 from quizapp.domain.bank_export import LETTERS
 from quizapp.domain.banks import BankFileError, Problem, is_other_type
 from quizapp.domain.text import clean
-from quizapp.errors import error_response
 from quizapp.extensions import db
 from quizapp.messages.banks import bank_not_writable_message
 from quizapp.messages.files import describe, describe_skipped, near_reason, skip_advice
@@ -199,10 +198,6 @@ def _question(question_id: int) -> Question:
     return db.session.get(Question, question_id) or abort(404)
 
 
-def _scope_refusal(error: ScopeError):
-    return error_response(403, error.code, scope_error_message(error))
-
-
 @bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])
 def edit_question(question_id: int):
     question = _question(question_id)
@@ -215,7 +210,7 @@ def edit_question(question_id: int):
         if request.method == "GET" and error.code == "read_only":
             return render_template("organizer/question_edit.html", question=question, form=None, used=False,
                                    read_only=scope_error_message(error), letters=LETTERS)
-        return _scope_refusal(error)
+        raise
     form = QuestionForm()
     if request.method == "GET":
         form.text.data = question.text
@@ -267,15 +262,12 @@ def change_question_use(question_id: int, action: str):
     if not ActionForm().validate_on_submit():
         abort(400)
     scope = scope_of(current_user)
-    try:
-        if action == "retire":
-            bank_service.retire_question(question, actor=current_user, now=utcnow(), scope=scope)
-            message = _("Đã ngừng dùng câu hỏi. Các lượt thi đã dùng câu này vẫn giữ nguyên.")
-        else:
-            bank_service.restore_question(question, actor=current_user, now=utcnow(), scope=scope)
-            message = _("Đã dùng lại câu hỏi.")
-    except ScopeError as error:
-        return _scope_refusal(error)
+    if action == "retire":
+        bank_service.retire_question(question, actor=current_user, now=utcnow(), scope=scope)
+        message = _("Đã ngừng dùng câu hỏi. Các lượt thi đã dùng câu này vẫn giữ nguyên.")
+    else:
+        bank_service.restore_question(question, actor=current_user, now=utcnow(), scope=scope)
+        message = _("Đã dùng lại câu hỏi.")
     flash(message, "success")
     return redirect(safe_next(request.form.get("next"), url_for("organizer.bank", bank_id=question.bank_id)))
 

@@ -9,14 +9,12 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.validators import DataRequired, Regexp
 
-from quizapp.errors import error_response
 from quizapp.extensions import db
 from quizapp.messages.files import near_reason
-from quizapp.messages.scopes import scope_error_message
 from quizapp.models import Question
 from quizapp.models.types import utcnow
 from quizapp.services import near_duplicates as service
-from quizapp.services.scopes import ScopeError, scope_of
+from quizapp.services.scopes import scope_of
 from quizapp.views.organizer import bp
 
 #: pairs shown at most on one page (the most alike first); the rest come up as these are handled
@@ -50,8 +48,6 @@ def dismiss_near_duplicate():
         service.mark_not_duplicate(first, second, actor=current_user, now=utcnow(), scope=scope_of(current_user))
     except service.NotAPair:
         abort(400)
-    except ScopeError as error:
-        return error_response(403, error.code, scope_error_message(error))
     flash(_("Đã đánh dấu câu #%(first)d và câu #%(second)d là hai câu hỏi khác nhau; cặp này không còn trong danh "
             "sách.", first=first.id, second=second.id), "success")
     return redirect(url_for("organizer.near_duplicates"))

@@ -4,8 +4,6 @@ A scoped organizer's lists and changes keep to their subtree: the services are g
 
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,11 +11,9 @@ from sqlalchemy import select
 
 from quizapp.domain.attempts import AttemptError
 from quizapp.domain.registration import RegistrationError
-from quizapp.errors import error_response
 from quizapp.extensions import db
 from quizapp.messages.participants import attempt_error_message, profile_problem_message
 from quizapp.messages.people import taken_message
-from quizapp.messages.scopes import scope_error_message
 from quizapp.models import Role, Round, Unit, User
 from quizapp.models.types import utcnow
 from quizapp.services.attempt_closing import grant_extension
@@ -33,7 +29,7 @@ from quizapp.services.participants import (
     set_hidden,
     update_profile,
 )
-from quizapp.services.scopes import ScopeError, scope_of, unit_in_scope
+from quizapp.services.scopes import scope_of, unit_in_scope
 from quizapp.services.units import unit_paths
 from quizapp.views.organizer import bp
 from quizapp.views.organizer.forms import ActionForm, ExtensionForm, PasswordResetForm
@@ -46,21 +42,6 @@ def participant_or_404(user_id: int) -> User:
     if user is None or user.role is not Role.PARTICIPANT:
         abort(404)
     return user
-
-
-def refuse_outside(view):
-    """Answer a service's ``ScopeError`` with the guard's 403 (the URL guard refuses most before the view; this
-    covers what a form names, such as the other account of a merge)."""
-
-    @wraps(view)
-    def guarded(*args, **kwargs):
-        try:
-            return view(*args, **kwargs)
-        except ScopeError as error:
-            db.session.rollback()
-            return error_response(403, error.code, scope_error_message(error))
-
-    return guarded
 
 
 @bp.get("/participants")
@@ -129,7 +110,6 @@ def frozen_account(user: User) -> bool:
 
 
 @bp.post("/participants/<int:user_id>/profile")
-@refuse_outside
 def edit_participant(user_id: int):
     user = participant_or_404(user_id)
     if frozen_account(user):
@@ -153,7 +133,6 @@ def edit_participant(user_id: int):
 
 
 @bp.post("/participants/<int:user_id>/hide")
-@refuse_outside
 def hide_participant(user_id: int):
     user = participant_or_404(user_id)
     form = HideForm(prefix="hide")
@@ -165,7 +144,6 @@ def hide_participant(user_id: int):
 
 
 @bp.post("/participants/<int:user_id>/unhide")
-@refuse_outside
 def unhide_participant(user_id: int):
     user = participant_or_404(user_id)
     if not ActionForm().validate_on_submit():
@@ -176,7 +154,6 @@ def unhide_participant(user_id: int):
 
 
 @bp.post("/participants/<int:user_id>/password")
-@refuse_outside
 def reset_participant_password(user_id: int):
     user = participant_or_404(user_id)
     form = PasswordResetForm()
@@ -192,7 +169,6 @@ def reset_participant_password(user_id: int):
 
 
 @bp.post("/participants/<int:user_id>/extension")
-@refuse_outside
 def extend_time(user_id: int):
     user = participant_or_404(user_id)
     form = ExtensionForm()
